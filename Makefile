@@ -1,0 +1,24 @@
+# The two commands of the README:  make demo   and   make test
+# Each creates the virtual environment it needs (.venv) with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench-li-lim clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/shuyun demo --out out/demo
+
+test: $(STAMP)
+	bash scripts/check.sh
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .pytest_cache .ruff_cache

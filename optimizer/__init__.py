@@ -1,0 +1,54 @@
+"""shuyun's van-route optimiser: pure, no database, no web, no networkx.
+
+Public namespace: the problem model, ``solve``, ``check`` and the result types.
+"""
+
+from optimizer.errors import ProblemError
+from optimizer.model import (
+    DAY_END,
+    UNREACHABLE,
+    Break,
+    PlannedRoute,
+    Problem,
+    Shipment,
+    ShipmentKind,
+    Site,
+    TimeWindow,
+    Van,
+    Visit,
+    VisitType,
+)
+from optimizer.result import (
+    Result,
+    Route,
+    Step,
+    StepType,
+    Summary,
+    Unassigned,
+    UnassignedReason,
+    VanUse,
+)
+
+__all__ = [
+    "DAY_END",
+    "UNREACHABLE",
+    "Break",
+    "PlannedRoute",
+    "Problem",
+    "ProblemError",
+    "Result",
+    "Route",
+    "Shipment",
+    "ShipmentKind",
+    "Site",
+    "Step",
+    "StepType",
+    "Summary",
+    "TimeWindow",
+    "Unassigned",
+    "UnassignedReason",
+    "Van",
+    "VanUse",
+    "Visit",
+    "VisitType",
+]
