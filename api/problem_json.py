@@ -1,0 +1,294 @@
+"""The JSON contract of ``shuyun solve``: a VROOM-shaped problem in, a VROOM-shaped result out.
+
+Conventions (as in VROOM's API): [lon, lat] WGS-84, integer seconds since
+midnight, integer metres, inclusive time windows that bound the start of
+service, amounts as vectors (crates, kg). Matrices are indexed by the order of
+``sites``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from optimizer import (
+    Break,
+    Problem,
+    ProblemError,
+    Result,
+    Shipment,
+    ShipmentKind,
+    Site,
+    TimeWindow,
+    Van,
+)
+
+Window = tuple[int, int]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteIn(_Strict):
+    id: str
+    location: tuple[float, float] | None = None
+    service: int = 0
+    time_windows: list[Window] = Field(default_factory=lambda: [(0, 7 * 24 * 3600)])
+    name: str = ""
+
+
+class BreakIn(_Strict):
+    id: str
+    time_windows: list[Window]
+    service: int
+
+
+class CostsIn(_Strict):
+    per_km: float = 1.0
+    per_hour: float = 0.0
+    fixed: float = 0.0
+
+
+class VanIn(_Strict):
+    id: str
+    start: str
+    end: str | None = None
+    capacity: list[int]
+    time_window: Window = (0, 7 * 24 * 3600)
+    breaks: list[BreakIn] = Field(default_factory=list)
+    max_travel_time: int | None = None
+    costs: CostsIn = CostsIn()
+    skills: list[str] = Field(default_factory=list)
+
+
+class ShipmentIn(_Strict):
+    id: str
+    pickup: str
+    delivery: str
+    amount: list[int]
+    kind: ShipmentKind = ShipmentKind.REBALANCE
+    priority: int = 0
+    release: int = 0
+    deadline: int | None = None
+    deferrable: bool = False
+    penalty: float = 0.0
+    skills: list[str] = Field(default_factory=list)
+
+
+class MatricesIn(_Strict):
+    durations: list[list[int]]
+    distances: list[list[int]]
+
+
+class ProblemIn(_Strict):
+    sites: list[SiteIn]
+    matrices: MatricesIn
+    vans: list[VanIn]
+    shipments: list[ShipmentIn]
+
+
+class ProblemInputError(ValueError):
+    """The JSON problem is invalid; the message names the field and the value."""
+
+
+def _windows(windows: list[Window]) -> tuple[TimeWindow, ...]:
+    return tuple(TimeWindow(a, b) for a, b in windows)
+
+
+def problem_from_dict(data: Any) -> Problem:
+    """Validate a decoded JSON problem and build the optimiser's ``Problem``.
+
+    Raises
+    ------
+    ProblemInputError
+        With one line per problem, each naming the field path and the value.
+    """
+    try:
+        parsed = ProblemIn.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            lines.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+        raise ProblemInputError("\n".join(lines)) from None
+    try:
+        return Problem(
+            sites=tuple(
+                Site(
+                    id=s.id,
+                    location=s.location,
+                    service_duration=s.service,
+                    time_windows=_windows(s.time_windows),
+                    name=s.name,
+                )
+                for s in parsed.sites
+            ),
+            durations=tuple(tuple(r) for r in parsed.matrices.durations),
+            distances=tuple(tuple(r) for r in parsed.matrices.distances),
+            vans=tuple(
+                Van(
+                    id=v.id,
+                    start=v.start,
+                    end=v.end,
+                    capacity=tuple(v.capacity),
+                    shift=TimeWindow(*v.time_window),
+                    breaks=tuple(
+                        Break(id=b.id, time_windows=_windows(b.time_windows), duration=b.service)
+                        for b in v.breaks
+                    ),
+                    max_route_duration=v.max_travel_time,
+                    cost_per_km=v.costs.per_km,
+                    cost_per_hour=v.costs.per_hour,
+                    fixed_cost=v.costs.fixed,
+                    skills=frozenset(v.skills),
+                )
+                for v in parsed.vans
+            ),
+            shipments=tuple(
+                Shipment(
+                    id=s.id,
+                    pickup=s.pickup,
+                    delivery=s.delivery,
+                    amount=tuple(s.amount),
+                    kind=s.kind,
+                    priority=s.priority,
+                    release=s.release,
+                    deadline=s.deadline,
+                    deferrable=s.deferrable,
+                    penalty=s.penalty,
+                    skills=frozenset(s.skills),
+                )
+                for s in parsed.shipments
+            ),
+        )
+    except ProblemError as exc:
+        raise ProblemInputError(str(exc)) from None
+
+
+def load_problem(path: Path) -> Problem:
+    """Read a problem JSON file; errors name the file, the field and the value."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProblemInputError(f"PROBLEM: file not found: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise ProblemInputError(f"PROBLEM: {path} is not valid JSON: {exc}") from None
+    return problem_from_dict(data)
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """The inverse of ``problem_from_dict`` (for writing demo problems to disk)."""
+    return {
+        "sites": [
+            {
+                "id": s.id,
+                "location": list(s.location) if s.location else None,
+                "service": s.service_duration,
+                "time_windows": [[w.early, w.late] for w in s.time_windows],
+                "name": s.name,
+            }
+            for s in problem.sites
+        ],
+        "matrices": {
+            "durations": [list(r) for r in problem.durations],
+            "distances": [list(r) for r in problem.distances],
+        },
+        "vans": [
+            {
+                "id": v.id,
+                "start": v.start,
+                "end": v.end,
+                "capacity": list(v.capacity),
+                "time_window": [v.shift.early, v.shift.late],
+                "breaks": [
+                    {
+                        "id": b.id,
+                        "time_windows": [[w.early, w.late] for w in b.time_windows],
+                        "service": b.duration,
+                    }
+                    for b in v.breaks
+                ],
+                "max_travel_time": v.max_route_duration,
+                "costs": {
+                    "per_km": v.cost_per_km,
+                    "per_hour": v.cost_per_hour,
+                    "fixed": v.fixed_cost,
+                },
+                "skills": sorted(v.skills),
+            }
+            for v in problem.vans
+        ],
+        "shipments": [
+            {
+                "id": s.id,
+                "pickup": s.pickup,
+                "delivery": s.delivery,
+                "amount": list(s.amount),
+                "kind": s.kind.value,
+                "priority": s.priority,
+                "release": s.release,
+                "deadline": s.deadline,
+                "deferrable": s.deferrable,
+                "penalty": s.penalty,
+                "skills": sorted(s.skills),
+            }
+            for s in problem.shipments
+        ],
+    }
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """A VROOM-shaped result: ``summary``, ``unassigned`` with reasons, ``routes`` of ``steps``."""
+    s = result.summary
+    return {
+        "summary": {
+            "vans_used": s.vans_used,
+            "distance": s.distance,
+            "duration": s.duration,
+            "cost": round(s.cost, 2),
+            "planned": s.planned,
+            "unassigned": s.unassigned,
+            "per_van": [
+                {
+                    "van": u.van,
+                    "distance": u.distance,
+                    "duration": u.duration,
+                    "utilisation": [round(x, 3) for x in u.utilisation],
+                }
+                for u in s.per_van
+            ],
+        },
+        "unassigned": [
+            {"id": u.shipment, "reason": u.reason.value, "detail": u.detail}
+            for u in result.unassigned
+        ],
+        "routes": [
+            {
+                "van": r.van,
+                "distance": r.distance,
+                "duration": r.duration,
+                "cost": round(r.cost, 2),
+                "steps": [
+                    {
+                        "type": st.type.value,
+                        "site": st.site,
+                        "shipments": list(st.shipments),
+                        "break": st.break_id,
+                        "arrival": st.arrival,
+                        "waiting_time": st.waiting,
+                        "service_start": st.service_start,
+                        "departure": st.departure,
+                        "load": list(st.load),
+                        "distance": st.distance,
+                    }
+                    for st in r.steps
+                ],
+            }
+            for r in result.routes
+        ],
+        "runtime": round(result.runtime, 3),
+    }
