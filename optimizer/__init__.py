@@ -3,6 +3,7 @@
 Public namespace: the problem model, ``solve``, ``check`` and the result types.
 """
 
+from optimizer.check import Violation, ViolationKind, check
 from optimizer.errors import ProblemError
 from optimizer.model import (
     DAY_END,
@@ -18,6 +19,7 @@ from optimizer.model import (
     Visit,
     VisitType,
 )
+from optimizer.params import SolveParams
 from optimizer.result import (
     Result,
     Route,
@@ -28,6 +30,7 @@ from optimizer.result import (
     UnassignedReason,
     VanUse,
 )
+from optimizer.solve import planned_routes, solve
 
 __all__ = [
     "DAY_END",
@@ -41,6 +44,7 @@ __all__ = [
     "Shipment",
     "ShipmentKind",
     "Site",
+    "SolveParams",
     "Step",
     "StepType",
     "Summary",
@@ -49,6 +53,11 @@ __all__ = [
     "UnassignedReason",
     "Van",
     "VanUse",
+    "Violation",
+    "ViolationKind",
     "Visit",
     "VisitType",
+    "check",
+    "planned_routes",
+    "solve",
 ]

@@ -28,6 +28,7 @@ class UnassignedReason(StrEnum):
     CAPACITY_EXCEEDS_VAN = "capacity_exceeds_van"  # larger than every van's capacity
     UNREACHABLE = "unreachable"  # no path on the street network
     SHIFT = "shift"  # cannot fit in any driver's shift / max route duration
+    SKILLS = "skills"  # no van has every skill the shipment needs
 
 
 @dataclass(frozen=True, slots=True)

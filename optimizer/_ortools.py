@@ -1,0 +1,333 @@
+"""The OR-Tools adapter: every OR-Tools call of the optimiser lives here.
+
+The routing model, for the shipments that passed the alone test:
+
+- nodes: shipment ``k`` has a pickup node ``2k`` and a delivery node ``2k+1``;
+  van ``v`` has a start node ``2S+v`` and an end node ``2S+V+v``;
+- pickup and delivery on the same van, pickup first (``AddPickupAndDelivery``
+  plus vehicle and cumul constraints, as in OR-Tools' ``vrp_pickup_delivery``);
+- one capacity dimension per entry of the capacity vector (unary transit
+  vectors, no Python callback);
+- a time dimension whose cumul is the start of service; transit ``i -> j`` is
+  the visit's own service at ``i``, plus the site's service when ``j`` is at
+  another site (one charge per stop, see ``_simulate``), plus travel; it is one
+  precomputed integer matrix (``RegisterTransitMatrix``), so the search never
+  calls back into Python; unreachable arcs keep their huge duration, which the
+  dimension's capacity (``DAY_END``) forbids;
+- service starts are restricted to ``_simulate.service_starts`` (opening
+  windows minus lunch closures, release, deadline) with ``SetRange`` and
+  ``RemoveInterval``; the van's shift bounds its start and end cumuls,
+  ``max_route_duration`` its span;
+- breaks are fixed-duration intervals (``SetBreakIntervalsOfVehicle``, as in
+  OR-Tools' ``vrp_breaks``) kept inside the route by two constraints (OR-Tools
+  would otherwise put them before the start or after the end); they may not
+  overlap a visit's own service, but may overlap the site's once-per-stop
+  service, which the forward simulation then places before the break: the
+  self-check in ``solve`` reports the rare plan where that matters;
+- objective, in integer milli-yuan: arc cost ``distance * cost_per_km +
+  travel time * cost_per_hour``, van fixed cost plus ``VAN_WEIGHT`` (fewest vans
+  before cost), and dropping a shipment costs ``DROP_PENALTY`` when it is not
+  deferrable (far above any plan's cost, so it is dropped only if it cannot
+  fit) or its own ``penalty * (1 + priority)`` when it is; a higher priority
+  multiplies the non-deferrable penalty too, so it is dropped last.
+
+Search: the named first-solution strategy (parallel cheapest insertion by
+default; above ``_FULL_INSERTION_NODES`` nodes it looks at near neighbours
+only, which cuts the first solution on 200 shipments from ~10 s to ~2 s) and
+the named metaheuristic (guided local search) until the time limit or
+``SolveParams.work_limit`` solutions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from optimizer._simulate import service_starts, visit_service
+from optimizer.model import DAY_END, UNREACHABLE, Problem, Shipment, VisitType
+from optimizer.params import SolveParams
+
+SCALE = 1000
+"""Objective units per yuan (milli-yuan)."""
+
+VAN_WEIGHT = 10**9
+"""Added to each used van's fixed cost: a van more outweighs any route cost (1e6 yuan)."""
+
+DROP_PENALTY = 10**12
+"""Cost of leaving out a pickup or delivery node of a non-deferrable shipment."""
+
+_MAX_PRIORITY = 1000
+
+_FULL_INSERTION_NODES = 200
+"""Above this many routing nodes, insertion heuristics look at near neighbours only."""
+_INSERTION_NEIGHBORS_RATIO = 0.1
+_INSERTION_MIN_NEIGHBORS = 40
+
+RawVisit = tuple[int, VisitType]  # (index in the shipments given to solve_routing, type)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRoute:
+    van: int
+    visits: tuple[RawVisit, ...]
+    break_gaps: dict[str, int]
+
+
+@dataclass(slots=True)
+class RawSolution:
+    """What the search found, in problem indices; routes of used vans only."""
+
+    routes: tuple[RawRoute, ...] = ()
+    dropped: tuple[int, ...] = ()
+    status: str = "ROUTING_NOT_SOLVED"
+    objective: int | None = None
+    solutions: int = 0
+    first_solution_at: float | None = None  # time.perf_counter() at the first solution
+    build_seconds: float = 0.0
+    search_seconds: float = 0.0
+    warm_start: str = "none"
+    stopped_by: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def solve_routing(
+    problem: Problem,
+    shipments: Sequence[Shipment],
+    allowed_vans: Sequence[Sequence[int]],
+    *,
+    time_limit: float,
+    params: SolveParams,
+    initial: Mapping[int, Sequence[RawVisit]] | None = None,
+) -> RawSolution:
+    """Build the OR-Tools model for ``shipments`` and search.
+
+    ``allowed_vans[k]`` are the vans that may serve ``shipments[k]``;
+    ``initial`` maps van indices to a warm-start route.
+    """
+    out = RawSolution()
+    built = time.perf_counter()
+    vans = problem.vans
+    n_s, n_v = len(shipments), len(vans)
+    n_nodes = 2 * n_s + 2 * n_v
+    starts = [2 * n_s + v for v in range(n_v)]
+    ends = [2 * n_s + n_v + v for v in range(n_v)]
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_v, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    solver = routing.solver()
+
+    # Per node: site (for travel), stop key (same key = same stop), services.
+    site = np.zeros(n_nodes, dtype=np.int64)
+    key = np.zeros(n_nodes, dtype=np.int64)
+    own = np.zeros(n_nodes, dtype=np.int64)
+    setup = np.zeros(n_nodes, dtype=np.int64)
+    for k, shipment in enumerate(shipments):
+        for node, vtype, site_id in (
+            (2 * k, VisitType.PICKUP, shipment.pickup),
+            (2 * k + 1, VisitType.DELIVERY, shipment.delivery),
+        ):
+            site[node] = key[node] = problem.index_of(site_id)
+            own[node] = visit_service(shipment, vtype)
+            setup[node] = problem.sites[site[node]].service_duration
+    for v, van in enumerate(vans):
+        site[starts[v]] = problem.index_of(van.start)
+        site[ends[v]] = problem.index_of(van.end_site)
+        key[starts[v]] = -1 - starts[v]  # a van's start and end are never part of a stop
+        key[ends[v]] = -1 - ends[v]
+    durations = np.minimum(np.asarray(problem.durations, dtype=np.int64), UNREACHABLE)
+    distances = np.minimum(np.asarray(problem.distances, dtype=np.int64), UNREACHABLE)
+    travel = durations[np.ix_(site, site)]
+    dist = distances[np.ix_(site, site)]
+    unreachable = (travel >= UNREACHABLE) | (dist >= UNREACHABLE)
+    leaves = key[:, None] != key[None, :]
+    transit = own[:, None] + np.where(leaves, setup[:, None], 0) + travel
+    transit[unreachable] = UNREACHABLE
+    np.fill_diagonal(transit, 0)
+
+    # Time: cumul = start of service.
+    time_cb = routing.RegisterTransitMatrix(transit.tolist())
+    routing.AddDimension(time_cb, DAY_END, DAY_END, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for k, shipment in enumerate(shipments):
+        for node, vtype in ((2 * k, VisitType.PICKUP), (2 * k + 1, VisitType.DELIVERY)):
+            intervals = service_starts(problem, shipment, vtype)
+            cumul = time_dim.CumulVar(manager.NodeToIndex(node))
+            cumul.SetRange(intervals[0][0], intervals[-1][1])
+            for (_, hi), (lo, _) in itertools.pairwise(intervals):
+                cumul.RemoveInterval(hi + 1, lo - 1)
+    for v, van in enumerate(vans):
+        time_dim.CumulVar(routing.Start(v)).SetRange(van.shift.early, van.shift.late)
+        time_dim.CumulVar(routing.End(v)).SetRange(van.shift.early, van.shift.late)
+        if van.max_route_duration is not None:
+            time_dim.SetSpanUpperBoundForVehicle(van.max_route_duration, v)
+
+    # Capacity: one dimension per entry of the vector.
+    for d in range(problem.dimensions):
+        demand = [0] * n_nodes
+        for k, shipment in enumerate(shipments):
+            demand[2 * k] = shipment.amount[d]
+            demand[2 * k + 1] = -shipment.amount[d]
+        demand_cb = routing.RegisterUnaryTransitVector(demand)
+        routing.AddDimensionWithVehicleCapacity(
+            demand_cb, 0, [van.capacity[d] for van in vans], True, f"load{d}"
+        )
+
+    # Costs: one arc-cost matrix per distinct (cost_per_km, cost_per_hour).
+    cost_cbs: dict[tuple[float, float], int] = {}
+    for v, van in enumerate(vans):
+        rates = (float(van.cost_per_km), float(van.cost_per_hour))
+        if rates not in cost_cbs:
+            cost = np.rint(dist * rates[0] + travel * (rates[1] * SCALE / 3600)).astype(np.int64)
+            cost[unreachable] = UNREACHABLE * SCALE
+            np.fill_diagonal(cost, 0)
+            cost_cbs[rates] = routing.RegisterTransitMatrix(cost.tolist())
+        routing.SetArcCostEvaluatorOfVehicle(cost_cbs[rates], v)
+        routing.SetFixedCostOfVehicle(VAN_WEIGHT + round(van.fixed_cost * SCALE), v)
+
+    # Pairs, drops, allowed vans.
+    all_vans = list(range(n_v))
+    for k, shipment in enumerate(shipments):
+        p, d = manager.NodeToIndex(2 * k), manager.NodeToIndex(2 * k + 1)
+        routing.AddPickupAndDelivery(p, d)
+        solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
+        solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d))
+        weight = 1 + min(shipment.priority, _MAX_PRIORITY)
+        if shipment.deferrable:
+            penalty = max(0, round(shipment.penalty * SCALE * weight / 2))
+        else:
+            penalty = DROP_PENALTY * weight
+        routing.AddDisjunction([p], penalty)
+        routing.AddDisjunction([d], penalty)
+        allowed = list(allowed_vans[k])
+        if allowed != all_vans:
+            # -1 is the vehicle of an unperformed node (SetAllowedVehiclesForIndex
+            # refuses Python lists in this release).
+            routing.VehicleVar(p).SetValues([-1, *allowed])
+            routing.VehicleVar(d).SetValues([-1, *allowed])
+
+    # Breaks: inside the route, never during a visit's own service.
+    visit_transits = [0] * routing.Size()
+    for index in range(routing.Size()):
+        node = manager.IndexToNode(index)
+        visit_transits[index] = int(own[node])
+    break_names: dict[str, tuple[int, str]] = {}
+    for v, van in enumerate(vans):
+        breaks_of_van = []
+        for brk in van.breaks:
+            windows = brk.time_windows
+            name = f"{v}:{brk.id}"
+            interval = solver.FixedDurationIntervalVar(
+                windows[0].early, windows[-1].late, brk.duration, False, name
+            )
+            start = interval.StartExpr().Var()
+            for prev, nxt in itertools.pairwise(windows):
+                start.RemoveInterval(prev.late + 1, nxt.early - 1)
+            solver.Add(interval.StartExpr() >= time_dim.CumulVar(routing.Start(v)))
+            solver.Add(interval.EndExpr() <= time_dim.CumulVar(routing.End(v)))
+            breaks_of_van.append(interval)
+            break_names[name] = (v, brk.id)
+        if breaks_of_van:
+            time_dim.SetBreakIntervalsOfVehicle(breaks_of_van, v, visit_transits)
+
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
+    search.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+    )
+    if n_nodes > _FULL_INSERTION_NODES:
+        # Cheapest insertion over every node is quadratic per insertion: on
+        # 400 nodes it needs most of a 10 s budget for a first solution. Near
+        # neighbours only get one in about 2 s, at the price of a van or two
+        # more on a 200-shipment day with lunch closures.
+        insertion = search.global_cheapest_insertion_first_solution_parameters
+        insertion.neighbors_ratio = _INSERTION_NEIGHBORS_RATIO
+        insertion.min_neighbors = _INSERTION_MIN_NEIGHBORS
+    search.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+    if params.work_limit is not None:
+        search.solution_limit = params.work_limit
+    search.log_search = params.log_search
+
+    began = time.perf_counter()
+    out.build_seconds = began - built
+    time_limit = max(0.01, time_limit - out.build_seconds)
+    search.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+
+    def at_solution() -> None:
+        if out.first_solution_at is None:
+            out.first_solution_at = time.perf_counter()
+        out.solutions += 1
+
+    routing.AddAtSolutionCallback(at_solution)
+    solution = None
+    if initial:
+        routing.CloseModelWithParameters(search)
+        routes = [
+            [
+                manager.NodeToIndex(2 * k + (vt == VisitType.DELIVERY))
+                for k, vt in initial.get(v, ())
+            ]
+            for v in range(n_v)
+        ]
+        assignment = routing.ReadAssignmentFromRoutes(routes, True)
+        if assignment is None:
+            out.warm_start = "rejected"
+        else:
+            solution = routing.SolveFromAssignmentWithParameters(assignment, search)
+            out.warm_start = "used" if solution is not None else "rejected"
+        if solution is None:
+            remaining = time_limit - (time.perf_counter() - began)
+            search.time_limit.FromMilliseconds(max(1, round(remaining * 1000)))
+            solution = routing.SolveWithParameters(search)
+    else:
+        solution = routing.SolveWithParameters(search)
+    out.search_seconds = time.perf_counter() - began
+    out.status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    if params.work_limit is not None and out.solutions >= params.work_limit:
+        out.stopped_by = "work_limit"
+    elif out.search_seconds >= 0.95 * time_limit:
+        out.stopped_by = "time_limit"
+    else:
+        out.stopped_by = "search_done"
+    if solution is None:
+        out.dropped = tuple(range(n_s))
+        return out
+    out.objective = solution.ObjectiveValue()
+
+    break_starts: dict[int, dict[str, int]] = {}
+    container = solution.IntervalVarContainer()
+    for i in range(container.Size()):
+        element = container.Element(i)
+        name = element.Var().Name()
+        if name in break_names and element.PerformedValue():
+            v, brk_id = break_names[name]
+            break_starts.setdefault(v, {})[brk_id] = element.StartValue()
+    served: set[int] = set()
+    raw_routes: list[RawRoute] = []
+    for v in range(n_v):
+        visits: list[RawVisit] = []
+        ends_of_visits: list[int] = []
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            k, is_delivery = divmod(node, 2)
+            visits.append((k, VisitType.DELIVERY if is_delivery else VisitType.PICKUP))
+            ends_of_visits.append(solution.Min(time_dim.CumulVar(index)) + int(own[node]))
+            served.add(k)
+            index = solution.Value(routing.NextVar(index))
+        if not visits:
+            continue
+        # A break belongs after the last visit whose own service ended by its start.
+        gaps = {
+            brk_id: sum(1 for e in ends_of_visits if e <= b) - 1
+            for brk_id, b in break_starts.get(v, {}).items()
+        }
+        raw_routes.append(RawRoute(v, tuple(visits), gaps))
+    out.routes = tuple(raw_routes)
+    out.dropped = tuple(k for k in range(n_s) if k not in served)
+    return out

@@ -1,0 +1,183 @@
+"""Why a shipment cannot be planned: the reason, from ``UnassignedReason``.
+
+Each shipment is first tried *alone*: for every van, the route start → pickup →
+delivery → end is timed (``optimizer._simulate``) under a growing set of rules,
+and the first rule that breaks it is that van's reason:
+
+1. ``skills``: the van lacks a skill the shipment needs;
+2. ``capacity_exceeds_van``: the amount exceeds the van's capacity in some dimension;
+3. ``unreachable``: no path between two of the four stops;
+4. ``time_window``: opening hours (and the release) cannot be met, even with
+   no deadline and an unlimited shift;
+5. ``shift``: the van's shift or maximum route duration cannot be met, even
+   with no deadline;
+6. ``deadline``: it could be served only by ignoring the deadline.
+
+The shipment's reason is the one of the van that got furthest. A shipment that
+some van can serve alone is handed to the solver, restricted to those vans; if
+the solver still leaves it out, the reason is ``deferred_capacity`` (feasible
+alone, but no room today). Driver breaks are not part of the alone test, so it
+never rejects a shipment the solver could plan. It assumes travel durations
+satisfy the triangle inequality, as shortest-path matrices do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from optimizer._simulate import best_timing, fmt_time
+from optimizer.model import UNREACHABLE, Problem, Shipment, Van, VisitType
+from optimizer.result import Unassigned, UnassignedReason
+
+_LEVELS = (
+    UnassignedReason.SKILLS,
+    UnassignedReason.CAPACITY_EXCEEDS_VAN,
+    UnassignedReason.UNREACHABLE,
+    UnassignedReason.TIME_WINDOW,
+    UnassignedReason.SHIFT,
+    UnassignedReason.DEADLINE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Alone:
+    """Can ``shipment`` be served by a van on its own?
+
+    ``vans`` are the indices (in ``Problem.vans``) of the vans that can;
+    ``reason`` is None when there is at least one.
+    """
+
+    shipment: str
+    vans: tuple[int, ...]
+    reason: UnassignedReason | None
+    detail: str = ""
+
+
+def alone(problem: Problem, shipment: Shipment) -> Alone:
+    """Try ``shipment`` alone on every van of ``problem``."""
+    able: list[int] = []
+    furthest = -1
+    seen: dict[tuple[object, ...], int | None] = {}
+    for v, van in enumerate(problem.vans):
+        # Vans alike in everything the alone test looks at share its answer.
+        key = (
+            van.start,
+            van.end_site,
+            van.capacity,
+            van.shift,
+            van.max_route_duration,
+            van.skills,
+        )
+        if key not in seen:
+            seen[key] = _first_failure(problem, van, shipment)
+        level = seen[key]
+        if level is None:
+            able.append(v)
+        else:
+            furthest = max(furthest, level)
+    if able:
+        return Alone(shipment.id, tuple(able), None)
+    # With no vans at all, "no van can carry it" is the honest reason.
+    reason = _LEVELS[furthest] if problem.vans else UnassignedReason.CAPACITY_EXCEEDS_VAN
+    return Alone(shipment.id, (), reason, _detail(problem, shipment, reason))
+
+
+def diagnose(problem: Problem, shipment_ids: Iterable[str]) -> tuple[Unassigned, ...]:
+    """The reason each of ``shipment_ids`` is not planned.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    shipment_ids
+        Shipments left out of a plan (unknown ids raise ``KeyError``).
+
+    Returns
+    -------
+    tuple[Unassigned, ...]
+        One entry per id, in the given order: the alone test's reason, or
+        ``deferred_capacity`` when some van could serve it alone.
+    """
+    by_id = {s.id: s for s in problem.shipments}
+    out: list[Unassigned] = []
+    for sid in shipment_ids:
+        shipment = by_id[sid]
+        result = alone(problem, shipment)
+        if result.reason is None:
+            out.append(deferred(shipment))
+        else:
+            out.append(Unassigned(sid, result.reason, result.detail))
+    return tuple(out)
+
+
+def deferred(shipment: Shipment) -> Unassigned:
+    """A shipment some van could serve alone, left for another day."""
+    if shipment.deferrable:
+        detail = (
+            f"可单独配送，但今天没有空余运力或延后更划算（延后代价 {shipment.penalty:g} 元） / "
+            f"feasible alone, but no room today or cheaper to defer "
+            f"(penalty {shipment.penalty:g} yuan)"
+        )
+    else:
+        detail = (
+            "可单独配送，但今天的车辆已满 / feasible alone, but the fleet has no room left today"
+        )
+    return Unassigned(shipment.id, UnassignedReason.DEFERRED_CAPACITY, detail)
+
+
+def _first_failure(problem: Problem, van: Van, shipment: Shipment) -> int | None:
+    """Index in ``_LEVELS`` of the first rule ``van`` breaks, or None."""
+    if not shipment.skills <= van.skills:
+        return 0
+    if any(a > c for a, c in zip(shipment.amount, van.capacity, strict=True)):
+        return 1
+    i = problem.index_of
+    stops = (
+        i(van.start),
+        i(shipment.pickup),
+        i(shipment.delivery),
+        i(van.end_site),
+    )
+    for a, b in itertools.pairwise(stops):
+        if problem.durations[a][b] >= UNREACHABLE or problem.distances[a][b] >= UNREACHABLE:
+            return 2
+    visits = ((shipment, VisitType.PICKUP), (shipment, VisitType.DELIVERY))
+    for level, (shift, deadline) in enumerate(((False, False), (True, False), (True, True)), 3):
+        timing = best_timing(problem, van, visits, breaks=False, deadline=deadline, shift=shift)
+        if timing.issues:
+            return level
+    return None
+
+
+def _detail(problem: Problem, shipment: Shipment, reason: UnassignedReason) -> str:
+    if reason == UnassignedReason.SKILLS:
+        skills = ", ".join(sorted(shipment.skills))
+        return f"没有车辆具备技能 {skills} / no van has the skills {skills}"
+    if reason == UnassignedReason.CAPACITY_EXCEEDS_VAN:
+        return (
+            f"数量 {shipment.amount} 超过每辆车的容量 / "
+            f"amount {shipment.amount} exceeds every van's capacity"
+        )
+    if reason == UnassignedReason.UNREACHABLE:
+        return (
+            f"{shipment.pickup} 或 {shipment.delivery} 与车场之间没有道路 / "
+            f"no path between the depot, {shipment.pickup} and {shipment.delivery}"
+        )
+    if reason == UnassignedReason.TIME_WINDOW:
+        return (
+            f"在 {shipment.pickup} 和 {shipment.delivery} 的开放时间内无法完成取送 / "
+            f"pickup at {shipment.pickup} and delivery at {shipment.delivery} "
+            f"cannot both fit their opening hours"
+        )
+    if reason == UnassignedReason.DEADLINE:
+        deadline = fmt_time(shipment.deadline or 0)
+        return (
+            f"最早也无法在截止时间 {deadline} 前送达 / "
+            f"cannot be delivered before its deadline {deadline}, even alone"
+        )
+    return (
+        "单独配送也超出司机班次或线路时长上限 / "
+        "even alone it does not fit any driver's shift or maximum route duration"
+    )

@@ -1,0 +1,412 @@
+"""``solve``: the day's problem in, routes, summary and unassigned shipments out."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+
+from optimizer._ortools import RawSolution, RawVisit, solve_routing
+from optimizer._simulate import Timing, best_timing
+from optimizer.check import ViolationKind, annotate
+from optimizer.diagnose import alone, deferred
+from optimizer.errors import ProblemError
+from optimizer.model import PlannedRoute, Problem, Shipment, Van, Visit, VisitType
+from optimizer.params import SolveParams
+from optimizer.result import (
+    Result,
+    Route,
+    Step,
+    StepType,
+    Summary,
+    Unassigned,
+    UnassignedReason,
+    VanUse,
+)
+
+WarmStart = Callable[..., "list[PlannedRoute] | None"]
+
+_warm_start: WarmStart | None
+try:
+    from optimizer._pyvrp import warm_start as _imported_warm_start
+
+    _warm_start = _imported_warm_start
+except ImportError:  # PyVRP missing or broken: OR-Tools searches alone
+    _warm_start = None
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    initial_routes: Sequence[PlannedRoute] | None = None,
+    params: SolveParams | None = None,
+) -> Result:
+    """Plan the day's routes.
+
+    The objective, in order: serve every non-deferrable shipment that can be
+    served; then use the fewest vans; then the least cost (distance times
+    ``cost_per_km``, travel time times ``cost_per_hour``, the vans' fixed
+    costs, and the ``penalty * (1 + priority)`` of each deferred deferrable
+    shipment). Service times, windows, lunch closures and breaks follow the
+    rules stated in ``optimizer._simulate``; in particular a site's
+    ``service_duration`` is paid once per stop, so consecutive visits of one
+    type at one site are merged into one step.
+
+    How: each shipment is first tried alone on every van
+    (``optimizer.diagnose``); those no van can serve are reported with their
+    reason and not searched. The rest go to OR-Tools' routing solver
+    (``optimizer._ortools``), started from ``initial_routes`` or, when
+    ``params.warm_start`` and PyVRP can express the problem, from PyVRP's plan
+    found in ``params.warm_start_share`` of the time budget. Step times are
+    then recomputed by forward simulation (earliest service start) with the
+    breaks where the solver put them, and the plan is checked with ``check``;
+    ``Result.stats["self_check"]`` lists anything it found (expected empty).
+
+    Determinism: OR-Tools' routing search is single-threaded and has no random
+    seed, so it is deterministic except for where the time limit cuts it. With
+    ``params.work_limit`` set the search stops after that many solutions and
+    PyVRP is not used, so the same problem, seed and ``work_limit`` give the
+    same plan, provided ``time_limit`` (kept as a safety net) is not reached
+    first: ``Result.stats["stopped_by"]`` says which limit stopped the search.
+    ``seed`` only seeds the PyVRP warm start.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    time_limit
+        Wall-clock budget in seconds, for the warm start and the search.
+    seed
+        Seed of the PyVRP warm start.
+    initial_routes
+        A plan to start from (a dispatcher's, or yesterday's). Unknown van or
+        shipment ids raise ``ProblemError``; a plan that is otherwise
+        infeasible is ignored (in part or whole) and noted in
+        ``Result.stats["notes"]``.
+    params
+        Search parameters; ``SolveParams()`` by default.
+
+    Returns
+    -------
+    Result
+        Every shipment is in exactly one route or in ``Result.unassigned``
+        with a reason. ``Result.stats`` holds: ``prefiltered`` (shipments no
+        van can serve alone), ``status`` (OR-Tools' search status),
+        ``objective`` (integer milli-yuan, van and drop weights included),
+        ``solutions``, ``stopped_by`` (``work_limit``, ``time_limit`` or
+        ``search_done``), ``warm_start`` (``none``, ``used`` or ``rejected``),
+        ``warm_start_source``, ``warm_start_seconds``, ``notes`` (what was
+        ignored: parts of a warm start, breaks outside a shift),
+        ``build_seconds``, ``search_seconds``, ``first_solution_seconds``
+        (from the call) and ``self_check``.
+    """
+    began = time.perf_counter()
+    params = params if params is not None else SolveParams()
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
+        raise ValueError(f"solve time_limit must be a number of seconds, got {time_limit!r}")
+    if not time_limit > 0 or math.isinf(time_limit):
+        raise ValueError(f"solve time_limit must be > 0 and finite, got {time_limit!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"solve seed must be an integer, got {seed!r}")
+    if initial_routes is not None:
+        _validate_ids(problem, initial_routes)
+    stats: dict[str, object] = {}
+    notes: list[str] = []
+    # A break that cannot be taken within its van's shift would make the van
+    # unusable: it is left out of the plan, and said so in the notes.
+    problem = _without_impossible_breaks(problem, notes)
+
+    kept: list[Shipment] = []
+    allowed: list[tuple[int, ...]] = []
+    unassigned: dict[str, Unassigned] = {}
+    for shipment in problem.shipments:
+        result = alone(problem, shipment)
+        if result.reason is None:
+            kept.append(shipment)
+            allowed.append(result.vans)
+        else:
+            unassigned[shipment.id] = Unassigned(shipment.id, result.reason, result.detail)
+    stats["prefiltered"] = len(unassigned)
+
+    initial: dict[int, list[RawVisit]] | None = None
+    if initial_routes:
+        initial = _to_raw(problem, kept, initial_routes, notes)
+        stats["warm_start_source"] = "initial_routes"
+    elif params.warm_start and params.work_limit is None and _warm_start is not None and kept:
+        budget = time_limit * params.warm_start_share
+        sub = dataclasses.replace(problem, shipments=tuple(kept))
+        warm_began = time.perf_counter()
+        source = "none (PyVRP cannot express the problem)"
+        try:
+            warm = _warm_start(sub, time_limit=budget, seed=seed)
+        except Exception as exc:  # a warm start must never sink the solve
+            notes.append(f"PyVRP warm start failed: {exc!r}")
+            warm, source = None, "none (PyVRP failed)"
+        stats["warm_start_seconds"] = round(time.perf_counter() - warm_began, 3)
+        if warm:
+            initial = _to_raw(problem, kept, warm, notes)
+            source = "pyvrp"
+        stats["warm_start_source"] = source
+
+    raw = RawSolution()
+    if kept:
+        remaining = time_limit - (time.perf_counter() - began)
+        raw = solve_routing(
+            problem,
+            kept,
+            allowed,
+            time_limit=max(remaining, 0.1 * time_limit),
+            params=params,
+            initial=initial,
+        )
+        notes.extend(raw.notes)
+    stats.update(
+        status=raw.status,
+        objective=raw.objective,
+        solutions=raw.solutions,
+        stopped_by=raw.stopped_by,
+        warm_start=raw.warm_start,
+        build_seconds=round(raw.build_seconds, 3),
+        search_seconds=round(raw.search_seconds, 3),
+        first_solution_seconds=(
+            None if raw.first_solution_at is None else round(raw.first_solution_at - began, 3)
+        ),
+    )
+    if notes:
+        stats["notes"] = notes
+
+    routes: list[Route] = []
+    for raw_route in raw.routes:
+        van = problem.vans[raw_route.van]
+        visits = [(kept[k], vtype) for k, vtype in raw_route.visits]
+        timing = best_timing(problem, van, visits, break_gaps=raw_route.break_gaps)
+        routes.append(_route(van, visits, timing))
+    if kept and (raw.objective is None or (raw.solutions == 0 and not raw.routes)):
+        # Not one plan within the time limit (OR-Tools then hands back its
+        # "all unperformed" start): say so rather than blame the fleet.
+        stats["failure"] = "no solution found within the time limit"
+        for shipment in kept:
+            unassigned[shipment.id] = Unassigned(
+                shipment.id,
+                UnassignedReason.DEFERRED_CAPACITY,
+                "时间限制内未找到方案，请放宽时间限制 / "
+                "no plan found within the time limit: allow more time",
+            )
+    else:
+        for k in raw.dropped:
+            unassigned[kept[k].id] = deferred(kept[k])
+
+    out_unassigned = tuple(unassigned[s.id] for s in problem.shipments if s.id in unassigned)
+    # The self-check times each route with the breaks where the solver put them.
+    break_gaps = {problem.vans[r.van].id: r.break_gaps for r in raw.routes}
+    violations = [
+        v
+        for v in annotate(problem, planned_routes(routes), break_gaps=break_gaps)
+        if not (v.kind == ViolationKind.UNPLANNED and v.shipment in unassigned)
+    ]
+    stats["self_check"] = [f"{v.kind.value}: {v.message_en}" for v in violations]
+    summary = Summary(
+        vans_used=len(routes),
+        distance=sum(r.distance for r in routes),
+        duration=sum(r.duration for r in routes),
+        cost=round(sum(r.cost for r in routes), 2),
+        planned=sum(len(r.shipments) for r in routes),
+        unassigned=len(out_unassigned),
+        per_van=tuple(_van_use(problem, r) for r in routes),
+    )
+    return Result(
+        routes=tuple(routes),
+        unassigned=out_unassigned,
+        summary=summary,
+        runtime=round(time.perf_counter() - began, 3),
+        stats=stats,
+    )
+
+
+def planned_routes(routes: Sequence[Route]) -> list[PlannedRoute]:
+    """The visits of ``routes`` as ``PlannedRoute``, for ``check`` or a warm start."""
+    out = []
+    for route in routes:
+        visits = [
+            Visit(sid, VisitType(step.type.value))
+            for step in route.steps
+            if step.type in (StepType.PICKUP, StepType.DELIVERY)
+            for sid in step.shipments
+        ]
+        out.append(PlannedRoute(route.van, tuple(visits)))
+    return out
+
+
+def _without_impossible_breaks(problem: Problem, notes: list[str]) -> Problem:
+    vans = []
+    for van in problem.vans:
+        breaks = []
+        for brk in van.breaks:
+            windows = tuple(
+                w
+                for w in brk.time_windows
+                if max(w.early, van.shift.early) <= min(w.late, van.shift.late - brk.duration)
+            )
+            if windows:
+                breaks.append(dataclasses.replace(brk, time_windows=windows))
+            else:
+                notes.append(
+                    f"break {brk.id} of van {van.id} cannot be taken within its shift: ignored"
+                )
+        vans.append(dataclasses.replace(van, breaks=tuple(breaks)))
+    if all(a == b for a, b in zip(vans, problem.vans, strict=True)):
+        return problem
+    return dataclasses.replace(problem, vans=tuple(vans))
+
+
+def _validate_ids(problem: Problem, routes: Sequence[PlannedRoute]) -> None:
+    vans = {v.id for v in problem.vans}
+    shipments = {s.id for s in problem.shipments}
+    for r, route in enumerate(routes):
+        if route.van not in vans:
+            raise ProblemError(f"initial_routes[{r}].van names an unknown van {route.van!r}")
+        for i, visit in enumerate(route.visits):
+            if visit.shipment not in shipments:
+                raise ProblemError(
+                    f"initial_routes[{r}].visits[{i}].shipment names an unknown shipment "
+                    f"{visit.shipment!r}"
+                )
+
+
+def _to_raw(
+    problem: Problem,
+    kept: Sequence[Shipment],
+    routes: Sequence[PlannedRoute],
+    notes: list[str],
+) -> dict[int, list[RawVisit]]:
+    """Keep the usable part of a warm start: whole pairs, in order, once each."""
+    van_index = {v.id: i for i, v in enumerate(problem.vans)}
+    ship_index = {s.id: k for k, s in enumerate(kept)}
+    out: dict[int, list[RawVisit]] = {}
+    used: set[str] = set()
+    for route in routes:
+        v = van_index.get(route.van)
+        if v is None:
+            notes.append(f"warm start names an unknown van {route.van!r}: ignored")
+            continue
+        if v in out:
+            notes.append(f"van {route.van} has a second route: ignored")
+            continue
+        order = [(visit.shipment, visit.type) for visit in route.visits]
+        position = {item: i for i, item in reversed(list(enumerate(order)))}
+        visits: list[RawVisit] = []
+        for i, (sid, vtype) in enumerate(order):
+            if position[(sid, vtype)] != i:
+                notes.append(f"{vtype.value} of {sid} repeated on van {route.van}: ignored")
+                continue
+            if sid not in ship_index:
+                notes.append(f"{sid} cannot be served by any van: left out of the warm start")
+                continue
+            pickup = position.get((sid, VisitType.PICKUP))
+            delivery = position.get((sid, VisitType.DELIVERY))
+            if pickup is None or delivery is None or pickup > delivery or sid in used:
+                if vtype == VisitType.PICKUP:
+                    notes.append(f"{sid} has no pickup-then-delivery on van {route.van}: ignored")
+                continue
+            if vtype == VisitType.DELIVERY:
+                used.add(sid)
+            visits.append((ship_index[sid], vtype))
+        out[v] = visits
+    return out
+
+
+def _route(van: Van, visits: Sequence[tuple[Shipment, VisitType]], timing: Timing) -> Route:
+    zero = tuple(0 for _ in van.capacity)
+    steps = [
+        Step(
+            StepType.START,
+            van.start,
+            arrival=timing.start,
+            service_start=timing.start,
+            departure=timing.start,
+            load=zero,
+        )
+    ]
+    breaks_after: dict[int, list[Step]] = {}
+    for bt in sorted(timing.breaks, key=lambda b: b.start):
+        breaks_after.setdefault(bt.gap, []).append(
+            Step(
+                StepType.BREAK,
+                bt.site,
+                arrival=bt.start,
+                service_start=bt.start,
+                departure=bt.start + bt.brk.duration,
+                load=bt.load,
+                distance=bt.distance,
+                break_id=bt.brk.id,
+            )
+        )
+    steps.extend(breaks_after.get(-1, []))
+    i = 0
+    while i < len(visits):
+        j = i  # the step covers visits i..j: one site, one type, no wait, no break between
+        while (
+            j + 1 < len(visits)
+            and j not in breaks_after
+            and visits[j + 1][1] == visits[i][1]
+            and _site(visits[j + 1]) == _site(visits[i])
+            and timing.visits[j + 1].service_start == timing.visits[j].end
+        ):
+            j += 1
+        first, last = timing.visits[i], timing.visits[j]
+        steps.append(
+            Step(
+                StepType(visits[i][1].value),
+                _site(visits[i]),
+                tuple(visits[m][0].id for m in range(i, j + 1)),
+                arrival=first.arrival,
+                waiting=first.waiting,
+                service_start=first.service_start,
+                departure=last.departure,
+                load=last.load,
+                distance=first.distance,
+            )
+        )
+        steps.extend(breaks_after.get(j, []))
+        i = j + 1
+    steps.append(
+        Step(
+            StepType.END,
+            van.end_site,
+            arrival=timing.end,
+            service_start=timing.end,
+            departure=timing.end,
+            load=timing.visits[-1].load if timing.visits else zero,
+            distance=timing.distance,
+        )
+    )
+    cost = van.fixed_cost + timing.distance / 1000 * van.cost_per_km
+    cost += timing.travel / 3600 * van.cost_per_hour
+    return Route(
+        van=van.id,
+        steps=tuple(steps),
+        distance=timing.distance,
+        duration=timing.duration,
+        cost=round(cost, 2),
+    )
+
+
+def _site(visit: tuple[Shipment, VisitType]) -> str:
+    shipment, vtype = visit
+    return shipment.pickup if vtype == VisitType.PICKUP else shipment.delivery
+
+
+def _van_use(problem: Problem, route: Route) -> VanUse:
+    van = next(v for v in problem.vans if v.id == route.van)
+    peak = [max(step.load[d] for step in route.steps) for d in range(len(van.capacity))]
+    return VanUse(
+        van=route.van,
+        distance=route.distance,
+        duration=route.duration,
+        utilisation=tuple(
+            round(p / c, 4) if c else 0.0 for p, c in zip(peak, van.capacity, strict=True)
+        ),
+    )
