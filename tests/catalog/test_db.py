@@ -1,0 +1,121 @@
+"""The schema comes from the Alembic migrations, and matches the models, on both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog.db import create_engine, upgrade
+from catalog.models import Base, Hold, HoldStatus, Item, Patron, Record, Site, SiteKind
+from catalog.settings import CatalogSettings
+
+
+def test_migrations_create_every_table_of_the_models(db_engine: Engine) -> None:
+    tables = set(inspect(db_engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    # Tables outside the models (the search index, written as raw DDL by catalog.search)
+    # are not the models' business.
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return table is None or table.name in Base.metadata.tables
+
+
+def test_migrations_match_the_models_exactly(db_engine: Engine) -> None:
+    with db_engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _ours}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_takes_a_url_and_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'sub' / 'shuyun.sqlite'}"
+    upgrade(url)
+    upgrade(url)  # already at head: nothing to do
+    engine = create_engine(url)
+    try:
+        assert "items" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHUYUN_DATABASE_URL", raising=False)
+    assert CatalogSettings().database_url == "sqlite:///out/shuyun.sqlite"
+    monkeypatch.setenv("SHUYUN_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    assert CatalogSettings().database_url == "postgresql+psycopg://u@h/db"
+
+
+def _site(session: Session) -> Site:
+    site = Site(code="s", kind=SiteKind.branch, name_zh="馆", name_en="site", lon=108.9, lat=34.2)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def test_an_item_must_belong_to_an_existing_record(db_session: Session) -> None:
+    site = _site(db_session)
+    db_session.add(
+        Item(barcode="X", record_id=424242, home_site_id=site.id, current_site_id=site.id)
+    )
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+
+
+def test_the_database_allows_one_active_hold_per_copy(db_session: Session) -> None:
+    site = _site(db_session)
+    record = Record(title="书")
+    item = Item(barcode="X", record=record, home_site_id=site.id, current_site_id=site.id)
+    patron = Patron(card_number="1234567890", home_site_id=site.id)
+    at = datetime(2026, 11, 23, 10)
+    for status in (HoldStatus.ready, HoldStatus.cancelled):  # a closed hold does not count
+        db_session.add(
+            Hold(
+                record=record,
+                patron=patron,
+                pickup_site=site,
+                status=status,
+                item=item,
+                placed_at=at,
+            )
+        )
+    db_session.flush()
+    db_session.add(
+        Hold(
+            record=record,
+            patron=patron,
+            pickup_site=site,
+            status=HoldStatus.assigned,
+            item=item,
+            placed_at=at,
+        )
+    )
+    with pytest.raises(IntegrityError, match=r"uq_holds_item_id_active|UNIQUE"):
+        db_session.flush()
+
+
+def test_status_values_are_checked_by_the_database(db_session: Session) -> None:
+    site = _site(db_session)
+    with pytest.raises(IntegrityError, match=r"ck_sites_site_kind|CHECK"):
+        db_session.execute(text("UPDATE sites SET kind = 'castle' WHERE id = :id"), {"id": site.id})

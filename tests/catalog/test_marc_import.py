@@ -1,0 +1,242 @@
+"""MARC 21, CNMARC/UNIMARC (ISO 2709 in UTF-8, MARC-8, GBK; MARCXML) and CSV import.
+
+The files in ``fixtures/`` are written by ``fixtures/make_fixtures.py``; each holds good
+records and deliberate faults, which must be reported with their position while the rest of
+the file loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.errors import InvalidValueError
+from catalog.marc_import import (
+    ImportIssue,
+    RecordData,
+    import_records,
+    read_csv,
+    read_marc,
+    read_marcxml,
+)
+from catalog.models import Record
+from catalog.search import search_catalogue
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _fixture_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKE = _fixture_module()
+
+
+def titles(records: list[RecordData]) -> list[str]:
+    return [r.title for r in records]
+
+
+def test_committed_fixtures_are_what_the_script_writes() -> None:
+    for name, data in MAKE.FILES.items():
+        assert (FIXTURES / name).read_bytes() == data, f"re-run make_fixtures.py for {name}"
+
+
+# --- binary ISO 2709 ---------------------------------------------------------------------
+
+
+def test_marc21_utf8_maps_fields_and_reports_bad_records() -> None:
+    result = read_marc(FIXTURES / "marc21_utf8.mrc")
+    assert result.seen == 5
+    santi, foundation, wanli = result.records
+    assert santi == RecordData(
+        title="三体",
+        authors=("刘慈欣",),
+        isbn13="9787536692930",
+        publisher="重庆出版社",
+        year=2008,
+        clc="I247.55",  # 084 with $2 clc
+        language="chi",
+        control_number="CAL012008001234",
+    )
+    # ISBN-10 with a qualifier becomes ISBN-13; 260 instead of 264; "c1991."; 008 language.
+    assert (foundation.isbn13, foundation.publisher, foundation.year) == (
+        "9780553293357",
+        "Bantam Books",
+        1991,
+    )
+    assert (foundation.authors, foundation.language) == (("Asimov, Isaac",), "eng")
+    assert wanli.clc == "K248.3"  # CALIS puts the CLC number in 093
+    assert result.issues == [
+        ImportIssue(
+            2, "020 $a='9787536693969': ISBN-13 check digit should be 8", "CAL012008005678"
+        ),
+        ImportIssue(4, "245 $a: missing title", "CAL012006000042"),
+    ]
+
+
+def test_marc8_with_cjk_escapes_and_ansel_diacritics() -> None:
+    result = read_marc(FIXTURES / "marc21_marc8.mrc")
+    assert result.issues == []
+    assert titles(result.records) == ["平凡的世界", "活着", "Le monde chinois"]
+    assert result.records[0].publisher == "北京十月文艺出版社"
+    assert result.records[0].isbn13 == "9787530210291"  # from the ISBN-10 7530210297
+    # The acute accent comes before its letter in MARC-8 and must not be read as GBK.
+    assert result.records[2].publisher == "Éditions Armand Colin"
+
+
+def test_cnmarc_gbk() -> None:
+    result = read_marc(FIXTURES / "cnmarc_gbk.mrc")
+    assert result.seen == 5
+    dark_forest, red_chamber, ordinary_world = result.records
+    assert dark_forest == RecordData(
+        title="三体Ⅱ：黑暗森林",  # 200 $a + $h + $i
+        authors=("刘慈欣",),  # 701 $a
+        isbn13="9787536693968",  # 010 $a with hyphens
+        publisher="重庆出版社",  # 210 $c
+        year=2008,  # 210 $d
+        clc="I247.55",  # 690 $a
+        language="chi",  # 101 $a
+        control_number="CN0001",
+    )
+    # Traditional characters come through as catalogued (search folds them later).
+    assert (red_chamber.title, red_chamber.authors) == ("紅樓夢", ("曹雪芹", "高鶚"))
+    assert red_chamber.publisher == "人民文學出版社"
+    # 200 $e (other title information) and the newer 214 publication field.
+    assert (ordinary_world.title, ordinary_world.year) == ("平凡的世界：全三册", 2017)
+    assert [(i.position, i.control_number, i.skipped) for i in result.issues] == [
+        (2, "CN0002", True),
+        (4, "CN0004", True),
+    ]
+    assert result.issues[0].reason == "200 $a: missing title"
+    assert "ISBN-10 check digit should be 5" in result.issues[1].reason
+
+
+def test_cnmarc_in_utf8_with_a_blank_leader_position_9() -> None:
+    # Many Chinese exporters write UTF-8 but leave leader/09 blank.
+    data = MAKE.iso2709(MAKE.CNMARC_LEADER, MAKE.CNMARC_GBK[0], "utf-8")
+    (record,) = read_marc(data).records
+    assert record.title == "三体Ⅱ：黑暗森林"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"),
+    [("gbk", "gbk"), ("utf-8", "utf-8"), ("marc-8", "marc-8")],
+)
+def test_explicit_encoding(encoding: str, codec: str) -> None:
+    data = MAKE.iso2709(MAKE.CNMARC_LEADER, MAKE.CNMARC_GBK[4], codec)
+    result = read_marc(data, encoding=encoding, flavour="unimarc")  # type: ignore[arg-type]
+    assert titles(result.records) == ["平凡的世界：全三册"]
+
+
+def test_a_corrupt_record_is_reported_and_the_next_one_loads() -> None:
+    good = MAKE.iso2709(MAKE.MARC21_LEADER, MAKE.MARC21_UTF8[0], "utf-8")
+    corrupt = b"00042nam a22000xx i 4500garbage\x1e\x1d"
+    result = read_marc(good + corrupt + good)
+    assert result.seen == 3
+    assert titles(result.records) == ["三体", "三体"]
+    (issue,) = result.issues
+    assert issue.position == 2 and issue.skipped
+    assert "cannot decode ISO 2709 record" in issue.reason
+
+
+def test_a_record_without_any_title_field() -> None:
+    fields = [("001", "X1"), ("020", ("  ", [("a", "9787536692930")]))]
+    result = read_marc(MAKE.iso2709(MAKE.MARC21_LEADER, fields, "utf-8"))
+    assert result.records == []
+    assert result.issues == [
+        ImportIssue(1, "no title field: neither 245 (MARC 21) nor 200 (UNIMARC/CNMARC)", "X1")
+    ]
+
+
+def test_a_year_that_is_not_a_year_is_reported_but_the_record_loads() -> None:
+    fields = [("245", ("10", [("a", "活着")])), ("260", ("  ", [("c", "[n.d.]")]))]
+    result = read_marc(MAKE.iso2709(MAKE.MARC21_LEADER, fields, "utf-8"))
+    assert result.records[0].year is None
+    (issue,) = result.issues
+    assert not issue.skipped and "260/264 $c='[n.d.]'" in issue.reason
+
+
+# --- MARCXML and CSV ---------------------------------------------------------------------
+
+
+def test_marcxml_with_marc21_and_unimarc_records() -> None:
+    result = read_marcxml(FIXTURES / "mixed.xml")
+    assert titles(result.records) == ["三体", "三体Ⅱ：黑暗森林"]
+    assert [(i.position, i.control_number) for i in result.issues] == [(3, "CN0004")]
+
+
+def test_marcxml_not_well_formed() -> None:
+    result = read_marcxml(b"<collection><record>")
+    assert result.records == []
+    assert result.issues[0].position == 0
+    assert "not well-formed MARCXML" in result.issues[0].reason
+
+
+def test_csv_with_chinese_headers() -> None:
+    result = read_csv(FIXTURES / "records.csv")
+    assert titles(result.records) == ["三体Ⅲ：死神永生", "围城"]
+    assert result.records[1].year == 1991  # "1991年5月"
+    assert [(i.position, i.skipped) for i in result.issues] == [(3, True), (5, True)]
+    assert "title" in result.issues[0].reason
+    assert "ISBN-13 check digit should be 6" in result.issues[1].reason
+
+
+def test_csv_in_gbk_with_english_headers() -> None:
+    (record,) = read_csv(FIXTURES / "records_gbk.csv").records
+    assert (record.title, record.authors, record.clc) == ("文化苦旅", ("余秋雨",), "I267")
+
+
+def test_csv_without_a_title_column() -> None:
+    with pytest.raises(InvalidValueError, match="header"):
+        read_csv(b"isbn,author\n9787536692930,x\n")
+
+
+# --- the record model --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"title": " "}, "title"),  # blank title
+        ({"title": "x" * 501}, "title"),  # longer than the column
+        ({"title": "活着", "isbn13": "9787506365438"}, "isbn13"),  # wrong check digit
+        ({"title": "活着", "isbn13": "7506365437"}, "isbn13"),  # ISBN-10, not normalised
+        ({"title": "活着", "year": 999}, "year"),
+        ({"title": "活着", "language": "zh"}, "language"),
+        ({"title": "活着", "publisher": "x" * 301}, "publisher"),
+    ],
+)
+def test_record_data_rejects(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidValueError) as error:
+        RecordData(**kwargs)  # type: ignore[arg-type]
+    assert error.value.field == field
+
+
+# --- into the database -------------------------------------------------------------------
+
+
+def test_import_records_inserts_and_indexes(db_session: Session) -> None:
+    records = read_marc(FIXTURES / "cnmarc_gbk.mrc").records
+    ids = import_records(db_session, records)
+    assert len(ids) == 3
+    stored = db_session.scalars(select(Record).where(Record.id.in_(ids)).order_by(Record.id))
+    assert [(r.title, r.authors) for r in stored] == [
+        ("三体Ⅱ：黑暗森林", "刘慈欣"),
+        ("紅樓夢", "曹雪芹; 高鶚"),
+        ("平凡的世界：全三册", "路遥"),
+    ]
+    hits = search_catalogue(db_session, "红楼梦").hits
+    assert [h.record_id for h in hits] == [ids[1]]
+
+
+def test_import_nothing(db_session: Session) -> None:
+    assert import_records(db_session, []) == []
