@@ -144,7 +144,8 @@ def _read_sites_csv(path: Path, *, gcj02: bool) -> tuple[list[str], list[tuple[f
             if row["id"] in ids:
                 raise _fail(f"SITES line {line}: 重复 id / duplicate id {row['id']!r}")
             if gcj02:
-                lon, lat = geo.gcj02_to_wgs84(lon, lat)
+                wgs_lon, wgs_lat = geo.gcj02_to_wgs84(lon, lat)
+                lon, lat = float(wgs_lon), float(wgs_lat)
             ids.append(row["id"])
             points.append((lon, lat))
     if not ids:

@@ -151,7 +151,7 @@ def _route_context(
     shipments: Mapping[str, Shipment],
     leg: Callable[[str, str], Leg],
 ) -> dict[str, object]:
-    stops = []
+    stops: list[dict[str, object]] = []
     legs: list[Leg] = []
     previous: str | None = None
     for step in route.steps:

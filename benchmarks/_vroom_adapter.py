@@ -1,0 +1,314 @@
+"""Our problem model as a VROOM (pyvroom) input, and VROOM's answer back in our route form.
+
+Used by the benchmarks to compare shuyun's optimiser with VROOM on the *same* matrices and
+the *same* hard constraints. The translation, constraint by constraint:
+
+- sites → matrix indices (``Location(index=i)``); the durations and distances matrices are
+  passed as they are (seconds, metres), so both solvers see identical travel; each van
+  starts from an extra index, a copy of its start site, because VROOM charges no setup for
+  tasks at the location a vehicle starts from, while our rules charge the depot's service
+  for loading there;
+- a site's opening windows (two of them for a lunch closure) → the step's time windows,
+  with the rules of ``optimizer._simulate`` (the one definition of our timing): a window
+  followed by a closure ends early enough for the visit and the site's service to finish
+  before the closure; a shipment's ``release`` cuts the pickup windows from below and its
+  ``deadline`` cuts the delivery windows from above (windows bound the start of service);
+- the site's ``service_duration``, paid once per stop (consecutive visits at one site),
+  → the step's ``default_setup`` (VROOM pays setup once per arrival at a new location);
+  the shipment's own ``pickup_service``/``delivery_service`` (``None`` is 0) → the step's
+  ``default_service``;
+- a van's capacity vector, shift (``time_window``), breaks (with their windows), start and
+  end site, skills → the vehicle's; ``max_route_duration`` → ``max_travel_time`` (a
+  relaxation: VROOM bounds travel time only, our model the whole route; the shift window
+  bounds the rest, and ``optimizer.check`` reports any violation);
+- costs → ``VehicleCosts(fixed, per_hour, per_km)`` in fen (1/100 yuan), because VROOM takes
+  integers; VROOM charges ``per_hour`` on travel time only;
+- a shipment that may not be deferred → VROOM priority 100; a deferrable one → ``10 ×
+  priority`` (at most 99). VROOM has no deferral penalty: it first maximises the priority
+  of what it serves, then the number of served tasks, then minimises cost.
+
+A shipment whose windows become empty after the release/deadline cut cannot be given to
+VROOM (it rejects empty windows); it is listed in ``VroomInstance.excluded`` and comes back
+unassigned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import vroom
+
+from optimizer import DAY_END, PlannedRoute, Problem, Shipment, TimeWindow, Visit, VisitType
+
+PROFILE = "car"
+COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
+PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority
+
+
+@dataclass(frozen=True, slots=True)
+class VroomInstance:
+    """A pyvroom ``Input`` built from a ``Problem``, with the id mapping back.
+
+    VROOM needs integer ids: shipment ``k`` of ``shipment_ids`` has pickup id and delivery
+    id ``k``; vehicle ``v`` is ``van_ids[v]``.
+    """
+
+    input: vroom.Input
+    shipment_ids: tuple[str, ...]
+    van_ids: tuple[str, ...]
+    excluded: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VroomPlan:
+    """VROOM's answer in our form: routes to give ``optimizer.check`` and what it left out."""
+
+    routes: tuple[PlannedRoute, ...]
+    unassigned: tuple[str, ...]
+    cost: float  # VROOM's own cost, in yuan (travel time only for ``per_hour``)
+    seconds: float  # wall-clock seconds of ``Input.solve``
+    raw: dict[str, Any]  # VROOM's JSON answer
+
+
+def service_windows(
+    windows: Sequence[TimeWindow], *, own_service: int, early: int = 0, late: int = DAY_END
+) -> tuple[TimeWindow, ...]:
+    """When a visit's service may start at a site, as VROOM time windows.
+
+    Parameters
+    ----------
+    windows
+        Sorted, disjoint opening windows of the site.
+    own_service
+        The visit's service plus the site's service: in a window followed by a closure the
+        visit must start early enough to finish both before the closure (our timing rule);
+        the day's last window bounds the start only.
+    early, late
+        The shipment's bounds: its release (pickup) or its deadline (delivery).
+
+    Returns
+    -------
+    tuple of TimeWindow
+        The usable windows, in order; empty when none is left.
+    """
+    usable = []
+    for i, window in enumerate(windows):
+        hi = window.late - own_service if i < len(windows) - 1 else window.late
+        lo, hi = max(window.early, early), min(hi, late)
+        if lo <= hi:
+            usable.append(TimeWindow(lo, hi))
+    return tuple(usable)
+
+
+def vroom_priority(shipment: Shipment) -> int:
+    """VROOM priority (0–100, higher is served first) of a shipment.
+
+    Not deferrable → 100, the top, so VROOM serves it before anything else, as our
+    optimiser does; deferrable → ``10 × priority`` capped at 99.
+    """
+    if not shipment.deferrable:
+        return PRIORITY_NOT_DEFERRABLE
+    return min(PRIORITY_NOT_DEFERRABLE - 1, 10 * shipment.priority)
+
+
+def _tw(window: TimeWindow) -> vroom.TimeWindow:
+    return vroom.TimeWindow(window.early, window.late)
+
+
+def _matrix(name: str, matrix: Sequence[Sequence[int]], starts: Sequence[int]) -> np.ndarray:
+    """The matrix, plus one row and column per van start site: a copy of that site's."""
+    array = np.asarray(matrix, dtype=np.int64)
+    if array.size and int(array.max()) > np.iinfo(np.uint32).max:
+        raise ValueError(f"Problem.{name} holds {int(array.max())}, beyond VROOM's uint32 range")
+    n = len(array)
+    index = [*range(n), *starts]
+    extended = array[np.ix_(index, index)]
+    for k, site in enumerate(starts):
+        # The copy and its site are the same place.
+        extended[n + k, site] = extended[site, n + k] = 0
+    return extended.astype(np.uint32)
+
+
+def vroom_input(problem: Problem) -> VroomInstance:
+    """Translate ``problem`` into a pyvroom ``Input`` (see the module docstring).
+
+    Parameters
+    ----------
+    problem
+        The day's problem; its matrices are used as they are.
+
+    Returns
+    -------
+    VroomInstance
+        The input, ready for ``input.solve(...)``, and the id mapping back.
+    """
+    data = vroom.Input()
+    # VROOM skips the setup of a task at the location the vehicle starts from; our rules
+    # charge the site's service for loading at the depot too. So each van starts from a
+    # copy of its start site (an extra matrix index, zero travel to the site itself).
+    starts = sorted({problem.index_of(van.start) for van in problem.vans})
+    start_index = {site: len(problem.sites) + k for k, site in enumerate(starts)}
+    data.set_durations_matrix(PROFILE, _matrix("durations", problem.durations, starts))
+    data.set_distances_matrix(PROFILE, _matrix("distances", problem.distances, starts))
+
+    skill_names = sorted(
+        {s for van in problem.vans for s in van.skills}
+        | {s for shipment in problem.shipments for s in shipment.skills}
+    )
+    skill_ids = {name: i for i, name in enumerate(skill_names)}
+
+    for v, van in enumerate(problem.vans):
+        breaks = [
+            vroom.Break(b, time_windows=[_tw(w) for w in brk.time_windows], service=brk.duration)
+            for b, brk in enumerate(van.breaks)
+        ]
+        data.add_vehicle(
+            vroom.Vehicle(
+                v,
+                start=start_index[problem.index_of(van.start)],
+                end=problem.index_of(van.end_site),
+                profile=PROFILE,
+                capacity=list(van.capacity),
+                skills={skill_ids[s] for s in van.skills},
+                time_window=_tw(van.shift),
+                breaks=breaks,
+                description=van.id,
+                costs=vroom.VehicleCosts(
+                    fixed=round(van.fixed_cost * COST_SCALE),
+                    per_hour=round(van.cost_per_hour * COST_SCALE),
+                    per_km=round(van.cost_per_km * COST_SCALE),
+                ),
+                max_travel_time=van.max_route_duration,
+            )
+        )
+
+    shipment_ids: list[str] = []
+    excluded: list[str] = []
+    for shipment in problem.shipments:
+        ends = []
+        for visit_type, site_id, own, early, late in (
+            (VisitType.PICKUP, shipment.pickup, shipment.pickup_service, shipment.release, DAY_END),
+            (
+                VisitType.DELIVERY,
+                shipment.delivery,
+                shipment.delivery_service,
+                0,
+                shipment.deadline,
+            ),
+        ):
+            index = problem.index_of(site_id)
+            site = problem.sites[index]
+            service = own or 0
+            windows = service_windows(
+                site.time_windows,
+                own_service=service + site.service_duration,
+                early=early,
+                late=DAY_END if late is None else late,
+            )
+            ends.append((visit_type, index, site.service_duration, service, windows))
+        if any(not windows for *_, windows in ends):
+            excluded.append(shipment.id)
+            continue
+        k = len(shipment_ids)
+        shipment_ids.append(shipment.id)
+        pickup, delivery = (
+            vroom.ShipmentStep(
+                k,
+                index,
+                default_setup=setup,
+                default_service=service,
+                time_windows=[_tw(w) for w in windows],
+                description=f"{shipment.id} {visit_type}",
+            )
+            for visit_type, index, setup, service, windows in ends
+        )
+        data.add_shipment(
+            pickup,
+            delivery,
+            amount=vroom.Amount(list(shipment.amount)),
+            skills={skill_ids[s] for s in shipment.skills},
+            priority=vroom_priority(shipment),
+        )
+    return VroomInstance(
+        input=data,
+        shipment_ids=tuple(shipment_ids),
+        van_ids=tuple(van.id for van in problem.vans),
+        excluded=tuple(excluded),
+    )
+
+
+def solution_dict(solution: vroom.Solution) -> dict[str, Any]:
+    """VROOM's JSON answer as a dict, with distances (our input always has a distance matrix)."""
+    result: dict[str, Any] = solution.to_dict()
+    return result
+
+
+def plan_from_answer(
+    instance: VroomInstance, answer: dict[str, Any], *, seconds: float = 0.0
+) -> VroomPlan:
+    """VROOM's JSON answer as our routes: one ``PlannedRoute`` per used van.
+
+    Parameters
+    ----------
+    instance
+        The instance the answer is for (its id mapping).
+    answer
+        VROOM's JSON answer (``solution_dict``).
+    seconds
+        Solve time to carry along.
+
+    Returns
+    -------
+    VroomPlan
+        Routes in visit order (breaks are left to our scheduler), unassigned shipment ids
+        (VROOM's and those excluded from its input), VROOM's own cost in yuan.
+    """
+    routes = []
+    served: set[str] = set()
+    for route in answer.get("routes", []):
+        visits = []
+        for step in route["steps"]:
+            if step["type"] in (VisitType.PICKUP, VisitType.DELIVERY):
+                shipment = instance.shipment_ids[step["id"]]
+                visits.append(Visit(shipment, VisitType(step["type"])))
+                served.add(shipment)
+        routes.append(PlannedRoute(van=instance.van_ids[route["vehicle"]], visits=tuple(visits)))
+    unassigned = [s for s in instance.shipment_ids if s not in served]
+    unassigned += instance.excluded
+    return VroomPlan(
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        cost=answer["summary"]["cost"] / COST_SCALE,
+        seconds=seconds,
+        raw=answer,
+    )
+
+
+def solve_with_vroom(
+    problem: Problem, *, exploration_level: int = 5, nb_threads: int = 2
+) -> VroomPlan:
+    """Solve ``problem`` with VROOM and return its plan in our route form.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    exploration_level
+        VROOM's search effort, 0–5 (5 is its most thorough).
+    nb_threads
+        Threads VROOM may use.
+
+    Returns
+    -------
+    VroomPlan
+        The plan; ``seconds`` is the wall-clock time of VROOM's solve alone.
+    """
+    instance = vroom_input(problem)
+    started = time.perf_counter()
+    solution = instance.input.solve(exploration_level=exploration_level, nb_threads=nb_threads)
+    seconds = time.perf_counter() - started
+    return plan_from_answer(instance, solution_dict(solution), seconds=seconds)

@@ -1,0 +1,231 @@
+"""Specification of the VROOM adapter: our problem in, VROOM's plan back in our route form.
+
+Real pyvroom on tiny named problems; every plan VROOM returns is checked with
+``optimizer.check``, the same rules shuyun's own plans must pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import _vroom_adapter as adapter  # importable through tests/benchmarks/conftest
+from optimizer import (
+    Break,
+    PlannedRoute,
+    Problem,
+    Shipment,
+    Site,
+    TimeWindow,
+    Van,
+    ViolationKind,
+    Visit,
+    VisitType,
+    check,
+)
+
+H = 3600
+LUNCH_CLOSED = (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 18 * H))
+
+
+def tiny_problem(
+    *,
+    shipments: tuple[Shipment, ...],
+    breaks: tuple[Break, ...] = (),
+    capacity: tuple[int, ...] = (10, 100),
+    site_windows: tuple[TimeWindow, ...] = LUNCH_CLOSED,
+) -> Problem:
+    """A depot and two branches 10 minutes (5 km) apart, one van 08:00–18:00."""
+    m = 600  # seconds between any two sites
+    return Problem(
+        sites=(
+            Site("central", service_duration=0),
+            Site("a", service_duration=300, time_windows=site_windows),
+            Site("b", service_duration=300, time_windows=site_windows),
+        ),
+        durations=((0, m, m), (m, 0, m), (m, m, 0)),
+        distances=((0, 5000, 5000), (5000, 0, 5000), (5000, 5000, 0)),
+        vans=(
+            Van(
+                "van-1",
+                start="central",
+                capacity=capacity,
+                shift=TimeWindow(8 * H, 18 * H),
+                breaks=breaks,
+                cost_per_km=2.0,
+                cost_per_hour=60.0,
+                fixed_cost=150.0,
+            ),
+        ),
+        shipments=shipments,
+    )
+
+
+A_TO_B = Shipment("s1", pickup="a", delivery="b", amount=(2, 24))
+B_TO_A = Shipment("s2", pickup="b", delivery="a", amount=(1, 12), deferrable=True, penalty=40)
+
+
+@pytest.mark.parametrize(
+    ("own", "early", "late", "expected"),
+    [
+        # A window before a closure ends early enough to finish before it; the last does not.
+        (600, 0, 10**6, ((9 * H, 12 * H - 600), (14 * H, 18 * H))),
+        # No service: the windows are the opening hours.
+        (0, 0, 10**6, ((9 * H, 12 * H), (14 * H, 18 * H))),
+        # A release at 13:00 leaves the afternoon only.
+        (600, 13 * H, 10**6, ((14 * H, 18 * H),)),
+        # A release at 10:00 cuts the morning window from below.
+        (0, 10 * H, 10**6, ((10 * H, 12 * H), (14 * H, 18 * H))),
+        # A deadline at 15:00 cuts the afternoon window from above.
+        (0, 0, 15 * H, ((9 * H, 12 * H), (14 * H, 15 * H))),
+        # A deadline at 11:55 with 10 minutes of service: nothing is left.
+        (600, 0, 12 * H - 300, ((9 * H, 12 * H - 600),)),
+        (600, 0, 8 * H, ()),
+    ],
+)
+def test_service_windows(
+    own: int, early: int, late: int, expected: tuple[tuple[int, int], ...]
+) -> None:
+    windows = adapter.service_windows(LUNCH_CLOSED, own_service=own, early=early, late=late)
+    assert tuple((w.early, w.late) for w in windows) == expected
+
+
+@pytest.mark.parametrize(
+    ("deferrable", "priority", "expected"),
+    [
+        (False, 0, 100),  # not deferrable: VROOM's top priority
+        (False, 2, 100),
+        (True, 0, 0),  # deferrable: ten times ours
+        (True, 1, 10),
+        (True, 50, 99),  # capped below the non-deferrable ones
+    ],
+)
+def test_vroom_priority(deferrable: bool, priority: int, expected: int) -> None:
+    shipment = Shipment("s", "a", "b", (1,), priority=priority, deferrable=deferrable)
+    assert adapter.vroom_priority(shipment) == expected
+
+
+def test_plan_passes_our_check_and_is_priced_in_yuan() -> None:
+    problem = tiny_problem(shipments=(A_TO_B, B_TO_A))
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == ()
+    assert len(plan.routes) == 1 and plan.routes[0].van == "van-1"
+    visits = plan.routes[0].visits
+    assert {(v.shipment, v.type) for v in visits} == {
+        ("s1", VisitType.PICKUP),
+        ("s1", VisitType.DELIVERY),
+        ("s2", VisitType.PICKUP),
+        ("s2", VisitType.DELIVERY),
+    }
+    assert check(problem, plan.routes) == []
+    # VROOM prices travel only: 150 fixed + 2 yuan/km + 60 yuan per hour of driving.
+    summary = plan.raw["summary"]
+    expected = 150 + 2 * summary["distance"] / 1000 + 60 * summary["duration"] / 3600
+    assert plan.cost == pytest.approx(expected, abs=0.02)
+
+
+def test_lunch_break_and_closure_are_respected() -> None:
+    # Released at 11:56, too late to finish before the 12:00 closure: the pickup waits for
+    # 14:00, and the van's lunch break (11:30–13:30) falls inside the wait.
+    lunch = Break("lunch", time_windows=(TimeWindow(11 * H + 1800, 13 * H + 1800),), duration=2700)
+    late = Shipment("s3", pickup="a", delivery="b", amount=(1, 12), release=12 * H - 240)
+    problem = tiny_problem(shipments=(late,), breaks=(lunch,))
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == ()
+    assert check(problem, plan.routes) == []
+    steps = {s["type"]: s for s in plan.raw["routes"][0]["steps"]}
+    pickup, brk = steps["pickup"], steps["break"]
+    assert pickup["arrival"] + pickup["waiting_time"] == 14 * H  # a reopens at 14:00
+    assert 11 * H + 1800 <= brk["arrival"] + brk["waiting_time"] <= 13 * H + 1800
+
+
+def test_shipment_with_no_window_left_is_excluded_and_unassigned() -> None:
+    # Released after the sites close: VROOM cannot take it, it comes back unassigned.
+    never = Shipment("s4", pickup="a", delivery="b", amount=(1, 12), release=19 * H)
+    problem = tiny_problem(shipments=(A_TO_B, never))
+    instance = adapter.vroom_input(problem)
+    assert instance.shipment_ids == ("s1",)
+    assert instance.excluded == ("s4",)
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == ("s4",)
+
+
+def test_shipment_larger_than_the_van_is_unassigned() -> None:
+    problem = tiny_problem(shipments=(A_TO_B,), capacity=(1, 100))
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.routes == ()
+    assert plan.unassigned == ("s1",)
+
+
+def test_answer_maps_back_to_our_ids() -> None:
+    problem = tiny_problem(shipments=(A_TO_B,))
+    instance = adapter.vroom_input(problem)
+    answer = {
+        "summary": {"cost": 12345},
+        "routes": [
+            {
+                "vehicle": 0,
+                "steps": [
+                    {"type": "start"},
+                    {"type": "pickup", "id": 0},
+                    {"type": "break", "id": 0},
+                    {"type": "delivery", "id": 0},
+                    {"type": "end"},
+                ],
+            }
+        ],
+    }
+    plan = adapter.plan_from_answer(instance, answer)
+    assert plan.routes == (
+        PlannedRoute("van-1", (Visit("s1", VisitType.PICKUP), Visit("s1", VisitType.DELIVERY))),
+    )
+    assert plan.cost == pytest.approx(123.45)
+
+
+def test_matrix_beyond_vroom_range_is_refused() -> None:
+    problem = tiny_problem(shipments=(A_TO_B,))
+    too_far = Problem(
+        sites=problem.sites,
+        durations=((0, 2**33, 600), (600, 0, 600), (600, 600, 0)),
+        distances=problem.distances,
+        vans=problem.vans,
+        shipments=problem.shipments,
+    )
+    with pytest.raises(ValueError, match=r"Problem\.durations holds 8589934592"):
+        adapter.vroom_input(too_far)
+
+
+def test_skills_are_mapped_to_vroom_integers() -> None:
+    # Our skills are names; VROOM's are integers. A skill no van has leaves the shipment out.
+    needs_lift = Shipment(
+        "s5", pickup="a", delivery="b", amount=(1, 12), skills=frozenset({"lift"})
+    )
+    problem = tiny_problem(shipments=(A_TO_B, needs_lift))
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == ("s5",)
+    assert [(v.kind, v.shipment) for v in check(problem, plan.routes)] == [
+        (ViolationKind.UNPLANNED, "s5")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("closes", "planned"),
+    [
+        # Leave at 09:00, load 10 min at the depot, drive 10 min: at a by 09:20, not before.
+        (9 * H + 1200, True),
+        (9 * H + 1199, False),
+    ],
+)
+def test_loading_at_the_depot_takes_the_depots_service_time(closes: int, planned: bool) -> None:
+    problem = Problem(
+        sites=(
+            Site("central", service_duration=600),
+            Site("a", time_windows=(TimeWindow(9 * H, closes),)),
+        ),
+        durations=((0, 600), (600, 0)),
+        distances=((0, 5000), (5000, 0)),
+        vans=(Van("van-1", start="central", capacity=(10,), shift=TimeWindow(9 * H, 18 * H)),),
+        shipments=(Shipment("s6", pickup="central", delivery="a", amount=(1,)),),
+    )
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == (() if planned else ("s6",))
+    assert [v.kind for v in check(problem, plan.routes)] == ([] if planned else ["unplanned"])
