@@ -18,7 +18,7 @@ Measured per size:
   heuristic the plan is whatever it had placed (reported as "> 30");
 - shuyun's plan cost after each budget (``solve(time_limit=B)``, default parameters);
 - VROOM (pyvroom, exploration level 5, 2 threads) on the same matrices and constraints
-  (``benchmarks/_vroom_adapter.py``).
+  (``optimizer/_vroom.py``).
 
 Both plans are checked and priced by the same code (``optimizer.check`` and ``plan_cost``):
 150 yuan per van used + 2 yuan/km + 60 yuan per hour of driving (the cost both solvers
@@ -61,7 +61,6 @@ from api.demo_sites import (
     SERVICE_POINT_HOURS,
     DemoSite,
 )
-from benchmarks._vroom_adapter import solve_with_vroom
 from optimizer import (
     PlannedRoute,
     Problem,
@@ -73,6 +72,7 @@ from optimizer import (
     solve,
 )
 from optimizer._simulate import best_timing  # the one definition of a route's timing
+from optimizer._vroom import solve_with_vroom
 
 DEPOT = "central"
 SNAP_LIMIT_M = 300.0

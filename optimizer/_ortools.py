@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from optimizer._simulate import service_starts, visit_service
+from optimizer._simulate import best_timing, service_starts, visit_service
 from optimizer.model import DAY_END, UNREACHABLE, Problem, Shipment, VisitType
 from optimizer.params import SolveParams
 
@@ -112,10 +112,29 @@ def solve_routing(
     out = RawSolution()
     built = time.perf_counter()
     vans = problem.vans
-    n_s, n_v = len(shipments), len(vans)
-    n_nodes = 2 * n_s + 2 * n_v
-    starts = [2 * n_s + v for v in range(n_v)]
-    ends = [2 * n_s + n_v + v for v in range(n_v)]
+    n_v = len(vans)
+
+    # One node per (shipment, visit type, service-start interval): a visit at a
+    # site closed for lunch gets a morning and an afternoon node, of which at
+    # most one is performed. Domains with holes (``RemoveInterval``) would say
+    # the same, but OR-Tools' insertion filters do not see holes, so nearly
+    # every insertion they accept fails in propagation: on the 150-shipment
+    # demo day a first solution took ~29 s with holes and ~1 s with options.
+    options: list[list[int]] = []  # per (shipment, type): its nodes
+    node_visit: list[tuple[int, VisitType]] = []
+    node_interval: list[tuple[int, int]] = []
+    for k, shipment in enumerate(shipments):
+        for vtype in (VisitType.PICKUP, VisitType.DELIVERY):
+            nodes = []
+            for interval in service_starts(problem, shipment, vtype):
+                nodes.append(len(node_visit))
+                node_visit.append((k, vtype))
+                node_interval.append(interval)
+            options.append(nodes)
+    n_visit_nodes = len(node_visit)
+    n_nodes = n_visit_nodes + 2 * n_v
+    starts = [n_visit_nodes + v for v in range(n_v)]
+    ends = [n_visit_nodes + n_v + v for v in range(n_v)]
     manager = pywrapcp.RoutingIndexManager(n_nodes, n_v, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
@@ -125,14 +144,12 @@ def solve_routing(
     key = np.zeros(n_nodes, dtype=np.int64)
     own = np.zeros(n_nodes, dtype=np.int64)
     setup = np.zeros(n_nodes, dtype=np.int64)
-    for k, shipment in enumerate(shipments):
-        for node, vtype, site_id in (
-            (2 * k, VisitType.PICKUP, shipment.pickup),
-            (2 * k + 1, VisitType.DELIVERY, shipment.delivery),
-        ):
-            site[node] = key[node] = problem.index_of(site_id)
-            own[node] = visit_service(shipment, vtype)
-            setup[node] = problem.sites[site[node]].service_duration
+    for node, (k, vtype) in enumerate(node_visit):
+        shipment = shipments[k]
+        site_id = shipment.pickup if vtype == VisitType.PICKUP else shipment.delivery
+        site[node] = key[node] = problem.index_of(site_id)
+        own[node] = visit_service(shipment, vtype)
+        setup[node] = problem.sites[site[node]].service_duration
     for v, van in enumerate(vans):
         site[starts[v]] = problem.index_of(van.start)
         site[ends[v]] = problem.index_of(van.end_site)
@@ -152,13 +169,8 @@ def solve_routing(
     time_cb = routing.RegisterTransitMatrix(transit.tolist())
     routing.AddDimension(time_cb, DAY_END, DAY_END, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
-    for k, shipment in enumerate(shipments):
-        for node, vtype in ((2 * k, VisitType.PICKUP), (2 * k + 1, VisitType.DELIVERY)):
-            intervals = service_starts(problem, shipment, vtype)
-            cumul = time_dim.CumulVar(manager.NodeToIndex(node))
-            cumul.SetRange(intervals[0][0], intervals[-1][1])
-            for (_, hi), (lo, _) in itertools.pairwise(intervals):
-                cumul.RemoveInterval(hi + 1, lo - 1)
+    for node, (lo, hi) in enumerate(node_interval):
+        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(lo, hi)
     for v, van in enumerate(vans):
         time_dim.CumulVar(routing.Start(v)).SetRange(van.shift.early, van.shift.late)
         time_dim.CumulVar(routing.End(v)).SetRange(van.shift.early, van.shift.late)
@@ -168,9 +180,9 @@ def solve_routing(
     # Capacity: one dimension per entry of the vector.
     for d in range(problem.dimensions):
         demand = [0] * n_nodes
-        for k, shipment in enumerate(shipments):
-            demand[2 * k] = shipment.amount[d]
-            demand[2 * k + 1] = -shipment.amount[d]
+        for node, (k, vtype) in enumerate(node_visit):
+            amount = shipments[k].amount[d]
+            demand[node] = amount if vtype == VisitType.PICKUP else -amount
         demand_cb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(
             demand_cb, 0, [van.capacity[d] for van in vans], True, f"load{d}"
@@ -191,23 +203,41 @@ def solve_routing(
     # Pairs, drops, allowed vans.
     all_vans = list(range(n_v))
     for k, shipment in enumerate(shipments):
-        p, d = manager.NodeToIndex(2 * k), manager.NodeToIndex(2 * k + 1)
-        routing.AddPickupAndDelivery(p, d)
-        solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
-        solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d))
+        pickups = [manager.NodeToIndex(n) for n in options[2 * k]]
+        deliveries = [manager.NodeToIndex(n) for n in options[2 * k + 1]]
         weight = 1 + min(shipment.priority, _MAX_PRIORITY)
         if shipment.deferrable:
             penalty = max(0, round(shipment.penalty * SCALE * weight / 2))
         else:
             penalty = DROP_PENALTY * weight
-        routing.AddDisjunction([p], penalty)
-        routing.AddDisjunction([d], penalty)
+        if len(pickups) == 1 and len(deliveries) == 1:
+            p, d = pickups[0], deliveries[0]
+            routing.AddPickupAndDelivery(p, d)
+            solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
+            solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d))
+            routing.AddDisjunction([p], penalty)
+            routing.AddDisjunction([d], penalty)
+        else:
+            # At most one option of each side; the vehicle of a side is the
+            # largest of its options' vehicles (-1 when unperformed).
+            routing.AddPickupAndDeliverySets(
+                routing.AddDisjunction(pickups, penalty, 1),
+                routing.AddDisjunction(deliveries, penalty, 1),
+            )
+            solver.Add(
+                solver.Max([routing.VehicleVar(i) for i in pickups])
+                == solver.Max([routing.VehicleVar(i) for i in deliveries])
+            )
+            for p in pickups:
+                for d in deliveries:
+                    both_off = 2 - routing.ActiveVar(p) - routing.ActiveVar(d)
+                    solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d) + DAY_END * both_off)
         allowed = list(allowed_vans[k])
         if allowed != all_vans:
             # -1 is the vehicle of an unperformed node (SetAllowedVehiclesForIndex
             # refuses Python lists in this release).
-            routing.VehicleVar(p).SetValues([-1, *allowed])
-            routing.VehicleVar(d).SetValues([-1, *allowed])
+            for index in (*pickups, *deliveries):
+                routing.VehicleVar(index).SetValues([-1, *allowed])
 
     # Breaks: inside the route, never during a visit's own service.
     visit_transits = [0] * routing.Size()
@@ -268,12 +298,10 @@ def solve_routing(
     if initial:
         routing.CloseModelWithParameters(search)
         routes = [
-            [
-                manager.NodeToIndex(2 * k + (vt == VisitType.DELIVERY))
-                for k, vt in initial.get(v, ())
-            ]
+            _initial_nodes(problem, shipments, v, initial.get(v, ()), options, node_interval)
             for v in range(n_v)
         ]
+        routes = [[manager.NodeToIndex(n) for n in route] for route in routes]
         assignment = routing.ReadAssignmentFromRoutes(routes, True)
         if assignment is None:
             out.warm_start = "rejected"
@@ -295,7 +323,7 @@ def solve_routing(
     else:
         out.stopped_by = "search_done"
     if solution is None:
-        out.dropped = tuple(range(n_s))
+        out.dropped = tuple(range(len(shipments)))
         return out
     out.objective = solution.ObjectiveValue()
 
@@ -315,8 +343,8 @@ def solve_routing(
         index = solution.Value(routing.NextVar(routing.Start(v)))
         while not routing.IsEnd(index):
             node = manager.IndexToNode(index)
-            k, is_delivery = divmod(node, 2)
-            visits.append((k, VisitType.DELIVERY if is_delivery else VisitType.PICKUP))
+            k, vtype = node_visit[node]
+            visits.append((k, vtype))
             ends_of_visits.append(solution.Min(time_dim.CumulVar(index)) + int(own[node]))
             served.add(k)
             index = solution.Value(routing.NextVar(index))
@@ -329,5 +357,28 @@ def solve_routing(
         }
         raw_routes.append(RawRoute(v, tuple(visits), gaps))
     out.routes = tuple(raw_routes)
-    out.dropped = tuple(k for k in range(n_s) if k not in served)
+    out.dropped = tuple(k for k in range(len(shipments)) if k not in served)
     return out
+
+
+def _initial_nodes(
+    problem: Problem,
+    shipments: Sequence[Shipment],
+    van: int,
+    visits: Sequence[RawVisit],
+    options: Sequence[Sequence[int]],
+    node_interval: Sequence[tuple[int, int]],
+) -> list[int]:
+    """The nodes of a warm-start route: for each visit, the option whose interval
+    holds its service start when the route is timed (the first option otherwise)."""
+    if not visits:
+        return []
+    timing = best_timing(problem, problem.vans[van], [(shipments[k], vt) for k, vt in visits])
+    nodes = []
+    for (k, vtype), visit in zip(visits, timing.visits, strict=True):
+        choices = options[2 * k + (vtype == VisitType.DELIVERY)]
+        fitting = [
+            n for n in choices if node_interval[n][0] <= visit.service_start <= node_interval[n][1]
+        ]
+        nodes.append(fitting[0] if fitting else choices[0])
+    return nodes

@@ -9,10 +9,15 @@ it exactly, searches, and hands the routes back as ``PlannedRoute`` visits. It r
 - driver breaks;
 - shipment skills that not every van has.
 
-The translation: one PyVRP location per site, the matrices as they are; one depot per
-start/end site, open over the union of the shifts that use it; one vehicle type per group
-of identical vans (capacity, start, end, shift, ``max_route_duration`` → ``shift_duration``,
-costs); one PyVRP shipment per shipment. A deferrable shipment is optional, its prize
+The translation: one PyVRP location per site and one more per start/end site (a depot,
+open over the shifts: the depot's site windows do not bind the van); durations plus the
+site's service when a van leaves a stop for another site (our once-per-stop service), the
+shipment's own service as PyVRP's; the visit's one service-start interval of
+``_simulate.service_starts`` as its window; one vehicle type per group of identical vans
+(capacity, start, end, shift, ``max_route_duration`` → ``shift_duration``); one profile
+per pair of rates whose "distance" is the arc's cost (we charge ``cost_per_hour`` on
+driving time, PyVRP's duration cost would charge waiting too); one PyVRP shipment per
+shipment. A deferrable shipment is optional, its prize
 what ``solve`` charges for deferring it (``penalty * (1 + priority)``). Costs are
 integers (see ``COST_STEPS``); 'no path' is PyVRP's ``MAX_VALUE``.
 
@@ -57,12 +62,12 @@ from pyvrp.constants import MAX_VALUE
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
 
+from optimizer._simulate import Interval, service_starts, visit_service
 from optimizer.model import (
     UNREACHABLE,
     PlannedRoute,
     Problem,
     Shipment,
-    TimeWindow,
     Van,
     Visit,
     VisitType,
@@ -111,14 +116,26 @@ class _Mapping:
     fleet_first: bool  # one van less always pays: minimise the fleet first
 
 
-def _single_window(windows: Sequence[TimeWindow], early: int, late: int) -> TimeWindow | None:
-    """The one part of ``windows`` inside ``[early, late]``; ``None`` if not exactly one."""
-    parts = [
-        TimeWindow(max(w.early, early), min(w.late, late))
-        for w in windows
-        if max(w.early, early) <= min(w.late, late)
-    ]
-    return parts[0] if len(parts) == 1 else None
+def _windows(problem: Problem) -> list[tuple[Interval, Interval]] | None:
+    """Per shipment, the pickup's and the delivery's service-start window for PyVRP
+    (``_simulate.service_starts`` within the vans' shifts); ``None`` when a visit has not
+    exactly one (a lunch closure inside the day: PyVRP has one window per visit)."""
+    early = min(van.shift.early for van in problem.vans)
+    late = max(van.shift.late for van in problem.vans)
+    out = []
+    for shipment in problem.shipments:
+        pair = []
+        for vtype in (VisitType.PICKUP, VisitType.DELIVERY):
+            intervals = [
+                (max(lo, early), min(hi, late))
+                for lo, hi in service_starts(problem, shipment, vtype)
+                if max(lo, early) <= min(hi, late)
+            ]
+            if len(intervals) != 1:
+                return None
+            pair.append(intervals[0])
+        out.append((pair[0], pair[1]))
+    return out
 
 
 def _van_key(van: Van) -> tuple[object, ...]:
@@ -134,32 +151,40 @@ def _van_key(van: Van) -> tuple[object, ...]:
     )
 
 
-def _mapping(problem: Problem) -> _Mapping | None:
-    """Translate ``problem`` for PyVRP, or ``None`` when it cannot be expressed exactly."""
+def _mapping(
+    problem: Problem, windows: Sequence[tuple[Interval, Interval]] | None = None
+) -> _Mapping | None:
+    """Translate ``problem`` for PyVRP with the visits' service-start ``windows`` (exact
+    ones from ``_windows`` by default); ``None`` when PyVRP cannot express it."""
     if not problem.vans or not problem.shipments:
         return None
     if any(van.breaks for van in problem.vans):
         return None
+    if windows is None:
+        windows = _windows(problem)
+        if windows is None:
+            return None
     if any(
         not shipment.skills <= van.skills for shipment in problem.shipments for van in problem.vans
     ):
         return None
 
-    shift_early = min(van.shift.early for van in problem.vans)
-    shift_late = max(van.shift.late for van in problem.vans)
     n = len(problem.sites)
-    locations = [Location(0, 0, name=site.id) for site in problem.sites]
-
     depot_sites = sorted(
         {problem.index_of(v.start) for v in problem.vans}
         | {problem.index_of(v.end_site) for v in problem.vans}
     )
-    depots = []
-    for index in depot_sites:
-        window = _single_window(problem.sites[index].time_windows, shift_early, shift_late)
-        if window is None:
-            return None
-        depots.append(Depot(index, tw_early=window.early, tw_late=window.late))
+    # Each depot is a location of its own, a copy of its site's: the site's service time
+    # is charged when a van leaves a stop there, never when it leaves from the depot.
+    locations = [Location(0, 0, name=site.id) for site in problem.sites]
+    locations += [Location(0, 0, name=f"depot:{problem.sites[i].id}") for i in depot_sites]
+    # Opening windows of a van's start and end sites do not bind the van (see
+    # ``_simulate``): the depots are open over the shifts.
+    shift_early = min(van.shift.early for van in problem.vans)
+    shift_late = max(van.shift.late for van in problem.vans)
+    depots = [
+        Depot(n + k, tw_early=shift_early, tw_late=shift_late) for k in range(len(depot_sites))
+    ]
     depot_of = {site: k for k, site in enumerate(depot_sites)}
 
     # One van less pays when its fixed cost exceeds what any route can cost in distance
@@ -171,6 +196,12 @@ def _mapping(problem: Problem) -> _Mapping | None:
         and problem.vans[0].fixed_cost > worst_route
     )
     unit = _cost_unit(problem.vans)
+    # Our cost per hour is of driving time, PyVRP's duration cost of the whole route
+    # (waiting too): each rate pair gets a profile whose "distance" is the arc's cost in
+    # steps of ``unit * COST_STEPS``, and PyVRP's duration cost stays 0.
+    profiles: dict[tuple[float, float], int] = {}
+    for van in problem.vans:
+        profiles.setdefault((float(van.cost_per_km), float(van.cost_per_hour)), len(profiles))
 
     groups: dict[tuple[object, ...], list[Van]] = {}
     for van in problem.vans:
@@ -193,30 +224,44 @@ def _mapping(problem: Problem) -> _Mapping | None:
                     if van.max_route_duration is not None
                     else np.iinfo(np.int64).max
                 ),
-                unit_distance_cost=round(van.cost_per_km / 1000 / unit),
-                unit_duration_cost=round(van.cost_per_hour / 3600 / unit),
+                unit_distance_cost=COST_STEPS,
+                unit_duration_cost=0,
+                profile=profiles[(float(van.cost_per_km), float(van.cost_per_hour))],
                 name=van.id,
             )
         )
 
-    shipments = []
-    for shipment in problem.shipments:
-        translated = _shipment(problem, shipment, shift_early, shift_late, unit)
-        if translated is None:
-            return None
-        shipments.append(translated)
+    shipments = [
+        _shipment(problem, shipment, pickup, delivery, unit)
+        for shipment, (pickup, delivery) in zip(problem.shipments, windows, strict=True)
+    ]
+    setup = np.array([site.service_duration for site in problem.sites], dtype=np.int64)
+    rows = np.array([*range(n), *depot_sites])
 
-    def matrix(rows: Sequence[Sequence[int]]) -> Any:  # PyVRP's stub types it oddly
-        array = np.asarray(rows, dtype=np.int64).reshape(n, n)
-        return np.where(array >= UNREACHABLE, MAX_VALUE, array)
+    metres = np.asarray(problem.distances, dtype=np.int64).reshape(n, n)[np.ix_(rows, rows)]
+    seconds = np.asarray(problem.durations, dtype=np.int64).reshape(n, n)[np.ix_(rows, rows)]
+    unreachable = (metres >= UNREACHABLE) | (seconds >= UNREACHABLE)
+    # Leaving a stop for another site costs the stop's site service (``_simulate``).
+    durations = seconds + np.concatenate([setup, np.zeros(len(depot_sites), np.int64)])[:, None]
+    np.fill_diagonal(durations[:n, :n], 0)
+    step = unit * COST_STEPS
+    costs = [
+        np.rint(metres * (per_km / 1000 / step) + seconds * (per_hour / 3600 / step))
+        if per_km or per_hour
+        else metres  # no rates: distance breaks ties
+        for per_km, per_hour in profiles
+    ]
+
+    def matrix(values: Any) -> Any:  # PyVRP's stub types it oddly
+        return np.where(unreachable, MAX_VALUE, values).astype(np.int64)
 
     data = ProblemData(
         locations=locations,
         clients=[],
         depots=depots,
         vehicle_types=vehicle_types,
-        distance_matrices=[matrix(problem.distances)],
-        duration_matrices=[matrix(problem.durations)],
+        distance_matrices=[matrix(cost) for cost in costs],
+        duration_matrices=[matrix(durations)] * len(costs),
         shipments=shipments,
     )
     return _Mapping(
@@ -249,36 +294,17 @@ def _cost_unit(vans: Sequence[Van]) -> float:
 
 
 def _shipment(
-    problem: Problem, shipment: Shipment, shift_early: int, shift_late: int, unit: float
-) -> PyvrpShipment | None:
-    pickup_site = problem.sites[problem.index_of(shipment.pickup)]
-    delivery_site = problem.sites[problem.index_of(shipment.delivery)]
-    deadline = shipment.deadline if shipment.deadline is not None else shift_late
-    pickup_window = _single_window(
-        pickup_site.time_windows, max(shift_early, shipment.release), shift_late
-    )
-    delivery_window = _single_window(
-        delivery_site.time_windows, max(shift_early, shipment.release), min(deadline, shift_late)
-    )
-    if pickup_window is None or delivery_window is None:
-        return None
-    pickup_service = (
-        pickup_site.service_duration if shipment.pickup_service is None else shipment.pickup_service
-    )
-    delivery_service = (
-        delivery_site.service_duration
-        if shipment.delivery_service is None
-        else shipment.delivery_service
-    )
+    problem: Problem, shipment: Shipment, pickup: Interval, delivery: Interval, unit: float
+) -> PyvrpShipment:
     return PyvrpShipment(
         pickup_location=problem.index_of(shipment.pickup),
         delivery_location=problem.index_of(shipment.delivery),
-        pickup_tw_early=pickup_window.early,
-        pickup_tw_late=pickup_window.late,
-        pickup_service_duration=pickup_service,
-        delivery_tw_early=delivery_window.early,
-        delivery_tw_late=delivery_window.late,
-        delivery_service_duration=delivery_service,
+        pickup_tw_early=pickup[0],
+        pickup_tw_late=pickup[1],
+        pickup_service_duration=visit_service(shipment, VisitType.PICKUP),
+        delivery_tw_early=delivery[0],
+        delivery_tw_late=delivery[1],
+        delivery_service_duration=visit_service(shipment, VisitType.DELIVERY),
         amount=list(shipment.amount),
         prize=round(shipment.penalty * (1 + shipment.priority) / unit)
         if shipment.deferrable

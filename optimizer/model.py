@@ -47,7 +47,7 @@ def _check_vector(owner: str, name: str, values: Sequence[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class TimeWindow:
-    """An inclusive window ``[early, late]`` in seconds since midnight."""
+    """An inclusive window ``[early, late]`` in seconds since midnight, within ``DAY_END``."""
 
     early: int = 0
     late: int = DAY_END
@@ -55,6 +55,11 @@ class TimeWindow:
     def __post_init__(self) -> None:
         _check_non_negative("TimeWindow", "early", self.early)
         _check_non_negative("TimeWindow", "late", self.late)
+        if self.late > DAY_END:
+            raise ProblemError(
+                f"TimeWindow.late ({self.late}) is beyond the planning horizon "
+                f"DAY_END ({DAY_END} s, one week)"
+            )
         if self.late < self.early:
             raise ProblemError(
                 f"TimeWindow.late ({self.late}) is before TimeWindow.early ({self.early})"

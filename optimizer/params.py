@@ -51,11 +51,11 @@ class SolveParams:
         first (``Result.stats["stopped_by"]`` says which limit stopped it).
         ``None`` (the default) searches until the time limit.
     warm_start
-        Start OR-Tools from the plan of ``optimizer._pyvrp.warm_start`` (PyVRP's
-        hybrid genetic search), given ``warm_start_share`` of the time budget.
-        Skipped when ``initial_routes`` are given, when ``work_limit`` is set
-        (PyVRP stops on time, which is not reproducible) or when PyVRP cannot
-        express the problem.
+        Start OR-Tools from a specialist solver's plan (``optimizer.solve.WARM_STARTS``:
+        PyVRP's iterated local search when it can express the problem, else VROOM),
+        given ``warm_start_share`` of the time budget. Skipped when ``initial_routes``
+        are given and when ``work_limit`` is set (both stop on time, which is not
+        reproducible).
     warm_start_share
         Fraction of ``time_limit`` given to the warm start, in ``(0, 1)``.
     first_solution

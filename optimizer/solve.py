@@ -27,13 +27,28 @@ from optimizer.result import (
 
 WarmStart = Callable[..., "list[PlannedRoute] | None"]
 
-_warm_start: WarmStart | None
-try:
-    from optimizer._pyvrp import warm_start as _imported_warm_start
 
-    _warm_start = _imported_warm_start
-except ImportError:  # PyVRP missing or broken: OR-Tools searches alone
-    _warm_start = None
+def _optional_warm_starts() -> list[tuple[str, WarmStart]]:
+    """The specialist solvers installed, best first for the problems they can express:
+    PyVRP (one window per visit, no breaks: it declines the rest), then VROOM (several
+    windows, breaks, skills). Either may be missing: OR-Tools then searches alone."""
+    found: list[tuple[str, WarmStart]] = []
+    try:
+        from optimizer._pyvrp import warm_start as pyvrp_warm_start
+
+        found.append(("pyvrp", pyvrp_warm_start))
+    except ImportError:
+        pass
+    try:
+        from optimizer._vroom import warm_start as vroom_warm_start
+
+        found.append(("vroom", vroom_warm_start))
+    except ImportError:
+        pass
+    return found
+
+
+WARM_STARTS: list[tuple[str, WarmStart]] = _optional_warm_starts()
 
 
 def solve(
@@ -59,8 +74,10 @@ def solve(
     (``optimizer.diagnose``); those no van can serve are reported with their
     reason and not searched. The rest go to OR-Tools' routing solver
     (``optimizer._ortools``), started from ``initial_routes`` or, when
-    ``params.warm_start`` and PyVRP can express the problem, from PyVRP's plan
-    found in ``params.warm_start_share`` of the time budget. Step times are
+    ``params.warm_start``, from the plan a specialist solver finds in
+    ``params.warm_start_share`` of the time budget: PyVRP when it can express
+    the problem (one window per visit, no breaks: Li & Lim's kind), VROOM
+    otherwise (lunch closures, breaks, skills); see ``WARM_STARTS``. Step times are
     then recomputed by forward simulation (earliest service start) with the
     breaks where the solver put them, and the plan is checked with ``check``;
     ``Result.stats["self_check"]`` lists anything it found (expected empty).
@@ -68,10 +85,10 @@ def solve(
     Determinism: OR-Tools' routing search is single-threaded and has no random
     seed, so it is deterministic except for where the time limit cuts it. With
     ``params.work_limit`` set the search stops after that many solutions and
-    PyVRP is not used, so the same problem, seed and ``work_limit`` give the
+    no warm-start solver is used, so the same problem, seed and ``work_limit`` give the
     same plan, provided ``time_limit`` (kept as a safety net) is not reached
     first: ``Result.stats["stopped_by"]`` says which limit stopped the search.
-    ``seed`` only seeds the PyVRP warm start.
+    ``seed`` only seeds the PyVRP warm start (VROOM has no seed).
 
     Parameters
     ----------
@@ -135,20 +152,25 @@ def solve(
     if initial_routes:
         initial = _to_raw(problem, kept, initial_routes, notes)
         stats["warm_start_source"] = "initial_routes"
-    elif params.warm_start and params.work_limit is None and _warm_start is not None and kept:
+    elif params.warm_start and params.work_limit is None and WARM_STARTS and kept:
         budget = time_limit * params.warm_start_share
         sub = dataclasses.replace(problem, shipments=tuple(kept))
         warm_began = time.perf_counter()
-        source = "none (PyVRP cannot express the problem)"
-        try:
-            warm = _warm_start(sub, time_limit=budget, seed=seed)
-        except Exception as exc:  # a warm start must never sink the solve
-            notes.append(f"PyVRP warm start failed: {exc!r}")
-            warm, source = None, "none (PyVRP failed)"
+        warm: list[PlannedRoute] | None = None
+        source = "none (no warm-start solver can express the problem)"
+        for name, warm_start in WARM_STARTS:
+            try:
+                warm = warm_start(sub, time_limit=budget, seed=seed)
+            except Exception as exc:  # a warm start must never sink the solve
+                notes.append(f"{name} warm start failed: {exc!r}")
+                source = f"none ({name} failed)"
+                continue
+            if warm:
+                source = name
+                break
         stats["warm_start_seconds"] = round(time.perf_counter() - warm_began, 3)
         if warm:
             initial = _to_raw(problem, kept, warm, notes)
-            source = "pyvrp"
         stats["warm_start_source"] = source
 
     raw = RawSolution()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import itertools
 from collections.abc import Callable
 
@@ -36,6 +37,10 @@ def uniform(n: int, seconds: int, metres: int) -> tuple[list[list[int]], list[li
     durations = [[0 if i == j else seconds for j in range(n)] for i in range(n)]
     distances = [[0 if i == j else metres for j in range(n)] for i in range(n)]
     return durations, distances
+
+
+# ``optimizer.solve`` the function hides the module of the same name.
+optimizer_solve = importlib.import_module("optimizer.solve")
 
 
 def steps_of(result: Result, step_type: StepType) -> list:
@@ -232,11 +237,30 @@ def test_initial_routes_with_unknown_ids_are_refused(
         solve(one_way, time_limit=1, params=fast, initial_routes=[route])
 
 
-def test_default_params_work_with_or_without_pyvrp(one_way: Problem) -> None:
+@pytest.mark.parametrize("solvers", [None, ["pyvrp"], ["vroom"], []])
+def test_default_params_work_with_any_or_no_warm_start_solver(
+    one_way: Problem, solvers: list[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The specialist solvers are optional: the plan is the same with either or none.
+    if solvers is not None:
+        kept = [(name, fn) for name, fn in optimizer_solve.WARM_STARTS if name in solvers]
+        monkeypatch.setattr(optimizer_solve, "WARM_STARTS", kept)
     result = solve(one_way, time_limit=1.0)
     assert result.unassigned == ()
     assert result.routes[0].distance == 9000
     assert result.runtime <= 5
+    expected = solvers[0] if solvers else ("pyvrp" if solvers is None else None)
+    assert result.stats.get("warm_start_source") == expected
+
+
+def test_lunch_closures_and_breaks_are_warm_started_by_vroom(
+    lunch_break: Problem,
+) -> None:
+    # PyVRP has one window per visit and no breaks: it declines, VROOM plans.
+    result = solve(lunch_break, time_limit=2.0)
+    assert result.stats["warm_start_source"] == "vroom"
+    assert result.stats["warm_start"] == "used"
+    assert_accounted(lunch_break, result)
 
 
 def test_unreachable_site_is_reported(fast: SolveParams) -> None:

@@ -28,6 +28,7 @@ def test_valid_windows(early: int, late: int) -> None:
         (100, 99, r"TimeWindow\.late \(99\) is before TimeWindow\.early \(100\)"),  # reversed
         (1.5, 10, r"TimeWindow\.early must be an integer, got 1\.5"),  # not whole seconds
         (True, 10, r"TimeWindow\.early must be an integer, got True"),  # a bool is no time
+        (0, DAY_END + 1, r"TimeWindow\.late \(604801\) is beyond the planning horizon"),
     ],
 )
 def test_invalid_windows(early: object, late: object, match: str) -> None:

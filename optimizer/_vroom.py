@@ -1,18 +1,20 @@
-"""Our problem model as a VROOM (pyvroom) input, and VROOM's answer back in our route form.
+"""VROOM warm start: our problem as a VROOM (pyvroom) input, VROOM's plan back as routes.
 
-Used by the benchmarks to compare shuyun's optimiser with VROOM on the *same* matrices and
-the *same* hard constraints. The translation, constraint by constraint:
+``warm_start`` gives the OR-Tools search (``optimizer._ortools``) a first plan from VROOM
+when PyVRP cannot express the problem (lunch closures, breaks, skills): VROOM has several
+time windows per task and driver breaks natively. The benchmarks use ``solve_with_vroom``
+to compare with VROOM on the *same* matrices and the *same* hard constraints. The
+translation, constraint by constraint:
 
 - sites → matrix indices (``Location(index=i)``); the durations and distances matrices are
   passed as they are (seconds, metres), so both solvers see identical travel; each van
   starts from an extra index, a copy of its start site, because VROOM charges no setup for
   tasks at the location a vehicle starts from, while our rules charge the depot's service
   for loading there;
-- a site's opening windows (two of them for a lunch closure) → the step's time windows,
-  with the rules of ``optimizer._simulate`` (the one definition of our timing): a window
-  followed by a closure ends early enough for the visit and the site's service to finish
-  before the closure; a shipment's ``release`` cuts the pickup windows from below and its
-  ``deadline`` cuts the delivery windows from above (windows bound the start of service);
+- a visit's time windows → ``optimizer._simulate.service_starts`` (the one definition of
+  our timing): a site's opening windows, a window followed by a closure ending early
+  enough for the visit and the site's service to finish before the closure, the pickups
+  cut by the ``release``, the deliveries by the ``deadline``;
 - the site's ``service_duration``, paid once per stop (consecutive visits at one site),
   → the step's ``default_setup`` (VROOM pays setup once per arrival at a new location);
   the shipment's own ``pickup_service``/``delivery_service`` (``None`` is 0) → the step's
@@ -29,7 +31,8 @@ the *same* hard constraints. The translation, constraint by constraint:
 
 A shipment whose windows become empty after the release/deadline cut cannot be given to
 VROOM (it rejects empty windows); it is listed in ``VroomInstance.excluded`` and comes back
-unassigned.
+unassigned. VROOM's plan is timed again by our rules before it is used (``repair_route``):
+``max_route_duration`` is only approximated by VROOM, so a route may lose a shipment there.
 """
 
 from __future__ import annotations
@@ -37,16 +40,23 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import vroom
 
-from optimizer import DAY_END, PlannedRoute, Problem, Shipment, TimeWindow, Visit, VisitType
+from optimizer._repair import repair_route
+from optimizer._simulate import service_starts
+from optimizer.model import PlannedRoute, Problem, Shipment, TimeWindow, Visit, VisitType
 
 PROFILE = "car"
 COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
 PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority
+EXPLORATION_LEVEL = 5
+"""VROOM's most thorough search; ``warm_start`` bounds it by its time limit."""
+THREADS = 2
+"""VROOM searches on both cores of the machine we plan on (OR-Tools runs after it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,36 +82,6 @@ class VroomPlan:
     cost: float  # VROOM's own cost, in yuan (travel time only for ``per_hour``)
     seconds: float  # wall-clock seconds of ``Input.solve``
     raw: dict[str, Any]  # VROOM's JSON answer
-
-
-def service_windows(
-    windows: Sequence[TimeWindow], *, own_service: int, early: int = 0, late: int = DAY_END
-) -> tuple[TimeWindow, ...]:
-    """When a visit's service may start at a site, as VROOM time windows.
-
-    Parameters
-    ----------
-    windows
-        Sorted, disjoint opening windows of the site.
-    own_service
-        The visit's service plus the site's service: in a window followed by a closure the
-        visit must start early enough to finish both before the closure (our timing rule);
-        the day's last window bounds the start only.
-    early, late
-        The shipment's bounds: its release (pickup) or its deadline (delivery).
-
-    Returns
-    -------
-    tuple of TimeWindow
-        The usable windows, in order; empty when none is left.
-    """
-    usable = []
-    for i, window in enumerate(windows):
-        hi = window.late - own_service if i < len(windows) - 1 else window.late
-        lo, hi = max(window.early, early), min(hi, late)
-        if lo <= hi:
-            usable.append(TimeWindow(lo, hi))
-    return tuple(usable)
 
 
 def vroom_priority(shipment: Shipment) -> int:
@@ -190,26 +170,17 @@ def vroom_input(problem: Problem) -> VroomInstance:
     excluded: list[str] = []
     for shipment in problem.shipments:
         ends = []
-        for visit_type, site_id, own, early, late in (
-            (VisitType.PICKUP, shipment.pickup, shipment.pickup_service, shipment.release, DAY_END),
-            (
-                VisitType.DELIVERY,
-                shipment.delivery,
-                shipment.delivery_service,
-                0,
-                shipment.deadline,
-            ),
+        for visit_type, site_id, own in (
+            (VisitType.PICKUP, shipment.pickup, shipment.pickup_service),
+            (VisitType.DELIVERY, shipment.delivery, shipment.delivery_service),
         ):
             index = problem.index_of(site_id)
-            site = problem.sites[index]
-            service = own or 0
-            windows = service_windows(
-                site.time_windows,
-                own_service=service + site.service_duration,
-                early=early,
-                late=DAY_END if late is None else late,
+            windows = tuple(
+                TimeWindow(lo, hi) for lo, hi in service_starts(problem, shipment, visit_type)
             )
-            ends.append((visit_type, index, site.service_duration, service, windows))
+            ends.append(
+                (visit_type, index, problem.sites[index].service_duration, own or 0, windows)
+            )
         if any(not windows for *_, windows in ends):
             excluded.append(shipment.id)
             continue
@@ -312,3 +283,38 @@ def solve_with_vroom(
     solution = instance.input.solve(exploration_level=exploration_level, nb_threads=nb_threads)
     seconds = time.perf_counter() - started
     return plan_from_answer(instance, solution_dict(solution), seconds=seconds)
+
+
+def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[PlannedRoute] | None:
+    """A plan for ``problem`` from VROOM, to warm-start the OR-Tools search.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    time_limit
+        Seconds VROOM may search (its ``timeout``; on two threads).
+    seed
+        Unused: VROOM has no seed (kept for the warm-start signature).
+
+    Returns
+    -------
+    list of PlannedRoute or None
+        One route per used van, each timed again by our rules and cut back until it keeps
+        every one of them; ``None`` when VROOM planned nothing.
+    """
+    del seed
+    if time_limit <= 0:
+        raise ValueError(f"warm_start time_limit must be > 0, got {time_limit!r}")
+    instance = vroom_input(problem)
+    if not instance.shipment_ids:
+        return None
+    solution = instance.input.solve(
+        exploration_level=EXPLORATION_LEVEL,
+        nb_threads=THREADS,
+        timeout=timedelta(seconds=time_limit),
+    )
+    plan = plan_from_answer(instance, solution_dict(solution))
+    routes = [repair_route(problem, route) for route in plan.routes]
+    routes = [route for route in routes if route.visits]
+    return routes or None

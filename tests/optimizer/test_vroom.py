@@ -6,9 +6,10 @@ Real pyvroom on tiny named problems; every plan VROOM returns is checked with
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from benchmarks import _vroom_adapter as adapter  # importable through tests/benchmarks/conftest
 from optimizer import (
     Break,
     PlannedRoute,
@@ -22,6 +23,7 @@ from optimizer import (
     VisitType,
     check,
 )
+from optimizer import _vroom as adapter
 
 H = 3600
 LUNCH_CLOSED = (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 18 * H))
@@ -62,31 +64,6 @@ def tiny_problem(
 
 A_TO_B = Shipment("s1", pickup="a", delivery="b", amount=(2, 24))
 B_TO_A = Shipment("s2", pickup="b", delivery="a", amount=(1, 12), deferrable=True, penalty=40)
-
-
-@pytest.mark.parametrize(
-    ("own", "early", "late", "expected"),
-    [
-        # A window before a closure ends early enough to finish before it; the last does not.
-        (600, 0, 10**6, ((9 * H, 12 * H - 600), (14 * H, 18 * H))),
-        # No service: the windows are the opening hours.
-        (0, 0, 10**6, ((9 * H, 12 * H), (14 * H, 18 * H))),
-        # A release at 13:00 leaves the afternoon only.
-        (600, 13 * H, 10**6, ((14 * H, 18 * H),)),
-        # A release at 10:00 cuts the morning window from below.
-        (0, 10 * H, 10**6, ((10 * H, 12 * H), (14 * H, 18 * H))),
-        # A deadline at 15:00 cuts the afternoon window from above.
-        (0, 0, 15 * H, ((9 * H, 12 * H), (14 * H, 15 * H))),
-        # A deadline at 11:55 with 10 minutes of service: nothing is left.
-        (600, 0, 12 * H - 300, ((9 * H, 12 * H - 600),)),
-        (600, 0, 8 * H, ()),
-    ],
-)
-def test_service_windows(
-    own: int, early: int, late: int, expected: tuple[tuple[int, int], ...]
-) -> None:
-    windows = adapter.service_windows(LUNCH_CLOSED, own_service=own, early=early, late=late)
-    assert tuple((w.early, w.late) for w in windows) == expected
 
 
 @pytest.mark.parametrize(
@@ -229,3 +206,31 @@ def test_loading_at_the_depot_takes_the_depots_service_time(closes: int, planned
     plan = adapter.solve_with_vroom(problem, nb_threads=1)
     assert plan.unassigned == (() if planned else ("s6",))
     assert [v.kind for v in check(problem, plan.routes)] == ([] if planned else ["unplanned"])
+
+
+def test_warm_start_returns_routes_that_keep_every_rule() -> None:
+    # A lunch closure at both branches and a driver's break: PyVRP declines, VROOM plans.
+    lunch = Break("lunch", (TimeWindow(11 * H + 1800, 13 * H + 1800),), 2700)
+    problem = tiny_problem(shipments=(A_TO_B, B_TO_A), breaks=(lunch,))
+    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    assert routes is not None
+    assert [r.van for r in routes] == ["van-1"]
+    assert {v.shipment for v in routes[0].visits} == {"s1", "s2"}
+    assert check(problem, routes) == []
+
+
+def test_warm_start_cuts_a_route_back_to_what_our_rules_allow() -> None:
+    # VROOM bounds travel time only; our max_route_duration bounds the whole route.
+    # Each shipment alone fits in 50 minutes (10 + 5 + 10 + 5 + 10 + slack); both do not.
+    problem = tiny_problem(shipments=(A_TO_B, B_TO_A))
+    short = dataclasses.replace(problem.vans[0], max_route_duration=50 * 60)
+    problem = dataclasses.replace(problem, vans=(short,))
+    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    assert routes is not None
+    assert len({v.shipment for r in routes for v in r.visits}) == 1
+    assert [v.kind for v in check(problem, routes)] == [ViolationKind.UNPLANNED]
+
+
+def test_warm_start_time_limit_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="time_limit must be > 0"):
+        adapter.warm_start(tiny_problem(shipments=(A_TO_B,)), time_limit=0, seed=0)
