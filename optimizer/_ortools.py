@@ -24,12 +24,15 @@ The routing model, for the shipments that passed the alone test:
   overlap a visit's own service, but may overlap the site's once-per-stop
   service, which the forward simulation then places before the break: the
   self-check in ``solve`` reports the rare plan where that matters;
-- objective, in integer milli-yuan: arc cost ``distance * cost_per_km +
-  travel time * cost_per_hour``, van fixed cost plus ``VAN_WEIGHT`` (fewest vans
-  before cost), and dropping a shipment costs ``DROP_PENALTY`` when it is not
-  deferrable (far above any plan's cost, so it is dropped only if it cannot
-  fit) or its own ``penalty * (1 + priority)`` when it is; a higher priority
-  multiplies the non-deferrable penalty too, so it is dropped last.
+- objective, in integer milli-yuan, in four tiers: dropping a shipment that is
+  not deferrable costs ``DROP_PENALTY * (1 + priority)``; dropping a deferrable
+  one ``DEFER_WEIGHT * (1 + priority)`` plus its own ``penalty * (1 + priority)``
+  (so a deferrable shipment waits for tomorrow only when no van has room for it
+  today, the meaning of ``deferred_capacity``, and the penalty ranks which ones
+  wait); each van used ``VAN_WEIGHT`` plus its fixed cost (fewest vans before
+  cost); and the arc cost ``distance * cost_per_km + travel time *
+  cost_per_hour``. Priorities count up to ``_MAX_PRIORITY``, which keeps the
+  tiers apart and the sum within 64 bits.
 
 Search: the named first-solution strategy (parallel cheapest insertion by
 default; above ``_FULL_INSERTION_NODES`` nodes it looks at near neighbours
@@ -58,15 +61,22 @@ SCALE = 1000
 VAN_WEIGHT = 10**9
 """Added to each used van's fixed cost: a van more outweighs any route cost (1e6 yuan)."""
 
-DROP_PENALTY = 10**12
-"""Cost of leaving out a pickup or delivery node of a non-deferrable shipment."""
+DEFER_WEIGHT = 10**10
+"""Cost of leaving out a node of a deferrable shipment, per unit of ``1 + priority``:
+above a van (``VAN_WEIGHT``), so a van goes out when it has work to do."""
 
-_MAX_PRIORITY = 1000
+DROP_PENALTY = 10**13
+"""Cost of leaving out a node of a non-deferrable shipment, per unit of ``1 + priority``:
+above any number of deferrable ones of a day."""
+
+_MAX_PRIORITY = 100
 
 _FULL_INSERTION_NODES = 200
 """Above this many routing nodes, insertion heuristics look at near neighbours only."""
 _INSERTION_NEIGHBORS_RATIO = 0.1
 _INSERTION_MIN_NEIGHBORS = 40
+
+_LNS_TIME_LIMIT_MS = 1000
 
 RawVisit = tuple[int, VisitType]  # (index in the shipments given to solve_routing, type)
 
@@ -207,7 +217,7 @@ def solve_routing(
         deliveries = [manager.NodeToIndex(n) for n in options[2 * k + 1]]
         weight = 1 + min(shipment.priority, _MAX_PRIORITY)
         if shipment.deferrable:
-            penalty = max(0, round(shipment.penalty * SCALE * weight / 2))
+            penalty = DEFER_WEIGHT * weight + max(0, round(shipment.penalty * SCALE * weight / 2))
         else:
             penalty = DROP_PENALTY * weight
         if len(pickups) == 1 and len(deliveries) == 1:
@@ -279,10 +289,26 @@ def solve_routing(
         insertion.neighbors_ratio = _INSERTION_NEIGHBORS_RATIO
         insertion.min_neighbors = _INSERTION_MIN_NEIGHBORS
     search.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+    # OR-Tools restores a warm start (and sets each LNS neighbour's cumuls and
+    # breaks) within ``lns_time_limit``; its default, 100 ms, is too short for a
+    # day of 200 shipments with breaks: the restore fails and the warm start is
+    # lost (measured on the 100-site Beilin benchmark: rejected at 100 ms,
+    # restored in about 0.15 s).
+    search.lns_time_limit.FromMilliseconds(_LNS_TIME_LIMIT_MS)
     if params.work_limit is not None:
         search.solution_limit = params.work_limit
     search.log_search = params.log_search
 
+    # The warm start's nodes (timing each route to pick its windows' options)
+    # count as building: the search gets what is left of the time limit.
+    warm_routes = (
+        [
+            _initial_nodes(problem, shipments, v, initial.get(v, ()), options, node_interval)
+            for v in range(n_v)
+        ]
+        if initial
+        else None
+    )
     began = time.perf_counter()
     out.build_seconds = began - built
     time_limit = max(0.01, time_limit - out.build_seconds)
@@ -295,13 +321,9 @@ def solve_routing(
 
     routing.AddAtSolutionCallback(at_solution)
     solution = None
-    if initial:
+    if warm_routes is not None:
         routing.CloseModelWithParameters(search)
-        routes = [
-            _initial_nodes(problem, shipments, v, initial.get(v, ()), options, node_interval)
-            for v in range(n_v)
-        ]
-        routes = [[manager.NodeToIndex(n) for n in route] for route in routes]
+        routes = [[manager.NodeToIndex(n) for n in route] for route in warm_routes]
         assignment = routing.ReadAssignmentFromRoutes(routes, True)
         if assignment is None:
             out.warm_start = "rejected"

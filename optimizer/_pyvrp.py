@@ -17,8 +17,8 @@ shipment's own service as PyVRP's; the visit's one service-start interval of
 (capacity, start, end, shift, ``max_route_duration`` → ``shift_duration``); one profile
 per pair of rates whose "distance" is the arc's cost (we charge ``cost_per_hour`` on
 driving time, PyVRP's duration cost would charge waiting too); one PyVRP shipment per
-shipment. A deferrable shipment is optional, its prize
-what ``solve`` charges for deferring it (``penalty * (1 + priority)``). Costs are
+shipment. A deferrable shipment is optional, its prize more than any route costs plus
+its ``penalty``, times ``1 + priority``: served when a van has room, as in ``solve``. Costs are
 integers (see ``COST_STEPS``); 'no path' is PyVRP's ``MAX_VALUE``.
 
 The search, within ``time_limit`` seconds. When every shipment must be served and a van
@@ -232,8 +232,8 @@ def _mapping(
         )
 
     shipments = [
-        _shipment(problem, shipment, pickup, delivery, unit)
-        for shipment, (pickup, delivery) in zip(problem.shipments, windows, strict=True)
+        _shipment(shipment, problem, pair, unit=unit, worst_route=worst_route)
+        for shipment, pair in zip(problem.shipments, windows, strict=True)
     ]
     setup = np.array([site.service_duration for site in problem.sites], dtype=np.int64)
     rows = np.array([*range(n), *depot_sites])
@@ -294,8 +294,14 @@ def _cost_unit(vans: Sequence[Van]) -> float:
 
 
 def _shipment(
-    problem: Problem, shipment: Shipment, pickup: Interval, delivery: Interval, unit: float
+    shipment: Shipment,
+    problem: Problem,
+    windows: tuple[Interval, Interval],
+    *,
+    unit: float,
+    worst_route: float,
 ) -> PyvrpShipment:
+    pickup, delivery = windows
     return PyvrpShipment(
         pickup_location=problem.index_of(shipment.pickup),
         delivery_location=problem.index_of(shipment.delivery),
@@ -306,7 +312,7 @@ def _shipment(
         delivery_tw_late=delivery[1],
         delivery_service_duration=visit_service(shipment, VisitType.DELIVERY),
         amount=list(shipment.amount),
-        prize=round(shipment.penalty * (1 + shipment.priority) / unit)
+        prize=round((worst_route + shipment.penalty) * (1 + shipment.priority) / unit)
         if shipment.deferrable
         else 0,
         required=not shipment.deferrable,

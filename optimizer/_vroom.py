@@ -53,8 +53,12 @@ from optimizer.model import PlannedRoute, Problem, Shipment, TimeWindow, Visit, 
 PROFILE = "car"
 COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
 PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority
-EXPLORATION_LEVEL = 5
-"""VROOM's most thorough search; ``warm_start`` bounds it by its time limit."""
+LEVEL_SECONDS = (0.32, 0.65, 1.08, 1.64, 5.3, 6.0)
+"""Seconds VROOM took at exploration levels 0-5 on 200 shipments (the 100-site Beilin
+benchmark, 2 threads, this machine); they grow about as (shipments / 200) ** 2.1 (0-4
+measured on 400 shipments too: 1.1, 2.4, 4.4, 6.2, 15.2 s). VROOM's ``timeout`` only cuts
+its local search, not its construction, so ``warm_start`` picks the level to fit."""
+LEVEL_GROWTH = 2.1
 THREADS = 2
 """VROOM searches on both cores of the machine we plan on (OR-Tools runs after it)."""
 
@@ -285,6 +289,14 @@ def solve_with_vroom(
     return plan_from_answer(instance, solution_dict(solution), seconds=seconds)
 
 
+def exploration_level(shipments: int, time_limit: float) -> int:
+    """The most thorough VROOM exploration level expected to finish within ``time_limit``
+    (``LEVEL_SECONDS``), 0 when none is: a plan late beats none."""
+    scale = (max(shipments, 1) / 200) ** LEVEL_GROWTH
+    fitting = [x for x, seconds in enumerate(LEVEL_SECONDS) if seconds * scale <= time_limit]
+    return fitting[-1] if fitting else 0
+
+
 def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[PlannedRoute] | None:
     """A plan for ``problem`` from VROOM, to warm-start the OR-Tools search.
 
@@ -293,7 +305,8 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
     problem
         The day's problem.
     time_limit
-        Seconds VROOM may search (its ``timeout``; on two threads).
+        Seconds VROOM may search (on two threads): its exploration level is chosen to fit
+        (``exploration_level``) and its ``timeout`` set.
     seed
         Unused: VROOM has no seed (kept for the warm-start signature).
 
@@ -310,7 +323,7 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
     if not instance.shipment_ids:
         return None
     solution = instance.input.solve(
-        exploration_level=EXPLORATION_LEVEL,
+        exploration_level=exploration_level(len(instance.shipment_ids), time_limit),
         nb_threads=THREADS,
         timeout=timedelta(seconds=time_limit),
     )

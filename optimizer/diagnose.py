@@ -116,9 +116,10 @@ def deferred(shipment: Shipment) -> Unassigned:
     """A shipment some van could serve alone, left for another day."""
     if shipment.deferrable:
         detail = (
-            f"可单独配送，但今天没有空余运力或延后更划算（延后代价 {shipment.penalty:g} 元） / "
-            f"feasible alone, but no room today or cheaper to defer "
-            f"(penalty {shipment.penalty:g} yuan)"
+            f"可单独配送，但今天的车辆已无空余运力，改在下一个工作日配送"
+            f"（延后代价 {shipment.penalty * (1 + shipment.priority):g} 元） / "
+            f"feasible alone, but the vans have no room left today: deferred to the next "
+            f"working day (penalty {shipment.penalty * (1 + shipment.priority):g} yuan)"
         )
     else:
         detail = (

@@ -215,9 +215,10 @@ class Shipment:
     """A transfer batch: picked up at ``pickup``, delivered at ``delivery`` by the same van.
 
     ``release`` is the earliest pickup time, ``deadline`` the latest start of the
-    delivery (holds). A ``deferrable`` shipment may wait for tomorrow at a cost of
-    ``penalty`` yuan; one that is not deferrable is served before anything else
-    is optimised, and reported with a reason when it cannot be.
+    delivery (holds). A ``deferrable`` shipment may wait for tomorrow when the
+    vans have no room for it today; ``penalty`` (yuan, times ``1 + priority``)
+    ranks which ones wait. One that is not deferrable is served before anything
+    else is optimised, and reported with a reason when it cannot be.
     """
 
     id: str

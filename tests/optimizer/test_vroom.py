@@ -234,3 +234,17 @@ def test_warm_start_cuts_a_route_back_to_what_our_rules_allow() -> None:
 def test_warm_start_time_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="time_limit must be > 0"):
         adapter.warm_start(tiny_problem(shipments=(A_TO_B,)), time_limit=0, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("shipments", "seconds", "level"),
+    [
+        (200, 7.0, 5),  # the 100-site benchmark at 10 s: the most thorough level fits
+        (200, 1.2, 2),
+        (400, 7.0, 2),  # (400/200)^2.1 = 4.3 times longer: level 3 would take 7.03 s
+        (800, 7.0, 0),  # nothing fits: the fastest level, late rather than nothing
+        (10, 0.1, 5),
+    ],
+)
+def test_exploration_level_fits_the_time(shipments: int, seconds: float, level: int) -> None:
+    assert adapter.exploration_level(shipments, seconds) == level
