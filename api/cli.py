@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.problem_json import ProblemInputError, load_problem, result_to_dict
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 app = typer.Typer(
     help="书运 shuyun：碑林区图书馆总分馆物流（调拨、预约、配送线路）。\n\n"
@@ -27,26 +31,54 @@ def _fail(message: str) -> typer.Exit:
 
 def _clock(value: str, field: str) -> int:
     try:
-        hours, minutes = value.split(":")
-        seconds = int(hours) * 3600 + int(minutes) * 60
+        hours, minutes = (int(part) for part in value.split(":"))
     except ValueError:
         raise _fail(f"{field} 应为 HH:MM / must be HH:MM, got {value!r}") from None
-    if not 0 <= seconds < 24 * 3600:
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
         raise _fail(f"{field} 应在 00:00–23:59 / must be within the day, got {value!r}")
-    return seconds
+    return hours * 3600 + minutes * 60
+
+
+def _positive_seconds(value: float, field: str) -> float:
+    # Checked by hand rather than with typer's ``min=`` so that the message is bilingual
+    # and names the value (typer's own says neither).
+    if not (math.isfinite(value) and value > 0):
+        raise _fail(f"{field} 必须为正数（秒）/ must be a positive number of seconds, got {value}")
+    return value
+
+
+def _writable(path: Path, field: str) -> Path:
+    # Checked before a long solve, not after it.
+    if path.is_dir():
+        raise _fail(f"{field}: 是一个目录 / is a folder, expected a file: {path}")
+    if not path.parent.is_dir():
+        raise _fail(f"{field}: 目录不存在 / folder does not exist: {path.parent}")
+    return path
+
+
+def _beilin_graph() -> nx.MultiDiGraph:
+    import geo
+
+    try:
+        return geo.load_beilin_graph(Settings().data_dir)
+    except geo.GraphDataError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="输出目录 / output folder")] = Path("out/demo"),
     time_limit: Annotated[
-        float, typer.Option(min=1, help="求解时间（秒）/ solver time budget in seconds")
+        float, typer.Option(help="求解时间（秒）/ solver time budget in seconds")
     ] = 20.0,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 7,
-    vans: Annotated[int, typer.Option(min=1, max=20, help="车辆数 / number of vans")] = 3,
+    vans: Annotated[int, typer.Option(help="车辆数 1–20 / number of vans, 1–20")] = 3,
 ) -> None:
     """规划演示日并输出线路单。/ Plan a demo day and write its route sheets."""
-    from api.demo import run_demo, summary_lines
+    _positive_seconds(time_limit, "--time-limit")
+    if not 1 <= vans <= 20:
+        raise _fail(f"--vans 应在 1–20 之间 / must be within 1–20, got {vans}")
+    from api.demo import run_demo, summary_lines  # heavy imports only once the options are valid
 
     report = run_demo(Settings(), out_dir=out, time_limit=time_limit, seed=seed, vans=vans)
     for line in summary_lines(report):
@@ -57,12 +89,20 @@ def demo(
 def solve(
     problem: Annotated[Path, typer.Argument(help="问题 JSON / problem JSON file")],
     output: Annotated[Path, typer.Option("-o", "--output", help="结果 JSON / result JSON file")],
-    time_limit: Annotated[float, typer.Option(min=0.1, help="求解时间（秒）/ seconds")] = 10.0,
+    time_limit: Annotated[
+        float, typer.Option(help="求解时间（秒，> 0）/ solver time budget in seconds (> 0)")
+    ] = 10.0,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 0,
 ) -> None:
-    """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON."""
+    """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON.
+
+    每批调拨或在某条线路中，或在 unassigned 中并注明原因。/ Every shipment is either in a
+    route or in ``unassigned`` with its reason.
+    """
     from optimizer import solve as run_solve
 
+    _positive_seconds(time_limit, "--time-limit")
+    _writable(output, "-o/--output")
     try:
         parsed = load_problem(problem)
     except ProblemInputError as exc:
@@ -88,16 +128,26 @@ def matrix(
     ] = False,
     depart_at: Annotated[str | None, typer.Option(help="出发时刻 HH:MM / departure time")] = None,
     max_snap: Annotated[
-        float, typer.Option(min=1, help="最大吸附距离（米）/ max snap metres")
+        float, typer.Option(help="最大吸附距离（米）/ max snap distance in metres")
     ] = 300.0,
 ) -> None:
-    """计算站点间行车时间与距离矩阵。/ Travel-time (s) and distance (m) matrices between sites."""
-    import geo
+    """计算站点间行车时间与距离矩阵。/ Travel-time (s) and distance (m) matrices between sites.
+
+    坐标为 WGS-84 [经度, 纬度]（或加 --gcj02）；矩阵为整数秒与整数米，可不对称。/
+    Coordinates are WGS-84 lon, lat (or GCJ-02 with --gcj02); matrices are integer seconds
+    and metres, possibly asymmetric.
+    """
     from api.network import site_network
 
+    if not (math.isfinite(max_snap) and max_snap > 0):
+        raise _fail(
+            f"--max-snap 必须为正数（米）/ must be a positive number of metres, got {max_snap}"
+        )
+    if output is not None:
+        _writable(output, "-o/--output")
     ids, points = _read_sites_csv(sites, gcj02=gcj02)
     depart = _clock(depart_at, "--depart-at") if depart_at else None
-    graph = geo.load_beilin_graph(Settings().data_dir)
+    graph = _beilin_graph()
     try:
         net = site_network(graph, ids, points, depart_at=depart, max_distance=max_snap)
     except ValueError as exc:
@@ -118,36 +168,57 @@ def matrix(
 
 
 def _read_sites_csv(path: Path, *, gcj02: bool) -> tuple[list[str], list[tuple[float, float]]]:
+    """Read ``id,lon,lat[,name]`` rows; every refusal names the line, the field and the value."""
     import geo
 
-    if not path.exists():
+    if not path.is_file():
         raise _fail(f"SITES: 文件不存在 / file not found: {path}")
     ids: list[str] = []
     points: list[tuple[float, float]] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"id", "lon", "lat"} - set(reader.fieldnames or [])
-        if missing:
-            raise _fail(f"SITES: 缺少列 / missing columns {sorted(missing)} in {path}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                lon, lat = float(row["lon"]), float(row["lat"])
-            except ValueError:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            columns = [c.strip() for c in reader.fieldnames or []]
+            reader.fieldnames = columns  # tolerate "id, lon, lat" written by hand
+            missing = [c for c in ("id", "lon", "lat") if c not in columns]
+            if missing:
                 raise _fail(
-                    f"SITES 第 {line} 行 / line {line}: lon/lat 不是数字 / not numbers: "
-                    f"lon={row['lon']!r}, lat={row['lat']!r}"
-                ) from None
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise _fail(f"SITES line {line}: lon/lat out of range: ({lon}, {lat})")
-            if not row["id"]:
-                raise _fail(f"SITES line {line}: id 为空 / id is empty")
-            if row["id"] in ids:
-                raise _fail(f"SITES line {line}: 重复 id / duplicate id {row['id']!r}")
-            if gcj02:
-                wgs_lon, wgs_lat = geo.gcj02_to_wgs84(lon, lat)
-                lon, lat = float(wgs_lon), float(wgs_lat)
-            ids.append(row["id"])
-            points.append((lon, lat))
+                    f"SITES: 缺少列 / missing columns {missing} in {path} (found {columns})"
+                )
+            for row in reader:
+                line = reader.line_num
+                values = {c: (row.get(c) or "").strip() for c in ("id", "lon", "lat")}
+                site_id = values["id"]
+                if not site_id:
+                    raise _fail(f"SITES 第 {line} 行 / line {line}: id 为空 / id is empty")
+                coords: list[float] = []
+                for field in ("lon", "lat"):
+                    try:
+                        coords.append(float(values[field]))
+                    except ValueError:
+                        raise _fail(
+                            f"SITES 第 {line} 行 / line {line} ({site_id}): {field} 不是数字 / "
+                            f"is not a number: {values[field]!r}"
+                        ) from None
+                lon, lat = coords
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):  # also refuses nan
+                    raise _fail(
+                        f"SITES 第 {line} 行 / line {line} ({site_id}): 经纬度超出范围 / "
+                        f"lon, lat out of range: ({lon}, {lat})"
+                    )
+                if site_id in ids:
+                    raise _fail(
+                        f"SITES 第 {line} 行 / line {line}: 重复 id / duplicate id {site_id!r}"
+                    )
+                if gcj02:
+                    wgs_lon, wgs_lat = geo.gcj02_to_wgs84(lon, lat)
+                    lon, lat = float(wgs_lon), float(wgs_lat)
+                ids.append(site_id)
+                points.append((lon, lat))
+    except UnicodeDecodeError as exc:
+        raise _fail(f"SITES: {path} 不是 UTF-8 文本 / is not UTF-8 text: {exc.reason}") from None
+    except csv.Error as exc:
+        raise _fail(f"SITES: {path} 不是有效的 CSV / is not valid CSV: {exc}") from None
     if not ids:
         raise _fail(f"SITES: 没有站点 / no sites in {path}")
     return ids, points

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer import (
     Break,
@@ -26,7 +26,20 @@ from optimizer import (
     Van,
 )
 
-Window = tuple[int, int]
+
+def _ordered(window: tuple[int, int]) -> tuple[int, int]:
+    # Checked here, not only in ``optimizer.TimeWindow``, so that the message carries the
+    # JSON path (``sites.1.time_windows.0``) of the offending window.
+    early, late = window
+    if late < early:
+        raise ValueError("时间窗结束早于开始 / window ends before it starts")
+    return window
+
+
+Window = Annotated[tuple[int, int], AfterValidator(_ordered)]
+
+#: Header of every ``ProblemInputError`` raised for the content of a problem.
+INVALID = "问题 JSON 无效 / invalid problem JSON"
 
 
 class _Strict(BaseModel):
@@ -95,6 +108,12 @@ class ProblemInputError(ValueError):
     """The JSON problem is invalid; the message names the field and the value."""
 
 
+def _short(value: Any, limit: int = 80) -> str:
+    # A missing field reports its parent object as the input: keep messages one line long.
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _windows(windows: list[Window]) -> tuple[TimeWindow, ...]:
     return tuple(TimeWindow(a, b) for a, b in windows)
 
@@ -105,15 +124,16 @@ def problem_from_dict(data: Any) -> Problem:
     Raises
     ------
     ProblemInputError
-        With one line per problem, each naming the field path and the value.
+        A header line, then one line per problem, each naming the field path and the value.
     """
     try:
         parsed = ProblemIn.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            lines.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+        lines = [f"{INVALID}:"]
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"  {where}: {msg} (got {_short(err.get('input'))})")
         raise ProblemInputError("\n".join(lines)) from None
     try:
         return Problem(
@@ -166,17 +186,35 @@ def problem_from_dict(data: Any) -> Problem:
             ),
         )
     except ProblemError as exc:
-        raise ProblemInputError(str(exc)) from None
+        raise ProblemInputError(f"{INVALID}: {exc}") from None
 
 
 def load_problem(path: Path) -> Problem:
-    """Read a problem JSON file; errors name the file, the field and the value."""
+    """Read a problem JSON file (UTF-8).
+
+    Raises
+    ------
+    ProblemInputError
+        If the file is missing or unreadable, is not JSON, or is not a valid problem; the
+        message names the file (or the field) and the value.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProblemInputError(f"PROBLEM: file not found: {path}") from None
+        raise ProblemInputError(f"PROBLEM: 文件不存在 / file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise ProblemInputError(
+            f"PROBLEM: {path} 不是 UTF-8 文本 / is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        ) from None
+    except OSError as exc:
+        raise ProblemInputError(f"PROBLEM: 无法读取 / cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProblemInputError(f"PROBLEM: {path} is not valid JSON: {exc}") from None
+        raise ProblemInputError(
+            f"PROBLEM: {path} 不是有效的 JSON / is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
     return problem_from_dict(data)
 
 

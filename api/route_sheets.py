@@ -32,6 +32,7 @@ REASON_ZH = {
     "capacity_exceeds_van": "超过任何一辆车的容量",
     "unreachable": "道路不可达",
     "shift": "超出司机班次或最长线路时间",
+    "skills": "没有车辆具备所需条件",
 }
 
 
@@ -105,6 +106,7 @@ def write_route_sheets(
     leg: Callable[[str, str], Leg],
     out_dir: Path,
     day_label: str,
+    demo: bool = True,
 ) -> list[Path]:
     """Write ``index.html`` and one ``route-<van>.html`` per used van; return the paths.
 
@@ -120,13 +122,28 @@ def write_route_sheets(
         Folder to write into (created if missing).
     day_label
         The planned day as shown on the sheets, e.g. ``2026-11-26（演示）``.
+    demo
+        Show the banner saying that site positions are demo locations.
+
+    Returns
+    -------
+    list of Path
+        ``index.html`` first, then the sheets in the order of ``result.routes``.
+
+    Raises
+    ------
+    KeyError
+        If a route names a site or a shipment missing from ``sites`` or ``shipments``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
     written = []
     for route in result.routes:
         page = env.get_template("route_sheet.html.j2").render(
-            **_route_context(route, sites, shipments, leg), day=day_label, KIND_ZH=KIND_ZH
+            **_route_context(route, sites, shipments, leg),
+            day=day_label,
+            demo=demo,
+            KIND_ZH=KIND_ZH,
         )
         path = out_dir / f"route-{route.van}.html"
         path.write_text(page, encoding="utf-8")
@@ -134,6 +151,7 @@ def write_route_sheets(
     index = env.get_template("index.html.j2").render(
         result=result,
         day=day_label,
+        demo=demo,
         sheets=[p.name for p in written],
         shipments=shipments,
         sites=sites,
@@ -156,7 +174,9 @@ def _route_context(
     previous: str | None = None
     for step in route.steps:
         if step.type == StepType.BREAK:
-            stops.append({"step": step, "site": None, "leg": None, "items": []})
+            # A break is not a stop of its own: no marker, no leg; ``at`` says where it is taken.
+            at = sites[step.site] if step.site is not None else None
+            stops.append({"step": step, "site": None, "at": at, "leg": None, "cargo": []})
             continue
         assert step.site is not None  # only breaks have no site
         way = leg(previous, step.site) if previous is not None and previous != step.site else None
@@ -175,7 +195,7 @@ def _route_context(
                     "other": sites[other].name_zh,
                 }
             )
-        stops.append({"step": step, "site": sites[step.site], "leg": way, "items": items})
+        stops.append({"step": step, "site": sites[step.site], "leg": way, "cargo": items})
         previous = step.site
     drawn = [s["site"] for s in stops if s["site"] is not None]
     return {
@@ -183,4 +203,5 @@ def _route_context(
         "stops": stops,
         "map": _svg_path(legs, drawn),  # type: ignore[arg-type]
         "crates": sum(shipments[s].amount[0] for s in route.shipments),
+        "visits": sum(1 for s in route.steps if s.type in (StepType.PICKUP, StepType.DELIVERY)),
     }

@@ -1,0 +1,452 @@
+"""The one adapter between the catalogue's transfers and the optimiser's shipments.
+
+A day of dispatch reads the open transfers (调拨) from the catalogue as van load per
+origin, destination and kind (:func:`catalog.transfers.transfer_demand`), turns each group
+into one optimiser :class:`~optimizer.Shipment` (:func:`demand_to_shipments`), solves the
+day, and writes the plan back: every transfer is either planned on a van's stop or
+deferred (延后) with the optimiser's reason (:func:`record_result`). :func:`plan_day` does
+the whole day for one session.
+
+Conventions: times inside the problem are integer seconds since midnight of the planning
+day; amounts are ``(crates, kg)`` like the vans' capacity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Site as CatalogSite
+from catalog.models import TransferKind
+from catalog.transfers import (
+    DeferredTransfer,
+    PlannedTransfer,
+    TransferDemand,
+    record_plan,
+    transfer_demand,
+)
+from optimizer import (
+    Problem,
+    Result,
+    Shipment,
+    ShipmentKind,
+    Site,
+    SolveParams,
+    StepType,
+    Van,
+    solve,
+)
+
+__all__ = [
+    "KIND_POLICY",
+    "DayPlan",
+    "DispatchError",
+    "KindCounts",
+    "KindPolicy",
+    "ShipmentTransfers",
+    "demand_to_shipments",
+    "plan_day",
+    "record_result",
+    "site_codes",
+    "summarise",
+]
+
+DAY_SECONDS = 24 * 3600
+
+
+class DispatchError(ValueError):
+    """Bad input to the adapter; the message names the field and the value."""
+
+    def __init__(self, field_name: str, value: object, message: str) -> None:
+        super().__init__(f"{field_name}={value!r}: {message}")
+        self.field = field_name
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class KindPolicy:
+    """How one transfer kind is planned.
+
+    Attributes
+    ----------
+    shipment_kind
+        The optimiser's kind.
+    priority
+        Optimiser priority; a deferred shipment costs ``penalty * (1 + priority)``.
+    deferrable
+        Whether the shipment may wait for another day.
+    penalty_per_crate
+        Yuan per crate left for another day (before the ``1 + priority`` factor).
+    keeps_deadline
+        Whether the transfer's deadline binds the van plan. Only a hold's deadline is a
+        promise to a patron; the other kinds' deadlines are days away, and an overdue return
+        is still worth moving, so it must not become impossible to plan.
+    """
+
+    shipment_kind: ShipmentKind
+    priority: int
+    deferrable: bool
+    penalty_per_crate: float
+    keeps_deadline: bool
+
+
+KIND_POLICY: dict[TransferKind, KindPolicy] = {
+    # A patron is waiting: never deferred by choice, only when no van can make it.
+    TransferKind.hold: KindPolicy(ShipmentKind.HOLD, 3, False, 0.0, True),
+    # New books on a branch's shelves: 40 yuan a crate, times 3 (priority 2) = 120 yuan.
+    TransferKind.new_stock: KindPolicy(ShipmentKind.NEW_STOCK, 2, True, 40.0, False),
+    # Returns going home: 30 yuan a crate, times 2 = 60 yuan, about two detours of a van
+    # (2 yuan/km, 60 yuan/h), so a return waits only when it would cost a long detour.
+    TransferKind.return_home: KindPolicy(ShipmentKind.RETURN_HOME, 1, True, 30.0, False),
+    # Rebalancing can always wait a day: 20 yuan a crate.
+    TransferKind.rebalance: KindPolicy(ShipmentKind.REBALANCE, 0, True, 20.0, False),
+}
+"""The planning policy of every transfer kind, in one place."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentTransfers:
+    """What one shipment carries: the demand group it was made from."""
+
+    shipment_id: str
+    kind: TransferKind
+    items: int
+    crates: int
+    transfer_ids: tuple[int, ...]
+
+
+def site_codes(session: Session) -> dict[int, str]:
+    """Every catalogue site as ``{site id: code}``; the codes are the optimiser's site ids."""
+    return {
+        site_id: code for site_id, code in session.execute(select(CatalogSite.id, CatalogSite.code))
+    }
+
+
+def _deadline_seconds(deadline: datetime, *, day: date, policy: KindPolicy) -> int | None:
+    """A transfer's deadline as seconds of ``day``: None after the day; 0 when already passed
+    (a hold then cannot be planned and the optimiser reports ``deadline``)."""
+    if not policy.keeps_deadline:
+        return None
+    seconds = (deadline - datetime.combine(day, time())).total_seconds()
+    if seconds >= DAY_SECONDS:
+        return None
+    return max(0, math.floor(seconds))
+
+
+def demand_to_shipments(
+    demands: Sequence[TransferDemand],
+    *,
+    site_code_of: Mapping[int, str],
+    day: date,
+    policy: Mapping[TransferKind, KindPolicy] = KIND_POLICY,
+) -> tuple[tuple[Shipment, ...], dict[str, ShipmentTransfers]]:
+    """One optimiser shipment per demand group (origin, destination, kind).
+
+    Parameters
+    ----------
+    demands
+        Van load from :func:`catalog.transfers.transfer_demand`.
+    site_code_of
+        ``{catalogue site id: site code}``; the codes are the problem's site ids
+        (see :func:`site_codes`).
+    day
+        The planning day; deadlines become seconds since its midnight.
+    policy
+        Priority, deferrability and penalty per kind (default :data:`KIND_POLICY`).
+
+    Returns
+    -------
+    shipments
+        In the order of ``demands``. Ids read ``t-<kind>-<origin code>-<destination code>``;
+        amount is ``(crates, ceil(kg))``; a hold's deadline that falls on ``day`` is kept,
+        one after ``day`` is dropped, one already passed becomes 0 (cannot be met).
+    mapping
+        ``{shipment id: ShipmentTransfers}`` to write the plan back.
+
+    Raises
+    ------
+    DispatchError
+        A site id with no code, an unknown kind, an empty or inconsistent group, a transfer
+        in two groups, or two groups with the same shipment id.
+    """
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise DispatchError("day", day, "must be a date (the planning day), not a datetime")
+    shipments: list[Shipment] = []
+    mapping: dict[str, ShipmentTransfers] = {}
+    seen_transfers: dict[int, str] = {}
+    for n, demand in enumerate(demands):
+        where = f"demands[{n}]"
+        try:
+            kind = TransferKind(demand.kind)
+            rule = policy[kind]
+        except (ValueError, KeyError):
+            raise DispatchError(
+                f"{where}.kind", demand.kind, f"must be one of {[k.value for k in policy]}"
+            ) from None
+        codes = []
+        for name in ("origin_site_id", "destination_site_id"):
+            site_id = getattr(demand, name)
+            if site_id not in site_code_of:
+                raise DispatchError(f"{where}.{name}", site_id, "no site with this id")
+            codes.append(site_code_of[site_id])
+        origin, destination = codes
+        if not demand.transfer_ids:
+            raise DispatchError(f"{where}.transfer_ids", demand.transfer_ids, "empty group")
+        if demand.items != len(demand.transfer_ids):
+            raise DispatchError(
+                f"{where}.items",
+                demand.items,
+                f"group holds {len(demand.transfer_ids)} transfers (one item each)",
+            )
+        if demand.crates < 1:
+            raise DispatchError(f"{where}.crates", demand.crates, "must be >= 1")
+        if demand.kg < 0:
+            raise DispatchError(f"{where}.kg", demand.kg, "must be >= 0")
+        shipment_id = f"t-{kind.value}-{origin}-{destination}"
+        if shipment_id in mapping:
+            raise DispatchError(
+                f"{where}.origin_site_id",
+                demand.origin_site_id,
+                f"a second group for {shipment_id} (two site ids share a code?)",
+            )
+        for transfer_id in demand.transfer_ids:
+            if transfer_id in seen_transfers:
+                raise DispatchError(
+                    f"{where}.transfer_ids",
+                    transfer_id,
+                    f"transfer already in shipment {seen_transfers[transfer_id]}",
+                )
+            seen_transfers[transfer_id] = shipment_id
+        shipments.append(
+            Shipment(
+                id=shipment_id,
+                pickup=origin,
+                delivery=destination,
+                amount=(demand.crates, math.ceil(demand.kg)),
+                kind=rule.shipment_kind,
+                priority=rule.priority,
+                deadline=_deadline_seconds(demand.earliest_deadline, day=day, policy=rule),
+                deferrable=rule.deferrable,
+                penalty=rule.penalty_per_crate * demand.crates,
+            )
+        )
+        mapping[shipment_id] = ShipmentTransfers(
+            shipment_id, kind, demand.items, demand.crates, tuple(demand.transfer_ids)
+        )
+    return tuple(shipments), mapping
+
+
+def record_result(
+    session: Session,
+    result: Result,
+    mapping: Mapping[str, ShipmentTransfers],
+    *,
+    day: date,
+    staff: str,
+    now: datetime | None = None,
+) -> tuple[list[PlannedTransfer], list[DeferredTransfer]]:
+    """Write the optimiser's plan back to the catalogue.
+
+    Every transfer of a planned shipment gets the van and the stop (index of the pickup
+    step in the route's steps, the start being 0); every transfer of an unassigned shipment
+    is deferred with the reason code and its bilingual detail, e.g.
+    ``"deadline: 无法在期限前送达 / cannot ..."``.
+
+    Returns
+    -------
+    planned, deferred
+        What was recorded.
+
+    Raises
+    ------
+    DispatchError
+        The result names a shipment not in ``mapping``, plans one twice, or leaves one
+        neither planned nor unassigned. Nothing is written then.
+    """
+    placed: dict[str, str] = {}
+    planned: list[PlannedTransfer] = []
+    deferred: list[DeferredTransfer] = []
+
+    def claim(shipment_id: str, where: str) -> ShipmentTransfers:
+        if shipment_id not in mapping:
+            raise DispatchError("shipment", shipment_id, f"{where} names an unknown shipment")
+        if shipment_id in placed:
+            raise DispatchError(
+                "shipment", shipment_id, f"{where}, but already {placed[shipment_id]}"
+            )
+        placed[shipment_id] = where
+        return mapping[shipment_id]
+
+    for route in result.routes:
+        for stop, step in enumerate(route.steps):
+            if step.type != StepType.PICKUP:
+                continue
+            for shipment_id in step.shipments:
+                group = claim(shipment_id, f"picked up by {route.van} at stop {stop}")
+                planned.extend(PlannedTransfer(t, route.van, stop, day) for t in group.transfer_ids)
+    for left in result.unassigned:
+        group = claim(left.shipment, f"unassigned ({left.reason.value})")
+        reason = f"{left.reason.value}: {left.detail}" if left.detail else left.reason.value
+        deferred.extend(DeferredTransfer(t, reason) for t in group.transfer_ids)
+    missing = sorted(set(mapping) - set(placed))
+    if missing:
+        raise DispatchError(
+            "shipment", missing[0], f"neither planned nor unassigned ({len(missing)} lost)"
+        )
+    record_plan(session, planned=planned, deferred=deferred, staff=staff, now=now)
+    return planned, deferred
+
+
+@dataclass(frozen=True, slots=True)
+class KindCounts:
+    """The day's load of one transfer kind: shipments (groups), transfers (= items), crates."""
+
+    shipments: int = 0
+    transfers: int = 0
+    crates: int = 0
+    planned: int = 0
+    """Transfers planned."""
+    deferred: int = 0
+    """Transfers deferred."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """What :func:`plan_day` did.
+
+    Attributes
+    ----------
+    day
+        The planning day.
+    problem, result
+        The optimiser's problem and answer.
+    mapping
+        ``{shipment id: ShipmentTransfers}``.
+    by_kind
+        Counts per transfer kind (``hold``, ``return_home`` ...).
+    deferred_reasons
+        Deferred transfers per optimiser reason code.
+    """
+
+    day: date
+    problem: Problem
+    result: Result
+    mapping: dict[str, ShipmentTransfers]
+    by_kind: dict[str, KindCounts] = field(default_factory=dict)
+    deferred_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def transfers(self) -> int:
+        """Transfers (= items moved or waiting) in the day's demand."""
+        return sum(c.transfers for c in self.by_kind.values())
+
+    @property
+    def crates(self) -> int:
+        return sum(c.crates for c in self.by_kind.values())
+
+    @property
+    def planned(self) -> int:
+        """Transfers planned on a van."""
+        return sum(c.planned for c in self.by_kind.values())
+
+    @property
+    def deferred(self) -> int:
+        """Transfers deferred (延后)."""
+        return sum(c.deferred for c in self.by_kind.values())
+
+
+def plan_day(
+    session: Session,
+    *,
+    day: date,
+    sites: Sequence[Site],
+    durations: Sequence[Sequence[int]],
+    distances: Sequence[Sequence[int]],
+    vans: Sequence[Van],
+    time_limit: float = 10.0,
+    seed: int = 0,
+    params: SolveParams | None = None,
+    staff: str = "dispatcher",
+    now: datetime | None = None,
+    policy: Mapping[TransferKind, KindPolicy] = KIND_POLICY,
+) -> DayPlan:
+    """Plan one day: read the open transfers, solve, write the plan back.
+
+    Parameters
+    ----------
+    session
+        Session on the catalogue; the caller commits.
+    day
+        The day the vans drive.
+    sites, durations, distances
+        The optimiser's sites (ids = catalogue site codes, with the day's opening windows)
+        and their matrices (seconds, metres), indexed like ``sites``.
+    vans
+        The day's fleet.
+    time_limit, seed, params
+        Passed to :func:`optimizer.solve`.
+    staff
+        Who is recorded as planning (transfer events).
+    now
+        When the plan is recorded (default: the current time).
+    policy
+        Per-kind planning policy (default :data:`KIND_POLICY`).
+
+    Returns
+    -------
+    DayPlan
+        The problem, the result and the day's counts.
+
+    Raises
+    ------
+    DispatchError
+        Inconsistent demand (see :func:`demand_to_shipments`).
+    optimizer.ProblemError
+        A transfer between sites missing from ``sites``, or bad matrices or vans.
+    """
+    shipments, mapping = demand_to_shipments(
+        transfer_demand(session), site_code_of=site_codes(session), day=day, policy=policy
+    )
+    problem = Problem(
+        sites=tuple(sites),
+        durations=durations,  # type: ignore[arg-type]
+        distances=distances,  # type: ignore[arg-type]
+        vans=tuple(vans),
+        shipments=shipments,
+    )
+    result = solve(problem, time_limit=time_limit, seed=seed, params=params)
+    record_result(session, result, mapping, day=day, staff=staff, now=now)
+    return summarise(day, problem, result, mapping)
+
+
+def summarise(
+    day: date, problem: Problem, result: Result, mapping: Mapping[str, ShipmentTransfers]
+) -> DayPlan:
+    """Counts of a solved day by transfer kind, and deferred transfers by reason."""
+    unassigned = {u.shipment: u.reason.value for u in result.unassigned}
+    totals: dict[str, Counter[str]] = {}
+    reasons: Counter[str] = Counter()
+    for shipment_id, group in mapping.items():
+        c = totals.setdefault(group.kind.value, Counter())
+        c["shipments"] += 1
+        c["transfers"] += group.items
+        c["crates"] += group.crates
+        if shipment_id in unassigned:
+            c["deferred"] += group.items
+            reasons[unassigned[shipment_id]] += group.items
+        else:
+            c["planned"] += group.items
+    return DayPlan(
+        day=day,
+        problem=problem,
+        result=result,
+        mapping=dict(mapping),
+        by_kind={k: KindCounts(**totals[k]) for k in sorted(totals)},
+        deferred_reasons=dict(sorted(reasons.items())),
+    )

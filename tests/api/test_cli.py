@@ -1,0 +1,375 @@
+"""The ``shuyun`` command line: bilingual help, ``solve`` and ``matrix`` on real inputs,
+and exit code 2 with a message naming the field and the value for every bad input."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pytest
+from typer.testing import CliRunner, Result
+
+import geo
+from api.cli import app
+from optimizer import UnassignedReason
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+#: Real places within ~1.5 km of the Bell Tower, [lon, lat] WGS-84.
+BEILIN_SITES = {
+    "bell": (108.9425, 34.2611),  # 钟楼
+    "south_gate": (108.9446, 34.2525),  # 南门（永宁门）
+    "stele": (108.9535, 34.2560),  # 碑林博物馆
+    "shuyuanmen": (108.9480, 34.2545),  # 书院门
+}
+
+#: A small VROOM-shaped problem: a central library, a branch closed at lunch, a service point;
+#: one van with a lunch break; one shipment too big for the van.
+PROBLEM: dict[str, Any] = {
+    "sites": [
+        {"id": "central", "location": [108.9535, 34.2560], "service": 600},
+        {"id": "branch-001", "service": 300, "time_windows": [[32400, 43200], [50400, 64800]]},
+        {"id": "sp-1", "service": 180},
+    ],
+    "matrices": {
+        "durations": [[0, 300, 400], [310, 0, 200], [420, 190, 0]],
+        "distances": [[0, 2000, 2500], [2100, 0, 1200], [2600, 1100, 0]],
+    },
+    "vans": [
+        {
+            "id": "van-1",
+            "start": "central",
+            "capacity": [40, 600],
+            "time_window": [30600, 63000],
+            "breaks": [{"id": "lunch", "time_windows": [[41400, 48600]], "service": 2700}],
+        }
+    ],
+    "shipments": [
+        {"id": "s1", "pickup": "central", "delivery": "branch-001", "amount": [2, 24]},
+        {"id": "s2", "pickup": "sp-1", "delivery": "branch-001", "amount": [1, 12], "kind": "hold"},
+        {"id": "s3", "pickup": "branch-001", "delivery": "sp-1", "amount": [3, 40]},
+        {"id": "too-big", "pickup": "central", "delivery": "sp-1", "amount": [60, 700]},
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def beilin_graph() -> nx.MultiDiGraph:
+    """The real, routable Beilin drive graph (the one ``shuyun matrix`` loads; cached)."""
+    return geo.load_beilin_graph()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    # Wide terminal: rich must not wrap the help text in the middle of a word.
+    return CliRunner(env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+
+
+def _write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _sites_csv(path: Path, sites: dict[str, tuple[float, float]]) -> Path:
+    return _write_csv(path, ["id,lon,lat"] + [f"{k},{x},{y}" for k, (x, y) in sites.items()])
+
+
+def _refused(result: Result, *fragments: str) -> None:
+    """Exit code 2, a bilingual message, every fragment in it, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "错误 error:" in result.stderr
+    assert CJK.search(result.stderr) and re.search(r"[a-z]{4}", result.stderr)
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+# --- help ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        ([], "碑林区图书馆", "book logistics"),
+        (["demo"], "规划演示日", "Plan a demo day"),
+        (["solve"], "求解", "Solve a problem JSON"),
+        (["matrix"], "行车时间", "Travel-time"),
+    ],
+)
+def test_help_is_chinese_then_english(runner: CliRunner, args: list[str], zh: str, en: str) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert zh in result.output and en in result.output
+    assert result.output.index(zh) < result.output.index(en)
+
+
+# --- solve --------------------------------------------------------------------------------
+
+
+def test_solve_accounts_for_every_shipment(runner: CliRunner, tmp_path: Path) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "已安排 planned 3" in result.stdout and "未安排 unassigned 1" in result.stdout
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    picked = [
+        s
+        for r in data["routes"]
+        for st in r["steps"]
+        if st["type"] == "pickup"
+        for s in st["shipments"]
+    ]
+    dropped = [
+        s
+        for r in data["routes"]
+        for st in r["steps"]
+        if st["type"] == "delivery"
+        for s in st["shipments"]
+    ]
+    unassigned = {u["id"]: u["reason"] for u in data["unassigned"]}
+    assert sorted(picked) == sorted(dropped) == ["s1", "s2", "s3"]
+    assert unassigned == {"too-big": UnassignedReason.CAPACITY_EXCEEDS_VAN.value}
+    assert data["summary"]["planned"] + data["summary"]["unassigned"] == len(PROBLEM["shipments"])
+    # the lunch break is in the route, inside its window
+    [brk] = [st for r in data["routes"] for st in r["steps"] if st["type"] == "break"]
+    assert 41400 <= brk["service_start"] <= 48600
+
+
+def _problem_with(path: list[Any], value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(PROBLEM)
+    target: Any = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "fragments"),
+    [
+        # a shipment to a site that does not exist: named by shipment, field and value
+        (["shipments", 0, "delivery"], "nowhere", ["Shipment[s1].delivery", "'nowhere'"]),
+        # negative capacity: named by van, dimension and value
+        (["vans", 0, "capacity"], [-1, 600], ["Van[van-1].capacity[0]", "got -1"]),
+        # a site window that ends before it starts: JSON path and the window
+        (
+            ["sites", 1, "time_windows"],
+            [[43200, 32400]],
+            ["sites.1.time_windows.0", "(got [43200, 32400])"],
+        ),
+        # the same for the van's shift
+        (
+            ["vans", 0, "time_window"],
+            [63000, 30600],
+            ["vans.0.time_window", "(got [63000, 30600])"],
+        ),
+        # a missing field is named, and the message stays one line per problem
+        (["vans", 0], {"id": "van-1", "start": "central"}, ["vans.0.capacity", "Field required"]),
+    ],
+)
+def test_solve_refuses_an_invalid_problem(
+    runner: CliRunner, tmp_path: Path, path: list[Any], value: Any, fragments: list[str]
+) -> None:
+    problem = _write_json(tmp_path / "problem.json", _problem_with(path, value))
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out)])
+    _refused(result, "问题 JSON 无效 / invalid problem JSON", *fragments)
+    assert not out.exists()
+
+
+def test_solve_refuses_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    result = runner.invoke(app, ["solve", str(missing), "-o", str(tmp_path / "r.json")])
+    _refused(result, "PROBLEM", "文件不存在 / file not found", str(missing))
+
+
+def test_solve_refuses_invalid_json(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"sites": [', encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(bad), "-o", str(tmp_path / "r.json")])
+    _refused(result, "不是有效的 JSON / is not valid JSON", str(bad), "line 1")
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "nan"])
+def test_solve_refuses_a_time_limit_that_is_not_positive(
+    runner: CliRunner, tmp_path: Path, limit: str
+) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    args = ["solve", str(problem), "-o", str(tmp_path / "r.json"), "--time-limit", limit]
+    _refused(runner.invoke(app, args), "--time-limit", f"got {float(limit)}")
+
+
+def test_solve_refuses_an_output_folder_that_does_not_exist(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # checked before solving, so that a long solve is not lost
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    out = tmp_path / "no-such-folder" / "r.json"
+    _refused(
+        runner.invoke(app, ["solve", str(problem), "-o", str(out)]), "-o/--output", "no-such-folder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--vans", "0"], ["--vans", "1–20", "got 0"]),
+        (["--vans", "21"], ["--vans", "got 21"]),
+        (["--time-limit", "0"], ["--time-limit", "got 0.0"]),
+    ],
+)
+def test_demo_refuses_bad_options_before_doing_any_work(
+    runner: CliRunner, tmp_path: Path, args: list[str], fragments: list[str]
+) -> None:
+    out = tmp_path / "demo"
+    _refused(runner.invoke(app, ["demo", "--out", str(out), *args]), *fragments)
+    assert not out.exists()
+
+
+# --- matrix -------------------------------------------------------------------------------
+
+
+def _matrix(runner: CliRunner, csv_path: Path, out: Path, *extra: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["matrix", str(csv_path), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def test_matrix_of_beilin_sites_is_integer_seconds_and_metres(
+    runner: CliRunner, tmp_path: Path, beilin_graph: nx.MultiDiGraph
+) -> None:
+    data = _matrix(runner, _sites_csv(tmp_path / "sites.csv", BEILIN_SITES), tmp_path / "m.json")
+    ids = list(BEILIN_SITES)
+    assert data["ids"] == ids
+    assert data["units"] == {"durations": "s", "distances": "m"}
+    assert "OpenStreetMap" in data["credit"]
+    n = len(ids)
+    for name in ("durations", "distances"):
+        matrix = data[name]
+        assert len(matrix) == n and all(len(row) == n for row in matrix)
+        assert all(type(v) is int for row in matrix for v in row)
+        assert [matrix[i][i] for i in range(n)] == [0] * n
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if i == j:
+                continue
+            metres, seconds = data["distances"][i][j], data["durations"][i][j]
+            straight = geo.haversine_m(*BEILIN_SITES[a], *BEILIN_SITES[b])
+            # by road, never much shorter than in a straight line (sites snap ≤ ~60 m),
+            # and never faster than 60 km/h on average in the old town
+            assert metres > straight - 150
+            assert 0 < metres / seconds < 60 / 3.6
+
+
+def test_matrix_prints_json_to_stdout_without_output(runner: CliRunner, tmp_path: Path) -> None:
+    csv_path = _sites_csv(
+        tmp_path / "sites.csv", {"bell": BEILIN_SITES["bell"], "stele": BEILIN_SITES["stele"]}
+    )
+    result = runner.invoke(app, ["matrix", str(csv_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ids"] == ["bell", "stele"]
+
+
+def test_matrix_reads_gcj02_coordinates(runner: CliRunner, tmp_path: Path) -> None:
+    # The same places as read off a Chinese web map (GCJ-02, offset ~500 m from WGS-84).
+    gcj: dict[str, tuple[float, float]] = {}
+    for name, (lon, lat) in BEILIN_SITES.items():
+        glon, glat = geo.wgs84_to_gcj02(lon, lat)
+        gcj[name] = (float(glon), float(glat))
+    assert geo.haversine_m(*gcj["bell"], *BEILIN_SITES["bell"]) > 300
+    wgs = _matrix(runner, _sites_csv(tmp_path / "wgs.csv", BEILIN_SITES), tmp_path / "wgs.json")
+    shifted = _sites_csv(tmp_path / "gcj.csv", gcj)
+    converted = _matrix(runner, shifted, tmp_path / "gcj.json", "--gcj02")
+    for name in ("durations", "distances"):
+        diff = np.abs(np.array(wgs[name]) - np.array(converted[name]))
+        assert diff.max() <= 2  # round-trip precision of the datum shift, not a different site
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragments"),
+    [
+        # no lat column
+        (["id,lon", "bell,108.9425"], ["缺少列 / missing columns", "['lat']"]),
+        # a lon that is not a number: line, site, field and value
+        (
+            ["id,lon,lat", "bell,108.9425,34.2611", "stele,东经108,34.2560"],
+            ["line 3", "(stele)", "lon", "'东经108'"],
+        ),
+        # a row cut short
+        (["id,lon,lat", "bell,108.9425"], ["line 2", "lat", "''"]),
+        # the same id twice
+        (
+            ["id,lon,lat", "bell,108.9425,34.2611", "bell,108.9535,34.2560"],
+            ["line 3", "duplicate id 'bell'"],
+        ),
+        # lon and lat swapped
+        (
+            ["id,lon,lat", "bell,34.2611,108.9425"],
+            ["line 2", "out of range", "(34.2611, 108.9425)"],
+        ),
+        # no site at all
+        (["id,lon,lat"], ["no sites"]),
+    ],
+)
+def test_matrix_refuses_a_bad_sites_csv(
+    runner: CliRunner, tmp_path: Path, rows: list[str], fragments: list[str]
+) -> None:
+    csv_path = _write_csv(tmp_path / "sites.csv", rows)
+    out = tmp_path / "m.json"
+    _refused(runner.invoke(app, ["matrix", str(csv_path), "-o", str(out)]), "SITES", *fragments)
+    assert not out.exists()
+
+
+def test_matrix_refuses_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "sites.csv"
+    _refused(
+        runner.invoke(app, ["matrix", str(missing)]), "文件不存在 / file not found", str(missing)
+    )
+
+
+def test_matrix_refuses_a_site_far_outside_the_network(
+    runner: CliRunner, tmp_path: Path, beilin_graph: nx.MultiDiGraph
+) -> None:
+    sites = {"bell": BEILIN_SITES["bell"], "xianyang": (108.71, 34.33)}  # ~23 km west
+    result = runner.invoke(app, ["matrix", str(_sites_csv(tmp_path / "s.csv", sites))])
+    _refused(result, "'xianyang'", "outside the street network's extent")
+    assert re.search(r"'xianyang' is about \d+\.\d km from the street network", result.stderr)
+    assert "'bell'" not in result.stderr
+
+
+def test_matrix_refuses_a_site_farther_from_a_street_than_max_snap(
+    runner: CliRunner, tmp_path: Path, beilin_graph: nx.MultiDiGraph
+) -> None:
+    # The Bell Tower stands in a roundabout, some tens of metres from its carriageway.
+    csv_path = _sites_csv(tmp_path / "s.csv", {"bell": BEILIN_SITES["bell"]})
+    result = runner.invoke(app, ["matrix", str(csv_path), "--max-snap", "5"])
+    _refused(result)
+    assert re.search(r"site 'bell' is \d+ m from the nearest street \(limit 5 m\)", result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--depart-at", "8:60"], ["--depart-at", "'8:60'"]),
+        (["--depart-at", "morning"], ["--depart-at", "HH:MM", "'morning'"]),
+        (["--max-snap", "0"], ["--max-snap", "got 0.0"]),
+    ],
+)
+def test_matrix_refuses_bad_options(
+    runner: CliRunner, tmp_path: Path, args: list[str], fragments: list[str]
+) -> None:
+    csv_path = _sites_csv(tmp_path / "s.csv", {"bell": BEILIN_SITES["bell"]})
+    _refused(runner.invoke(app, ["matrix", str(csv_path), *args]), *fragments)

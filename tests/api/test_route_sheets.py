@@ -1,0 +1,292 @@
+"""Route sheets (路单): a small real day on the Beilin street network, solved and printed.
+
+Five real places in Beilin, two vans with a lunch break, four transfers; one branch opens only
+in the afternoon, so the route runs through lunch and the break is on the sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import geo
+from api.network import SiteNetwork, site_network
+from api.route_sheets import SiteInfo, clock, write_route_sheets
+from optimizer import (
+    Break,
+    Problem,
+    Result,
+    Shipment,
+    ShipmentKind,
+    Site,
+    StepType,
+    TimeWindow,
+    Van,
+    solve,
+)
+
+H = 3600
+
+#: id, 中文名, English name, kind, [lon, lat] WGS-84 (real places; the libraries are made up).
+SITES = [
+    ("central", "碑林区图书馆", "Beilin District Library", "central", 108.9535, 34.2560),
+    ("branch-nanmen", "南门分馆", "South Gate branch", "branch", 108.9446, 34.2525),
+    ("branch-zhonglou", "钟楼分馆", "Bell Tower branch", "branch", 108.9425, 34.2611),
+    ("sp-dongguan", "东关服务点", "Dongguan service point", "service_point", 108.9650, 34.2580),
+    (
+        "sp-shuyuanmen",
+        "书院门服务点",
+        "Shuyuanmen service point",
+        "service_point",
+        108.9480,
+        34.2545,
+    ),
+]
+OPEN = {
+    "branch-nanmen": (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 18 * H)),  # lunch closure
+    "branch-zhonglou": (TimeWindow(14 * H, 17 * H),),  # afternoons only
+}
+LUNCH = Break("lunch", (TimeWindow(11 * H + 1800, 13 * H + 1800),), duration=1800)
+SHIPMENTS = [
+    Shipment("t-new-1", "central", "branch-nanmen", (3, 36), kind=ShipmentKind.NEW_STOCK),
+    Shipment("t-hold-1", "sp-dongguan", "branch-zhonglou", (1, 8), kind=ShipmentKind.HOLD),
+    Shipment("t-home-1", "branch-nanmen", "central", (2, 20), kind=ShipmentKind.RETURN_HOME),
+    Shipment("t-reb-1", "sp-shuyuanmen", "sp-dongguan", (1, 10), kind=ShipmentKind.REBALANCE),
+]
+DIRECTION = re.compile(r"直行|左转|右转|掉头|沿.+行驶")
+
+
+@dataclass
+class Row:
+    """One row of the stops table."""
+
+    css: str
+    cells: list[str] = field(default_factory=list)
+    directions_zh: list[str] = field(default_factory=list)
+    directions_en: list[str] = field(default_factory=list)
+
+
+class SheetParser(HTMLParser):
+    """Reads what a driver reads: the page language, the stops table, the directions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.rows: list[Row] = []
+        self.polylines = 0
+        self._in_body = self._in_cell = self._in_li = self._in_details = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append(Row(css=a.get("class") or ""))
+        elif tag == "td" and self._in_body:
+            self._in_cell, self._text = True, []
+        elif tag == "li" and self._in_cell:
+            self._in_li = True
+            self._directions().append("")
+        elif tag == "details":
+            self._in_details = True
+        elif tag == "polyline":
+            self.polylines += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body = False
+        elif tag == "td" and self._in_cell:
+            self._in_cell = False
+            self.rows[-1].cells.append("".join(self._text).strip())
+        elif tag == "li":
+            self._in_li = False
+        elif tag == "details":
+            self._in_details = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self._text.append(data)
+        if self._in_li:
+            self._directions()[-1] += data
+
+    def _directions(self) -> list[str]:
+        # zh-CN directions are shown; the English ones sit in a <details> after them
+        row = self.rows[-1]
+        return row.directions_en if self._in_details else row.directions_zh
+
+
+def _parse(path: Path) -> tuple[SheetParser, str]:
+    text = path.read_text(encoding="utf-8")
+    parser = SheetParser()
+    parser.feed(text)
+    return parser, text
+
+
+@dataclass(frozen=True)
+class Day:
+    result: Result
+    sheets: list[Path]
+    sites: dict[str, SiteInfo]
+    net: SiteNetwork
+
+
+@pytest.fixture(scope="session")
+def beilin_graph() -> nx.MultiDiGraph:
+    """The real, routable Beilin drive graph (frozen, shared; ~1 s to load)."""
+    return geo.load_beilin_graph()
+
+
+@pytest.fixture(scope="module")
+def day(beilin_graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> Day:
+    """The small day, solved in 2 s on real travel times, its sheets written once."""
+    ids = [s[0] for s in SITES]
+    net = site_network(beilin_graph, ids, [(s[4], s[5]) for s in SITES], depart_at=9 * H)
+    problem = Problem(
+        sites=tuple(
+            Site(
+                id,
+                location=(lon, lat),
+                service_duration=300,
+                time_windows=OPEN.get(id, (TimeWindow(8 * H, 18 * H),)),
+                name=zh,
+            )
+            for id, zh, _, _, lon, lat in SITES
+        ),
+        durations=tuple(tuple(int(v) for v in row) for row in net.durations),
+        distances=tuple(tuple(int(v) for v in row) for row in net.distances),
+        vans=tuple(
+            Van(
+                f"van-{n}",
+                start="central",
+                capacity=(20, 300),
+                shift=TimeWindow(8 * H + 1800, 17 * H + 1800),
+                breaks=(LUNCH,),
+                cost_per_km=2.0,
+                fixed_cost=150.0,
+            )
+            for n in (1, 2)
+        ),
+        shipments=tuple(SHIPMENTS),
+    )
+    result = solve(problem, time_limit=2, seed=1)
+    sites = {s[0]: SiteInfo(*s) for s in SITES}
+    out = tmp_path_factory.mktemp("route-sheets")
+    sheets = write_route_sheets(
+        result,
+        sites=sites,
+        shipments={s.id: s for s in SHIPMENTS},
+        leg=net.leg,
+        out_dir=out,
+        day_label="2026-11-27",
+        demo=False,
+    )
+    return Day(result, sheets, sites, net)
+
+
+def test_one_sheet_per_used_van_plus_an_index(day: Day) -> None:
+    assert day.result.routes, "the small day needs at least one van"
+    names = [p.name for p in day.sheets]
+    assert names == ["index.html"] + [f"route-{r.van}.html" for r in day.result.routes]
+    assert all(p.parent == day.sheets[0].parent for p in day.sheets)
+    assert sorted(p.name for p in day.sheets[0].parent.iterdir()) == sorted(names)
+
+
+def test_every_transfer_is_on_a_sheet_or_listed_as_not_planned(day: Day) -> None:
+    planned = {s for r in day.result.routes for s in r.shipments}
+    unassigned = {u.shipment for u in day.result.unassigned}
+    assert planned | unassigned == {s.id for s in SHIPMENTS} and not planned & unassigned
+    _, index = _parse(day.sheets[0])
+    for sid in unassigned:
+        assert sid in index
+    for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
+        text = sheet.read_text(encoding="utf-8")
+        assert all(sid in text for sid in route.shipments)
+
+
+def test_sheet_lists_every_stop_in_order_with_arrival_times(day: Day) -> None:
+    for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
+        parser, _ = _parse(sheet)
+        assert parser.lang == "zh-CN"
+        assert len(parser.rows) == len(route.steps)
+        for row, step in zip(parser.rows, route.steps, strict=True):
+            arrival = row.cells[1]
+            assert re.fullmatch(r"\d\d:\d\d", arrival) and arrival == clock(step.arrival)
+            if step.type == StepType.BREAK:
+                assert row.css == "break"
+                continue
+            assert step.site is not None
+            assert row.cells[5].startswith(day.sites[step.site].name_zh)
+            assert day.sites[step.site].name_en in row.cells[5]  # English second
+
+
+def test_sheet_shows_the_lunch_break(day: Day) -> None:
+    for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
+        parser, _ = _parse(sheet)
+        breaks = [r for r in parser.rows if r.css == "break"]
+        assert len(breaks) == 1
+        row = breaks[0]
+        assert "司机休息" in row.cells[5] and "driver break" in row.cells[5]
+        assert "30 分钟" in row.cells[5]
+        [step] = [s for s in route.steps if s.type == StepType.BREAK]
+        window = LUNCH.time_windows[0]
+        assert window.early <= step.service_start <= window.late
+        assert row.cells[3] == clock(step.service_start)
+
+
+def test_sheet_gives_turn_by_turn_directions_for_every_leg(day: Day) -> None:
+    for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
+        parser, _ = _parse(sheet)
+        previous: str | None = None
+        for row, step in zip(parser.rows, route.steps, strict=True):
+            if step.type == StepType.BREAK:
+                assert not row.directions_zh
+                continue
+            moved = previous is not None and step.site != previous
+            assert bool(row.directions_zh) == moved
+            if moved:
+                assert len(row.directions_en) == len(row.directions_zh)
+                assert any("米" in d or "公里" in d for d in row.directions_zh)
+                assert any(DIRECTION.search(d) for d in row.directions_zh)
+                assert row.directions_zh[-1] == "到达目的地"
+                assert any(re.search(r"\d+ m|\d km", d) for d in row.directions_en)
+            previous = step.site
+        # one line on the map per leg
+        assert parser.polylines == sum(1 for r in parser.rows if r.directions_zh)
+
+
+def test_sheet_gives_the_crates_of_every_stop(day: Day) -> None:
+    by_id = {s.id: s for s in SHIPMENTS}
+    for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
+        parser, _ = _parse(sheet)
+        for row, step in zip(parser.rows, route.steps, strict=True):
+            verb = {StepType.PICKUP: "取", StepType.DELIVERY: "送"}.get(step.type)
+            for sid in step.shipments:
+                assert f"{verb} {sid}：{by_id[sid].amount[0]} 箱" in row.cells[6]
+            if step.type != StepType.BREAK:
+                assert row.cells[7] == str(step.load[0])  # crates on board after the stop
+
+
+def test_sheet_credits_osm_and_holds_no_patron_data(day: Day) -> None:
+    for sheet in day.sheets:
+        _, text = _parse(sheet)
+        assert "© OpenStreetMap contributors" in text
+        assert "ODbL" in text
+        assert "patron" not in text.lower() and "读者" not in text
+        assert "演示数据" not in text  # demo=False: no demo banner on a real plan
+
+
+def test_index_summarises_the_day(day: Day) -> None:
+    parser, text = _parse(day.sheets[0])
+    assert parser.lang == "zh-CN"
+    assert "配送计划 · 2026-11-27" in text
+    assert f"用车 {day.result.summary.vans_used} 辆" in text
+    for sheet in day.sheets[1:]:
+        assert f'href="{sheet.name}"' in text
