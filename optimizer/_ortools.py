@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from optimizer._simulate import best_timing, service_starts, visit_service
+from optimizer._simulate import best_timing, service_starts, visit_service, visit_site
 from optimizer.model import DAY_END, UNREACHABLE, Problem, Shipment, VisitType
 from optimizer.params import SolveParams
 
@@ -76,7 +76,7 @@ _FULL_INSERTION_NODES = 200
 _INSERTION_NEIGHBORS_RATIO = 0.1
 _INSERTION_MIN_NEIGHBORS = 40
 
-_LNS_TIME_LIMIT_MS = 1000
+_LNS_TIME_LIMIT_MS = 3000
 
 RawVisit = tuple[int, VisitType]  # (index in the shipments given to solve_routing, type)
 
@@ -215,11 +215,7 @@ def solve_routing(
     for k, shipment in enumerate(shipments):
         pickups = [manager.NodeToIndex(n) for n in options[2 * k]]
         deliveries = [manager.NodeToIndex(n) for n in options[2 * k + 1]]
-        weight = 1 + min(shipment.priority, _MAX_PRIORITY)
-        if shipment.deferrable:
-            penalty = DEFER_WEIGHT * weight + max(0, round(shipment.penalty * SCALE * weight / 2))
-        else:
-            penalty = DROP_PENALTY * weight
+        penalty = _node_penalty(shipment)
         if len(pickups) == 1 and len(deliveries) == 1:
             p, d = pickups[0], deliveries[0]
             routing.AddPickupAndDelivery(p, d)
@@ -404,3 +400,36 @@ def _initial_nodes(
         ]
         nodes.append(fitting[0] if fitting else choices[0])
     return nodes
+
+
+def _node_penalty(shipment: Shipment) -> int:
+    """The objective's cost of leaving out one of the shipment's two nodes."""
+    weight = 1 + min(shipment.priority, _MAX_PRIORITY)
+    if shipment.deferrable:
+        return DEFER_WEIGHT * weight + max(0, round(shipment.penalty * SCALE * weight / 2))
+    return DROP_PENALTY * weight
+
+
+def plan_objective(
+    problem: Problem, shipments: Sequence[Shipment], routes: Mapping[int, Sequence[RawVisit]]
+) -> int:
+    """The search's objective for a plan given as routes (van index -> visits): what the
+    OR-Tools model would charge for it, to compare a warm start with the search's plan."""
+    total = 0
+    served: set[int] = set()
+    for v, visits in routes.items():
+        if not visits:
+            continue
+        van = problem.vans[v]
+        total += VAN_WEIGHT + round(van.fixed_cost * SCALE)
+        stops = [problem.index_of(van.start)]
+        for k, vtype in visits:
+            stops.append(problem.index_of(visit_site(shipments[k], vtype)))
+            served.add(k)
+        stops.append(problem.index_of(van.end_site))
+        for a, b in itertools.pairwise(stops):
+            total += round(
+                problem.distances[a][b] * van.cost_per_km
+                + problem.durations[a][b] * van.cost_per_hour * SCALE / 3600
+            )
+    return total + sum(2 * _node_penalty(s) for k, s in enumerate(shipments) if k not in served)

@@ -7,8 +7,8 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from optimizer._ortools import RawSolution, RawVisit, solve_routing
-from optimizer._simulate import Timing, best_timing
+from optimizer._ortools import RawRoute, RawSolution, RawVisit, plan_objective, solve_routing
+from optimizer._simulate import Timing, best_timing, place_breaks
 from optimizer.check import ViolationKind, annotate
 from optimizer.diagnose import alone, deferred
 from optimizer.errors import ProblemError
@@ -193,6 +193,17 @@ def solve(
             initial=initial,
         )
         notes.extend(raw.notes)
+        if (
+            initial
+            and not initial_routes
+            and (raw.objective is None or plan_objective(problem, kept, initial) < raw.objective)
+        ):
+            # OR-Tools could not restore a specialist's warm start in time (or
+            # found worse from scratch): that plan, if it keeps every rule, is
+            # the answer. A dispatcher's initial_routes may break rules: never.
+            fallback = _raw_from(problem, kept, initial, raw)
+            if fallback is not None:
+                raw = fallback
     stats.update(
         status=raw.status,
         objective=raw.objective,
@@ -305,6 +316,34 @@ def _validate_ids(problem: Problem, routes: Sequence[PlannedRoute]) -> None:
                     f"initial_routes[{r}].visits[{i}].shipment names an unknown shipment "
                     f"{visit.shipment!r}"
                 )
+
+
+def _raw_from(
+    problem: Problem,
+    kept: Sequence[Shipment],
+    initial: dict[int, list[RawVisit]],
+    searched: RawSolution,
+) -> RawSolution | None:
+    """The warm start as the search's answer (its figures kept, its plan replaced);
+    ``None`` if one of its routes breaks a rule."""
+    routes = []
+    for v, visits in sorted(initial.items()):
+        if not visits:
+            continue
+        van = problem.vans[v]
+        ordered = [(kept[k], vt) for k, vt in visits]
+        gaps = place_breaks(problem, van, ordered) if van.breaks else {}
+        if best_timing(problem, van, ordered, break_gaps=gaps).issues:
+            return None
+        routes.append(RawRoute(v, tuple(visits), gaps))
+    served = {k for _, visits in initial.items() for k, _ in visits}
+    return dataclasses.replace(
+        searched,
+        routes=tuple(routes),
+        dropped=tuple(k for k in range(len(kept)) if k not in served),
+        objective=plan_objective(problem, kept, initial),
+        warm_start="kept (the search found nothing better)",
+    )
 
 
 def _to_raw(

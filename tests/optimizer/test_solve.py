@@ -396,3 +396,21 @@ def test_a_break_outside_the_shift_is_noted_not_fatal(
     assert result.stats["notes"] == [
         "break early_tea of van van_4 cannot be taken within its shift: ignored"
     ]
+
+
+def test_plan_objective_prices_a_plan_as_the_search_does(
+    make_random: Callable[..., Problem],
+) -> None:
+    # A warm start replaces the search's plan only when it is cheaper by the search's own
+    # measure: the Python pricing must agree with OR-Tools' objective to the milli-yuan.
+    ortools = importlib.import_module("optimizer._ortools")
+    problem = make_random(11, sites=10, shipments=12, vans=3)
+    result = solve(problem, time_limit=3, params=SolveParams(warm_start=False, work_limit=200))
+    assert result.stats["prefiltered"] == 0
+    index = {s.id: k for k, s in enumerate(problem.shipments)}
+    vans = {v.id: i for i, v in enumerate(problem.vans)}
+    routes = {
+        vans[r.van]: [(index[v.shipment], v.type) for v in r.visits]
+        for r in planned_routes(result.routes)
+    }
+    assert ortools.plan_objective(problem, problem.shipments, routes) == result.stats["objective"]
