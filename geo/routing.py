@@ -263,7 +263,7 @@ _TURN_WORDS = {
 }
 _UNNAMED = {"zh": "无名道路", "en": "unnamed road"}
 _ROUNDABOUT = {"zh": "环岛", "en": "roundabout"}
-_ARRIVE = {"zh": "到达目的地", "en": "arrive at destination"}
+_ARRIVE = {"zh": "到达目的地", "en": "Arrive at the destination"}
 
 
 def _as_list(value: Any) -> list[Any]:

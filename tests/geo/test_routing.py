@@ -39,7 +39,7 @@ def test_left_turn_from_east_street_into_south_street(grid, sites):
     assert _texts(grid, sites["东大街西"], sites["南大街北"], lang="en") == [
         "Head east on 东大街 for 140 m, then turn left onto 南大街",
         "Head north on 南大街 for 130 m",
-        "arrive at destination",
+        "Arrive at the destination",
     ]
 
 
@@ -175,4 +175,4 @@ def test_beilin_route_from_the_bell_tower(beilin_graph, beilin_index):
     assert all(i.text.startswith("沿") and "[" not in i.text for i in zh[:-1])
     assert sum(i.distance for i in zh) == pytest.approx(path.length, abs=len(zh))
     en = geo.directions(beilin_graph, path, lang="en")
-    assert en[-1].text == "arrive at destination" and len(en) == len(zh)
+    assert en[-1].text == "Arrive at the destination" and len(en) == len(zh)
