@@ -414,3 +414,16 @@ def test_plan_objective_prices_a_plan_as_the_search_does(
         for r in planned_routes(result.routes)
     }
     assert ortools.plan_objective(problem, problem.shipments, routes) == result.stats["objective"]
+
+
+def test_a_warm_start_is_kept_when_no_time_is_left_to_search(
+    make_random: Callable[..., Problem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Time for the search is estimated per shipment; when the warm start used it up,
+    # its plan (re-timed by our rules) is the answer, not an empty one.
+    problem = make_random(3, sites=10, shipments=12, vans=3)
+    monkeypatch.setattr(optimizer_solve, "SEARCH_SECONDS_PER_SHIPMENT", 100.0)
+    result = solve(problem, time_limit=2.0)
+    assert result.stats["warm_start"] == "kept (no time left to search)"
+    assert result.routes
+    assert_accounted(problem, result)
