@@ -67,6 +67,21 @@ class DemoSite:
         return f"{self.name_zh}（演示位置）"
 
 
+def central_site() -> DemoSite:
+    """The demo central library (总馆), the vans' depot."""
+    return DemoSite(
+        id="central",
+        kind="central",
+        name_zh="碑林区图书馆总馆",
+        name_en="Beilin District Library (central)",
+        subdistrict="",
+        lon=CENTRAL_POINT[0],
+        lat=CENTRAL_POINT[1],
+        hours=CENTRAL_HOURS,
+        service_seconds=600,
+    )
+
+
 def demo_sites(
     *,
     subdistrict_points: Path,
@@ -93,19 +108,7 @@ def demo_sites(
         lon, lat = feature["geometry"]["coordinates"][:2]
         points[str(feature["properties"]["code"])] = (float(lon), float(lat))
 
-    sites = [
-        DemoSite(
-            id="central",
-            kind="central",
-            name_zh="碑林区图书馆总馆",
-            name_en="Beilin District Library (central)",
-            subdistrict="",
-            lon=CENTRAL_POINT[0],
-            lat=CENTRAL_POINT[1],
-            hours=CENTRAL_HOURS,
-            service_seconds=600,
-        )
-    ]
+    sites = [central_site()]
     for code, (zh, en) in _SUBDISTRICTS.items():
         lon, lat = points[code]
         sites.append(

@@ -56,10 +56,10 @@ import geo
 from api.demo_day import build_problem, demo_vans, generated_shipments
 from api.demo_sites import (
     BRANCH_HOURS,
-    CENTRAL_HOURS,
     CENTRAL_POINT,
     SERVICE_POINT_HOURS,
     DemoSite,
+    central_site,
 )
 from optimizer import (
     PlannedRoute,
@@ -168,17 +168,7 @@ def random_sites(
             ]
     else:  # pragma: no cover - the district is dense with streets
         raise RuntimeError(f"could not place {n_sites} sites within {SNAP_LIMIT_M} m of a street")
-    central = DemoSite(
-        id=DEPOT,
-        kind="central",
-        name_zh="碑林区图书馆总馆",
-        name_en="Beilin District Library (central)",
-        subdistrict="",
-        lon=CENTRAL_POINT[0],
-        lat=CENTRAL_POINT[1],
-        hours=CENTRAL_HOURS,
-        service_seconds=600,
-    )
+    central = central_site()
     sites = [central, *(_site(i, *points[i]) for i in range(1, n_sites))]
     return sites, snapped
 
