@@ -1,5 +1,8 @@
 """PyVRP warm start: a good first plan for the OR-Tools model, from PyVRP's iterated local search.
 
+``polish`` improves another solver's plan (VROOM's) on days PyVRP cannot express exactly:
+each visit keeps the opening window its plan gave it, breaks are placed afterwards.
+
 ``warm_start`` translates a ``Problem`` into PyVRP's ``ProblemData`` when PyVRP can express
 it exactly, searches, and hands the routes back as ``PlannedRoute`` visits. It returns
 ``None`` when a feature has no sound PyVRP equivalent, so the caller searches alone:
@@ -42,7 +45,7 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -62,7 +65,8 @@ from pyvrp.constants import MAX_VALUE
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
 
-from optimizer._simulate import Interval, service_starts, visit_service
+from optimizer._repair import repair_route
+from optimizer._simulate import Interval, best_timing, service_starts, visit_service
 from optimizer.model import (
     UNREACHABLE,
     PlannedRoute,
@@ -490,9 +494,16 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
         # squeezed below what is feasible, and handled (the attempt is abandoned).
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         best = _search(mapping, time_limit, seed)
+    routes = _planned(mapping, best)
+    # An infeasible best plan still yields its feasible routes, if it has any.
+    return routes if routes or best.is_feasible() else None
+
+
+def _planned(mapping: _Mapping, solution: Solution) -> list[PlannedRoute]:
+    """The feasible routes of ``solution`` as ours, one van of its vehicle type each."""
     routes = []
     taken = [0] * len(mapping.van_ids)
-    for route in best.routes():
+    for route in solution.routes():
         if not route.is_feasible():
             continue
         kind = route.vehicle_type()
@@ -507,5 +518,86 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
             if a.is_shipment()
         )
         routes.append(PlannedRoute(van=van, visits=visits))
-    # An infeasible best plan still yields its feasible routes, if it has any.
-    return routes if routes or best.is_feasible() else None
+    return routes
+
+
+_ACTIVITY = {VisitType.PICKUP: ActivityType.PICKUP, VisitType.DELIVERY: ActivityType.DELIVERY}
+
+
+def polish(
+    problem: Problem, routes: Sequence[PlannedRoute], *, time_limit: float, seed: int
+) -> list[PlannedRoute] | None:
+    """Improve a plan of a day PyVRP cannot express exactly (lunch closures, breaks).
+
+    Each visit keeps the opening window its service starts in when ``routes`` are timed by
+    our rules (so one window per visit, which PyVRP can express); breaks are left out of
+    PyVRP's model and placed by our timing afterwards, each route cut back by
+    ``repair_route`` where a break no longer fits. PyVRP searches from ``routes``.
+
+    Returns
+    -------
+    list of PlannedRoute or None
+        The improved plan (every route keeps every rule), or ``None`` when PyVRP cannot
+        take the problem (skills) or found no feasible plan. Whether it is better than
+        ``routes`` is for the caller to judge.
+    """
+    if time_limit <= 0:
+        raise ValueError(f"polish time_limit must be > 0, got {time_limit!r}")
+    by_id = {s.id: s for s in problem.shipments}
+    index = {s.id: k for k, s in enumerate(problem.shipments)}
+    starts: dict[tuple[str, VisitType], int] = {}
+    for route in routes:
+        van = next(v for v in problem.vans if v.id == route.van)
+        visits = [(by_id[v.shipment], v.type) for v in route.visits]
+        for visit, timed in zip(
+            route.visits, best_timing(problem, van, visits).visits, strict=True
+        ):
+            starts[(visit.shipment, visit.type)] = timed.service_start
+    windows = []
+    for shipment in problem.shipments:
+        pair = []
+        for vtype in (VisitType.PICKUP, VisitType.DELIVERY):
+            intervals = service_starts(problem, shipment, vtype)
+            start = starts.get((shipment.id, vtype))
+            if not intervals:
+                return None
+            if start is None:  # not in the plan: the longest window
+                pair.append(max(intervals, key=lambda iv: iv[1] - iv[0]))
+            else:
+                pair.append(next((iv for iv in intervals if iv[1] >= start), intervals[-1]))
+        windows.append((pair[0], pair[1]))
+    without_breaks = replace(problem, vans=tuple(replace(v, breaks=()) for v in problem.vans))
+    mapping = _mapping(without_breaks, windows)
+    if mapping is None:
+        return None
+    vehicle_type = {van: k for k, vans in enumerate(mapping.van_ids) for van in vans}
+    initial = Solution(
+        mapping.data,
+        [
+            Route(
+                mapping.data,
+                [
+                    Activity(
+                        ActivityType.PICKUP
+                        if v.type == VisitType.PICKUP
+                        else ActivityType.DELIVERY,
+                        index[v.shipment],
+                    )
+                    for v in route.visits
+                ],
+                vehicle_type[route.van],
+            )
+            for route in routes
+            if route.visits
+        ],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        best = _solve(mapping.data, MaxRuntime(time_limit), seed, initial)
+    if not best.is_feasible():
+        return None
+    return [
+        repaired
+        for repaired in (repair_route(problem, route) for route in _planned(mapping, best))
+        if repaired.visits
+    ]
