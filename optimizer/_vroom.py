@@ -289,11 +289,16 @@ def solve_with_vroom(
     return plan_from_answer(instance, solution_dict(solution), seconds=seconds)
 
 
+def _predicted_seconds(shipments: int, level: int) -> float:
+    return LEVEL_SECONDS[level] * (max(shipments, 1) / 200) ** LEVEL_GROWTH
+
+
 def exploration_level(shipments: int, time_limit: float) -> int:
     """The most thorough VROOM exploration level expected to finish within ``time_limit``
     (``LEVEL_SECONDS``), 0 when none is: a plan late beats none."""
-    scale = (max(shipments, 1) / 200) ** LEVEL_GROWTH
-    fitting = [x for x, seconds in enumerate(LEVEL_SECONDS) if seconds * scale <= time_limit]
+    fitting = [
+        x for x in range(len(LEVEL_SECONDS)) if _predicted_seconds(shipments, x) <= time_limit
+    ]
     return fitting[-1] if fitting else 0
 
 
@@ -312,9 +317,10 @@ def warm_start(
     seed
         Unused: VROOM has no seed (kept for the warm-start signature).
     leave
-        Share of ``time_limit`` to leave for what follows (a polish), as long as that
-        does not lower VROOM's exploration level (a lower level costs more than the
-        polish gains: measured on the 400-site Beilin benchmark).
+        Share of ``time_limit`` to leave for what follows (a polish), when VROOM's level
+        is expected to finish without it; never by lowering the level or cutting VROOM
+        short (either costs more than the polish gains: measured on the 400-site Beilin
+        benchmark).
 
     Returns
     -------
@@ -328,8 +334,9 @@ def warm_start(
     instance = vroom_input(problem)
     if not instance.shipment_ids:
         return None
-    level = exploration_level(len(instance.shipment_ids), time_limit)
-    if exploration_level(len(instance.shipment_ids), time_limit * (1 - leave)) == level:
+    shipments = len(instance.shipment_ids)
+    level = exploration_level(shipments, time_limit)
+    if _predicted_seconds(shipments, level) <= time_limit * (1 - leave):
         time_limit *= 1 - leave
     solution = instance.input.solve(
         exploration_level=level,
