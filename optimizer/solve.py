@@ -63,11 +63,16 @@ POLISH: WarmStart | None = _optional_polish()
 """PyVRP's polish of VROOM's plan (``optimizer._pyvrp.polish``), when PyVRP is installed."""
 
 POLISH_SHARE = 0.3
-"""Of the warm-start budget, the part the polish gets after VROOM (measured on the
-100-site Beilin benchmark: VROOM's 1551 yuan to 1510 in 4 s; 200 sites: 3154 to 3143 in 3 s)."""
+"""Of the warm-start budget, the part VROOM leaves to the polish when its exploration level
+is expected to finish without it (``optimizer._vroom.warm_start``'s ``leave``); the polish
+gets whatever VROOM left. Measured on the Beilin benchmark at 10 s: 200 sites 3154 to 3143
+yuan; at 100 sites, with 1 s left after VROOM's level 5, 1540 to 1510."""
 
 POST_SECONDS_PER_SHIPMENT = 0.0025
+"""Timing and checking the plan after the search, per shipment (0.5 s for 200, measured)."""
+
 SEARCH_SECONDS_PER_SHIPMENT = 0.008
+"""Less time than this per shipment left for OR-Tools, and a warm start is kept as it is."""
 
 
 def solve(
@@ -137,7 +142,8 @@ def solve(
         van can serve alone), ``status`` (OR-Tools' search status),
         ``objective`` (integer milli-yuan, van and drop weights included),
         ``solutions``, ``stopped_by`` (``work_limit``, ``time_limit`` or
-        ``search_done``), ``warm_start`` (``none``, ``used`` or ``rejected``),
+        ``search_done``), ``warm_start`` (``none``, ``used``, ``rejected`` or
+        ``kept ...`` when the warm start's plan is the answer), ``polish``,
         ``warm_start_source``, ``warm_start_seconds``, ``notes`` (what was
         ignored: parts of a warm start, breaks outside a shift),
         ``build_seconds``, ``search_seconds``, ``first_solution_seconds``
