@@ -410,6 +410,11 @@ def best_timing(
             lo = mid
         else:
             hi = mid - 1
+    if not first.issues:
+        # Leaving at ``lo`` keeps the earliest return and breaks no rule (a later
+        # start only shortens the route): no candidate ranks better, so the
+        # O(visits²) scan below is only needed for routes that break a rule.
+        return first if lo == earliest else run(lo)
     candidates.add(lo)
     timings = (run(depart) for depart in sorted(candidates))
     return min(timings, key=_rank)
