@@ -37,6 +37,7 @@ unassigned. VROOM's plan is timed again by our rules before it is used (``repair
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from typing import Any
 
 import numpy as np
 import vroom
+import vroom.solution.solution
 
 from optimizer._repair import repair_route
 from optimizer._simulate import service_starts
@@ -53,12 +55,26 @@ from optimizer.model import PlannedRoute, Problem, Shipment, TimeWindow, Visit, 
 PROFILE = "car"
 COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
 PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority
-LEVEL_SECONDS = (0.32, 0.65, 1.08, 1.64, 5.3, 6.0)
-"""Seconds VROOM took at exploration levels 0-5 on 200 shipments (the 100-site Beilin
-benchmark, 2 threads, this machine); they grow about as (shipments / 200) ** 2.1 (0-4
-measured on 400 shipments too: 1.1, 2.4, 4.4, 6.2, 15.2 s). VROOM's ``timeout`` only cuts
-its local search, not its construction, so ``warm_start`` picks the level to fit."""
-LEVEL_GROWTH = 2.1
+SEARCHES: tuple[tuple[int, int, float], ...] = (
+    (2, 0, 0.74),
+    (4, 0, 1.49),
+    (4, 3, 1.80),
+    (8, 3, 3.62),
+    (8, 5, 4.81),
+    (16, 5, 9.62),
+    (32, 5, 18.8),
+)
+"""VROOM search efforts for ``warm_start``, least to most: (searches, local-search depth,
+seconds on 400 shipments). VROOM runs each search (one construction heuristic, then its
+local search to that depth) on one of ``THREADS`` threads; its exploration level x is
+``4(x+1)`` searches (+4 from level 4, +4 more at 5) at depth x, so (4, 0) is level 0 and
+(32, 5) level 5. Seconds measured without breaks on the 200-site Beilin benchmark, this
+machine, 2 threads; they grow as (shipments / 400) ** ``SEARCH_GROWTH`` (800 shipments:
+2.4, 5.1, 7.8, 14.4, 18.0 s for the first five; 200: 0.41 s for (4, 0), 4.6 s for (32, 5)).
+Each step cost less on all three sizes (800 shipments: 6101, 5817, 5774, 5671, 5621 yuan).
+VROOM's ``timeout`` only cuts its local search, not its construction, so ``warm_start``
+picks the effort to fit."""
+SEARCH_GROWTH = 2.0
 THREADS = 2
 """VROOM searches on both cores of the machine we plan on (OR-Tools runs after it)."""
 
@@ -289,17 +305,44 @@ def solve_with_vroom(
     return plan_from_answer(instance, solution_dict(solution), seconds=seconds)
 
 
-def _predicted_seconds(shipments: int, level: int) -> float:
-    return LEVEL_SECONDS[level] * (max(shipments, 1) / 200) ** LEVEL_GROWTH
+def predicted_seconds(shipments: int, searches: int, depth: int) -> float:
+    """Expected seconds of VROOM's solve for a ``SEARCHES`` entry (see there)."""
+    seconds = next(t for n, d, t in SEARCHES if (n, d) == (searches, depth))
+    return seconds * (max(shipments, 1) / 400) ** SEARCH_GROWTH
 
 
-def exploration_level(shipments: int, time_limit: float) -> int:
-    """The most thorough VROOM exploration level expected to finish within ``time_limit``
-    (``LEVEL_SECONDS``), 0 when none is: a plan late beats none."""
-    fitting = [
-        x for x in range(len(LEVEL_SECONDS)) if _predicted_seconds(shipments, x) <= time_limit
-    ]
-    return fitting[-1] if fitting else 0
+def search_effort(shipments: int, time_limit: float) -> tuple[int, int]:
+    """The most thorough ``SEARCHES`` entry (searches, depth) expected to finish within
+    ``time_limit``; the least when none is: a plan late beats none."""
+    fitting = [(n, d) for n, d, _ in SEARCHES if predicted_seconds(shipments, n, d) <= time_limit]
+    return fitting[-1] if fitting else SEARCHES[0][:2]
+
+
+def solve_searches(
+    instance: VroomInstance, searches: int, depth: int, *, nb_threads: int, timeout: float | None
+) -> dict[str, Any]:
+    """VROOM's answer with ``searches`` searches to local-search ``depth`` (``SEARCHES``).
+
+    pyvroom's ``Input.solve`` only takes an exploration level; its binding's other overload
+    (``_solve``, pinned pyvroom) takes the two numbers the level stands for."""
+    raw = instance.input._solve(
+        nb_searches=searches,
+        depth=depth,
+        nb_threads=nb_threads,
+        timeout=None if timeout is None else timedelta(seconds=timeout),
+    )
+    solution = vroom.solution.solution.Solution(raw)
+    solution._distances = instance.input._distances  # so to_dict reports distances
+    return solution_dict(solution)
+
+
+def without_breaks(problem: Problem) -> Problem:
+    """``problem`` with the vans' breaks left out: what ``warm_start`` asks VROOM for."""
+    if not any(van.breaks for van in problem.vans):
+        return problem
+    return dataclasses.replace(
+        problem, vans=tuple(dataclasses.replace(van, breaks=()) for van in problem.vans)
+    )
 
 
 def warm_start(
@@ -307,18 +350,26 @@ def warm_start(
 ) -> list[PlannedRoute] | None:
     """A plan for ``problem`` from VROOM, to warm-start the OR-Tools search.
 
+    VROOM is asked first for a plan *without the vans' breaks*, which are then placed by
+    our own timing (``repair_route``): where lunch closures leave the vans idle anyway,
+    that plan keeps the breaks at no cost, and VROOM given the breaks plans much worse
+    (200-site Beilin benchmark, 32 searches: 3128 yuan with breaks, 2883 without and the
+    breaks placed afterwards; 400 sites, 8 searches: 5621 yuan in 18 s against 6143 in 69
+    s with 32). When a break then costs a route some shipment VROOM had planned, VROOM is
+    asked again, with the breaks, in the time left, and the plan serving more is kept.
+
     Parameters
     ----------
     problem
         The day's problem.
     time_limit
-        Seconds VROOM may search (on two threads): its exploration level is chosen to fit
-        (``exploration_level``) and its ``timeout`` set.
+        Seconds VROOM may search (on two threads): its effort is chosen to fit
+        (``search_effort``) and its ``timeout`` set.
     seed
         Unused: VROOM has no seed (kept for the warm-start signature).
     leave
-        Share of ``time_limit`` to leave for what follows (a polish), when VROOM's level
-        is expected to finish without it; never by lowering the level or cutting VROOM
+        Share of ``time_limit`` to leave for what follows (a polish), when VROOM's effort
+        is expected to finish without it; never by lowering the effort or cutting VROOM
         short (either costs more than the polish gains: measured on the 400-site Beilin
         benchmark).
 
@@ -331,19 +382,35 @@ def warm_start(
     del seed
     if time_limit <= 0:
         raise ValueError(f"warm_start time_limit must be > 0, got {time_limit!r}")
-    instance = vroom_input(problem)
-    if not instance.shipment_ids:
-        return None
-    shipments = len(instance.shipment_ids)
-    level = exploration_level(shipments, time_limit)
-    if _predicted_seconds(shipments, level) <= time_limit * (1 - leave):
-        time_limit *= 1 - leave
-    solution = instance.input.solve(
-        exploration_level=level,
-        nb_threads=THREADS,
-        timeout=timedelta(seconds=time_limit),
-    )
-    plan = plan_from_answer(instance, solution_dict(solution))
-    routes = [repair_route(problem, route) for route in plan.routes]
-    routes = [route for route in routes if route.visits]
+    began = time.perf_counter()
+    relaxed = without_breaks(problem)
+    routes, lost = _vroom_routes(problem, relaxed, time_limit, leave)
+    left = time_limit - (time.perf_counter() - began)
+    if lost and relaxed is not problem and left > 0:
+        with_breaks, _ = _vroom_routes(problem, problem, left, 0.0)
+        if _served(with_breaks) > _served(routes):
+            routes = with_breaks
     return routes or None
+
+
+def _served(routes: Sequence[PlannedRoute]) -> int:
+    return sum(len(route.visits) for route in routes)
+
+
+def _vroom_routes(
+    problem: Problem, asked: Problem, time_limit: float, leave: float
+) -> tuple[list[PlannedRoute], bool]:
+    """VROOM's plan for ``asked`` (``problem`` or a relaxation of it), timed and cut back
+    by ``problem``'s rules; and whether cutting back lost a shipment VROOM had planned."""
+    instance = vroom_input(asked)
+    if not instance.shipment_ids:
+        return [], False
+    shipments = len(instance.shipment_ids)
+    searches, depth = search_effort(shipments, time_limit)
+    if predicted_seconds(shipments, searches, depth) <= time_limit * (1 - leave):
+        time_limit *= 1 - leave
+    answer = solve_searches(instance, searches, depth, nb_threads=THREADS, timeout=time_limit)
+    plan = plan_from_answer(instance, answer)
+    routes = [repair_route(problem, route) for route in plan.routes]
+    lost = _served(routes) < _served(plan.routes)
+    return [route for route in routes if route.visits], lost

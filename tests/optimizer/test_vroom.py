@@ -64,6 +64,22 @@ def tiny_problem(
 
 A_TO_B = Shipment("s1", pickup="a", delivery="b", amount=(2, 24))
 B_TO_A = Shipment("s2", pickup="b", delivery="a", amount=(1, 12), deferrable=True, penalty=40)
+LUNCH = Break("lunch", time_windows=(TimeWindow(11 * H + 1800, 13 * H + 1800),), duration=2700)
+
+
+def lunch_problem() -> Problem:
+    """Two shipments, the sites closed 12:00–14:00, the van's break in 11:30–13:30."""
+    return tiny_problem(shipments=(A_TO_B, B_TO_A), breaks=(LUNCH,))
+
+
+def break_squeeze_problem() -> Problem:
+    """The sites open 09:00–10:00 only. The cheaper van-1 must start an hour's break by
+    09:10, so it can serve nothing; van-2, dearer, has no break."""
+    base = tiny_problem(shipments=(A_TO_B,), site_windows=(TimeWindow(9 * H, 10 * H),))
+    squeezed = Break("early", time_windows=(TimeWindow(9 * H, 9 * H + 600),), duration=H)
+    van_1 = dataclasses.replace(base.vans[0], breaks=(squeezed,))
+    van_2 = dataclasses.replace(base.vans[0], id="van-2", fixed_cost=300.0)
+    return dataclasses.replace(base, vans=(van_1, van_2))
 
 
 @pytest.mark.parametrize(
@@ -103,9 +119,8 @@ def test_plan_passes_our_check_and_is_priced_in_yuan() -> None:
 def test_lunch_break_and_closure_are_respected() -> None:
     # Released at 11:56, too late to finish before the 12:00 closure: the pickup waits for
     # 14:00, and the van's lunch break (11:30–13:30) falls inside the wait.
-    lunch = Break("lunch", time_windows=(TimeWindow(11 * H + 1800, 13 * H + 1800),), duration=2700)
     late = Shipment("s3", pickup="a", delivery="b", amount=(1, 12), release=12 * H - 240)
-    problem = tiny_problem(shipments=(late,), breaks=(lunch,))
+    problem = tiny_problem(shipments=(late,), breaks=(LUNCH,))
     plan = adapter.solve_with_vroom(problem, nb_threads=1)
     assert plan.unassigned == ()
     assert check(problem, plan.routes) == []
@@ -237,14 +252,42 @@ def test_warm_start_time_limit_must_be_positive() -> None:
 
 
 @pytest.mark.parametrize(
-    ("shipments", "seconds", "level"),
+    ("shipments", "seconds", "effort"),
     [
-        (200, 7.0, 5),  # the 100-site benchmark at 10 s: the most thorough level fits
-        (200, 1.2, 2),
-        (400, 7.0, 2),  # (400/200)^2.1 = 4.3 times longer: level 3 would take 7.03 s
-        (800, 7.0, 0),  # nothing fits: the fastest level, late rather than nothing
-        (10, 0.1, 5),
+        (400, 7.0, (8, 5)),  # the 200-site benchmark at 10 s, 0.3 left to the polish
+        (400, 1.0, (2, 0)),  # nothing fits: the least, late rather than nothing
+        (400, 1.6, (4, 0)),
+        (800, 9.0, (4, 3)),  # (800/400)^2 = 4 times longer: (8, 3) would take 14.5 s
+        (200, 4.8, (32, 5)),  # VROOM's exploration level 5
+        (10, 0.1, (32, 5)),
     ],
 )
-def test_exploration_level_fits_the_time(shipments: int, seconds: float, level: int) -> None:
-    assert adapter.exploration_level(shipments, seconds) == level
+def test_search_effort_fits_the_time(
+    shipments: int, seconds: float, effort: tuple[int, int]
+) -> None:
+    assert adapter.search_effort(shipments, seconds) == effort
+    searches, depth = effort
+    assert adapter.predicted_seconds(shipments, searches, depth) <= seconds or effort == (2, 0)
+
+
+def test_warm_start_plans_without_breaks_and_places_them_in_the_lunch_closure() -> None:
+    """VROOM is asked without the break; our timing puts it where the sites are closed."""
+    problem = lunch_problem()
+    assert any(van.breaks for van in problem.vans)
+    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    assert routes is not None
+    assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
+    assert check(problem, routes) == []
+
+
+def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment() -> None:
+    """A break in the middle of the only opening window: the break-free plan would lose
+    a shipment to it, VROOM given the break plans both."""
+    problem = break_squeeze_problem()
+    _, lost = adapter._vroom_routes(problem, adapter.without_breaks(problem), 1.0, 0.0)
+    assert lost
+    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    assert routes is not None
+    assert [route.van for route in routes] == ["van-2"]
+    assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
+    assert check(problem, routes) == []
