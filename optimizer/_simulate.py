@@ -83,6 +83,13 @@ def service_starts(
     return tuple(out)
 
 
+def visit_starts(
+    problem: Problem, visits: Sequence[RouteVisit], *, deadline: bool = True
+) -> tuple[tuple[Interval, ...], ...]:
+    """``service_starts`` of each visit of a route."""
+    return tuple(service_starts(problem, s, t, deadline=deadline) for s, t in visits)
+
+
 def earliest_in(intervals: Sequence[Interval], t: int) -> int | None:
     """The earliest time ``>= t`` inside ``intervals``, or None."""
     for lo, hi in intervals:
@@ -152,6 +159,7 @@ def simulate(
     breaks: bool = True,
     deadline: bool = True,
     shift: bool = True,
+    starts: Sequence[tuple[Interval, ...]] | None = None,
 ) -> Timing:
     """Time ``visits`` for ``van`` leaving its start at ``depart``.
 
@@ -159,8 +167,12 @@ def simulate(
     start); a break it does not place is taken after the last visit
     (``best_timing`` places them well). In its gap a break starts as early as
     its windows allow. ``breaks``, ``deadline`` and ``shift`` switch those
-    rules off (for diagnosis).
+    rules off (for diagnosis). ``starts`` may hand in each visit's
+    ``service_starts`` (with the same ``deadline``), when the route is timed
+    many times.
     """
+    if starts is None:
+        starts = visit_starts(problem, visits, deadline=deadline)
     dur, dist_m = problem.durations, problem.distances
     n = len(visits)
     load = [0] * len(van.capacity)
@@ -235,8 +247,7 @@ def simulate(
             end = ready
             break
         shipment, vtype = visits[g + 1]
-        starts = service_starts(problem, shipment, vtype, deadline=deadline)
-        s = earliest_in(starts, ready)
+        s = earliest_in(starts[g + 1], ready)
         if s is None:
             relaxed = (
                 earliest_in(service_starts(problem, shipment, vtype, deadline=False), ready)
@@ -365,8 +376,11 @@ def best_timing(
     waiting). Without ``break_gaps``, each break goes where it does the least
     harm (see ``place_breaks``).
     """
+    starts = visit_starts(problem, visits, deadline=deadline)
     if breaks and van.breaks and break_gaps is None:
-        break_gaps = place_breaks(problem, van, visits, deadline=deadline, shift=shift)
+        break_gaps = place_breaks(
+            problem, van, visits, deadline=deadline, shift=shift, starts=starts
+        )
     earliest = van.shift.early if shift else 0
     candidates = {earliest}
     offset = 0
@@ -374,7 +388,7 @@ def best_timing(
     for i, (shipment, vtype) in enumerate(visits):
         here = problem.index_of(visit_site(shipment, vtype))
         offset += min(problem.durations[prev][here], UNREACHABLE)
-        for window in service_starts(problem, shipment, vtype, deadline=deadline):
+        for window in starts[i]:
             candidates.update(t - offset for t in window if t - offset > earliest)
         offset += visit_service(shipment, vtype)
         nxt = problem.index_of(visit_site(*visits[i + 1])) if i + 1 < len(visits) else None
@@ -392,6 +406,7 @@ def best_timing(
             breaks=breaks,
             deadline=deadline,
             shift=shift,
+            starts=starts,
         )
 
     # Waiting forced later in the route (a release, a lunch closure, a break
@@ -436,6 +451,7 @@ def place_breaks(
     *,
     deadline: bool = True,
     shift: bool = True,
+    starts: Sequence[tuple[Interval, ...]] | None = None,
 ) -> dict[str, int]:
     """The gap (after which visit, -1: after the start) for each of the van's breaks.
 
@@ -444,6 +460,8 @@ def place_breaks(
     shift's start and the best departure without breaks, among the gaps the
     van passes during the break's windows (timed without breaks).
     """
+    if starts is None:
+        starts = visit_starts(problem, visits, deadline=deadline)
     plain = best_timing(problem, van, visits, breaks=False, deadline=deadline, shift=shift)
     departures = sorted({plain.start, van.shift.early if shift else 0})
     # When the van leaves each gap without breaks; a break only delays what follows.
@@ -471,6 +489,7 @@ def place_breaks(
                         break_gaps={**gaps, brk.id: gap},
                         deadline=deadline,
                         shift=shift,
+                        starts=starts,
                     )
                 ),
                 gap,

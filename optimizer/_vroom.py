@@ -29,6 +29,9 @@ translation, constraint by constraint:
   priority`` (at most 99). VROOM has no deferral penalty: it first maximises the priority
   of what it serves, then the number of served tasks, then minimises cost.
 
+``warm_start`` asks VROOM for a plan without the vans' breaks and places them by our own
+timing (see there); ``solve_with_vroom``, the benchmarks' VROOM, passes them.
+
 A shipment whose windows become empty after the release/deadline cut cannot be given to
 VROOM (it rejects empty windows); it is listed in ``VroomInstance.excluded`` and comes back
 unassigned. VROOM's plan is timed again by our rules before it is used (``repair_route``):
