@@ -63,10 +63,10 @@ POLISH: WarmStart | None = _optional_polish()
 """PyVRP's polish of VROOM's plan (``optimizer._pyvrp.polish``), when PyVRP is installed."""
 
 POLISH_SHARE = 0.3
-"""Of the warm-start budget, the part VROOM leaves to the polish when its exploration level
+"""Of the warm-start budget, the part VROOM leaves to the polish when its search effort
 is expected to finish without it (``optimizer._vroom.warm_start``'s ``leave``); the polish
-gets whatever VROOM left. Measured on the Beilin benchmark at 10 s: 200 sites 3154 to 3143
-yuan; at 100 sites, with 1 s left after VROOM's level 5, 1540 to 1510."""
+gets whatever VROOM left. Measured on the Beilin benchmark at 10 s (VROOM without breaks):
+200 sites 2883 to 2875 yuan; 400 sites at 5 s, 6101 to 6094."""
 
 POST_SECONDS_PER_SHIPMENT = 0.0012
 """Timing and checking the plan after the search, per shipment (0.63 s for 800 measured, with
