@@ -280,13 +280,17 @@ def test_warm_start_plans_without_breaks_and_places_them_in_the_lunch_closure() 
     assert check(problem, routes) == []
 
 
-def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment() -> None:
-    """A break in the middle of the only opening window: the break-free plan would lose
-    a shipment to it, VROOM given the break plans both."""
+@pytest.mark.parametrize("time_limit", [1.0, 1e-6])
+def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment(
+    time_limit: float,
+) -> None:
+    """The break-free plan loses the hold to van-1's break; VROOM given the break plans it
+    on van-2, even with no time left: a hold is worth running late for."""
     problem = break_squeeze_problem()
+    assert not problem.shipments[0].deferrable
     _, lost = adapter._vroom_routes(problem, adapter.without_breaks(problem), 1.0, 0.0)
     assert lost
-    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    routes = adapter.warm_start(problem, time_limit=time_limit, seed=0)
     assert routes is not None
     assert [route.van for route in routes] == ["van-2"]
     assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
