@@ -295,3 +295,17 @@ def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment(
     assert [route.van for route in routes] == ["van-2"]
     assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
     assert check(problem, routes) == []
+
+
+def test_warm_start_on_a_tight_day_serves_the_hold_and_keeps_every_rule() -> None:
+    """The sites open 09:00–09:20: time for one of the two shipments. VROOM plans without
+    the break; the plan serves the hold and keeps every rule, the break included."""
+    problem = tiny_problem(
+        shipments=(A_TO_B, B_TO_A),
+        breaks=(LUNCH,),
+        site_windows=(TimeWindow(9 * H, 9 * H + 1200),),
+    )
+    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    assert routes is not None
+    assert {v.shipment for r in routes for v in r.visits} == {"s1"}  # the hold
+    assert [v.kind for v in check(problem, routes)] == [ViolationKind.UNPLANNED]
