@@ -37,6 +37,10 @@ class Budget:
     began: float
     deadline: float
     slowdown: float = 1.0
+    target: float | None = None
+    """When the stage should end if it can (a share of the budget, to leave time for what
+    follows); ``deadline`` is when it must. A stage that has nothing yet to hand on (a
+    specialist with no plan so far) may run past ``target``, never past ``deadline``."""
 
     @classmethod
     def start(cls, seconds: float, *, began: float | None = None) -> Budget:
@@ -58,17 +62,34 @@ class Budget:
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
 
+    @property
+    def aim(self) -> float:
+        """``target`` if set, else ``deadline``."""
+        return self.deadline if self.target is None else min(self.target, self.deadline)
+
+    def aim_left(self) -> float:
+        """Seconds until ``aim`` (0 once it has passed)."""
+        return max(0.0, self.aim - time.perf_counter())
+
+    def aiming(self, seconds: float) -> Budget:
+        """This budget with a target ``seconds`` from now (its deadline unchanged)."""
+        return dataclasses.replace(self, target=min(self.deadline, time.perf_counter() + seconds))
+
     def until(self, deadline: float) -> Budget:
         """The same clock and slowdown, ending at ``deadline`` (never later than this one)."""
-        return dataclasses.replace(self, deadline=min(self.deadline, deadline))
+        end = min(self.deadline, deadline)
+        target = None if self.target is None else min(self.target, end)
+        return dataclasses.replace(self, deadline=end, target=target)
 
     def within(self, seconds: float) -> Budget:
         """A budget ending ``seconds`` from now, or at this one's deadline if sooner."""
         return self.until(time.perf_counter() + max(0.0, seconds))
 
     def reserve(self, seconds: float) -> Budget:
-        """This budget less ``seconds`` kept back at its end for what follows."""
-        return dataclasses.replace(self, deadline=self.deadline - max(0.0, seconds))
+        """This budget less ``seconds`` kept back at its end (and its target's)."""
+        cut = max(0.0, seconds)
+        target = None if self.target is None else self.target - cut
+        return dataclasses.replace(self, deadline=self.deadline - cut, target=target)
 
     def measured(self, wall: float, cpu: float) -> Budget:
         """This budget with the slowdown seen over a single-threaded stage."""

@@ -12,7 +12,14 @@ import time
 from collections.abc import Sequence
 
 from optimizer._plan import RawVisit
-from optimizer._simulate import best_timing, simulate, visit_site
+from optimizer._simulate import (
+    best_timing,
+    earliest_in,
+    service_starts,
+    simulate,
+    visit_service,
+    visit_site,
+)
 from optimizer.model import Problem, Van, VisitType
 
 
@@ -25,10 +32,14 @@ def feasible(problem: Problem, van: Van, visits: Sequence[RawVisit]) -> bool:
     if not visits:
         return True
     route = [(problem.shipments[k], vtype) for k, vtype in visits]
+    # Leaving as early as the shift allows is best for every window (a later start only
+    # delays what follows), and breaks only delay: without them, one timing rules out
+    # most routes, and decides for a van with no breaks and no length limit.
+    relaxed = simulate(problem, van, route, depart=van.shift.early, breaks=False)
+    if any(issue.kind != "max_duration" for issue in relaxed.issues):
+        return False
     if not van.breaks and van.max_route_duration is None:
-        # Without breaks or a length limit, leaving as early as the shift allows is best
-        # for every window (a later start only delays what follows): one timing decides.
-        return not simulate(problem, van, route, depart=van.shift.early).issues
+        return True
     return not best_timing(problem, van, route).issues
 
 
@@ -71,6 +82,28 @@ def candidates(
         index(van.end_site),
     ]
     p, d = index(shipment.pickup), index(shipment.delivery)
+    durations = problem.durations
+    # When the van can leave each gap at the earliest, without the new visits (they only
+    # delay what follows): a lower bound that rules out windows the visits cannot make.
+    base = simulate(
+        problem,
+        van,
+        [(problem.shipments[m], vtype) for m, vtype in visits],
+        depart=van.shift.early,
+        breaks=False,
+        deadline=False,
+        shift=False,
+    )
+    leave = [van.shift.early, *(v.end for v in base.visits)]
+    pickup_starts = service_starts(problem, shipment, VisitType.PICKUP)
+    delivery_starts = service_starts(problem, shipment, VisitType.DELIVERY)
+    own = visit_service(shipment, VisitType.PICKUP)
+
+    def pickup_at(i: int) -> int | None:
+        return earliest_in(pickup_starts, leave[i] + durations[seq[i]][p])
+
+    def delivery_can(j: int, after: int) -> bool:
+        return earliest_in(delivery_starts, after + durations[seq[j]][d]) is not None
 
     def cost(a: int, b: int) -> float:
         return _arc_cost(problem, van, a, b)
@@ -83,14 +116,17 @@ def candidates(
     ]
     out: list[tuple[float, int, int]] = []
     for i in range(n + 1):
-        if room[i] < 0:
+        start = pickup_at(i)
+        if room[i] < 0 or start is None:
             continue
-        together = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
-        out.append((together, i, i))
+        if earliest_in(delivery_starts, start + own + durations[p][d]) is not None:
+            together = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
+            out.append((together, i, i))
         for j in range(i + 1, n + 1):
             if room[j] < 0:
                 break  # the load on board between pickup and delivery exceeds the van
-            out.append((detour_p[i] + detour_d[j], i, j))
+            if delivery_can(j, leave[j]):
+                out.append((detour_p[i] + detour_d[j], i, j))
     out.sort()
     return out
 

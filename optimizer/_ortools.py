@@ -73,11 +73,13 @@ _INSERTION_MIN_NEIGHBORS = 40
 
 _LNS_TIME_LIMIT_MS = 3000
 
-STALL_MIN_SECONDS = 1.0
+STALL_MIN_SECONDS = 2.0
+STALL_SECONDS_PER_NODE = 0.005
 STALL_FACTOR = 2.0
 """The search stops once no better plan was found for ``STALL_FACTOR`` times as long as
-the best took to find (and at least ``STALL_MIN_SECONDS``): a small problem has nothing
-left to do long before a generous time limit, and a big one keeps improving."""
+the best took to find, and at least ``STALL_MIN_SECONDS`` plus ``STALL_SECONDS_PER_NODE``
+per routing node (a big day's guided local search finds plans seconds apart): a small
+problem has nothing left to do long before a generous time limit."""
 
 
 @dataclass(slots=True)
@@ -298,7 +300,7 @@ def solve_routing(
     )
     began = time.perf_counter()
     out.build_seconds = began - built
-    stall = _Stall(routing, began)
+    stall = _Stall(routing, began, STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * n_nodes)
     routing.AddAtSolutionCallback(stall.at_solution)
     if params.work_limit is None:
         # With a work limit the search must end where it ends on any machine: no clock.
@@ -383,14 +385,15 @@ def solve_routing(
 class _Stall:
     """Counts the search's solutions and tells OR-Tools when it has stalled."""
 
-    def __init__(self, routing: pywrapcp.RoutingModel, began: float) -> None:
+    def __init__(self, routing: pywrapcp.RoutingModel, began: float, least: float) -> None:
         self._routing = routing
         self._began = began
+        self._least = least
         self.solutions = 0
         self.first_at: float | None = None
         self.stopped = False
         self._best: int | None = None
-        self._stall_at = began + STALL_MIN_SECONDS + 3600.0  # until a first plan
+        self._stall_at = began + least + 3600.0  # until a first plan
 
     def at_solution(self) -> None:
         now = time.perf_counter()
@@ -400,7 +403,7 @@ class _Stall:
         cost = self._routing.CostVar().Value()
         if self._best is None or cost < self._best:
             self._best = cost
-            wait = max(STALL_MIN_SECONDS, STALL_FACTOR * (now - self._began))
+            wait = max(self._least, STALL_FACTOR * (now - self._began))
             self._stall_at = now + wait
 
     def stalled(self) -> bool:

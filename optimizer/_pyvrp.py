@@ -622,7 +622,7 @@ class PyvrpStart:
     name = "pyvrp"
 
     def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
-        left = budget.left()
+        left = budget.aim_left()  # PyVRP has a plan at any time: it stops at the target
         if left <= 0:
             return None
         return warm_start(problem, time_limit=left, seed=seed)

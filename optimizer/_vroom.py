@@ -385,8 +385,8 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     """
     relaxed = without_breaks(problem)
     routes, lost = _vroom_routes(problem, relaxed, budget)
-    if lost and relaxed is not problem and budget.left() > 0.05:
-        with_breaks, _ = _vroom_routes(problem, problem, budget)
+    if lost and relaxed is not problem and budget.aim_left() > 0.05:
+        with_breaks, _ = _vroom_routes(problem, problem, budget.until(budget.aim))
         if _rank(problem, with_breaks) > _rank(problem, routes):
             routes = with_breaks
     return routes or None
@@ -448,8 +448,9 @@ COMFORT = 0.6
 one closer to the deadline only after the quickest has given a plan to fall back on."""
 
 
-def _child(asked: Problem, deadline: float, plan: list[tuple[int, int]], conn: Any) -> None:
-    """In the child process: VROOM's plans for ``asked``, each sent as soon as found."""
+def _child(asked: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
+    """In the child process: VROOM's plans for ``asked``, each sent as soon as found; the
+    efforts after the first are chosen to end by ``target``."""
     instance = vroom_input(asked)
     if not instance.shipment_ids:
         conn.send(None)
@@ -457,7 +458,7 @@ def _child(asked: Problem, deadline: float, plan: list[tuple[int, int]], conn: A
     n = len(instance.shipment_ids)
     pace = 1.0
     for step, (searches, depth) in enumerate(plan):
-        left = deadline - time.perf_counter()
+        left = target - time.perf_counter()
         if step > 0:
             # Re-chosen from the pace the quickest search showed on this machine now.
             searches, depth = search_effort(n, left / pace)
@@ -474,24 +475,27 @@ def _child(asked: Problem, deadline: float, plan: list[tuple[int, int]], conn: A
 
 
 def _searched(asked: Problem, budget: Budget) -> list[PlannedRoute] | None:
-    """VROOM's last plan for ``asked`` found by ``budget.deadline``: VROOM runs in a child
-    process, which sends each plan as it finds it and is stopped at the deadline."""
-    plan = efforts(len(asked.shipments), budget.left(), slowdown=budget.slowdown)
+    """VROOM's last plan for ``asked``: VROOM runs in a child process, which sends each
+    plan as it finds it; the first is awaited until ``budget.deadline``, better ones
+    until ``budget.aim``; then the child is stopped."""
+    plan = efforts(len(asked.shipments), budget.aim_left(), slowdown=budget.slowdown)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     try:
-        child = context.Process(target=_child, args=(asked, budget.deadline, plan, send))
+        child = context.Process(target=_child, args=(asked, budget.aim, plan, send))
         child.start()
     except (AssertionError, OSError):
         # No child allowed here (a daemonic pool worker): VROOM runs in this process,
         # at the quickest effort, with its timeout.
         instance = vroom_input(asked)
-        answer = solve_searches(instance, *plan[0], nb_threads=THREADS, timeout=budget.left())
+        answer = solve_searches(instance, *plan[0], nb_threads=THREADS, timeout=budget.aim_left())
         return list(plan_from_answer(instance, answer).routes)
     send.close()
     best: list[PlannedRoute] | None = None
     try:
-        while (left := budget.left()) > 0 and receive.poll(left):
+        while (left := (budget.aim if best else budget.deadline) - time.perf_counter()) > 0:
+            if not receive.poll(left):
+                break
             message = receive.recv()
             if message is None:
                 break

@@ -64,8 +64,9 @@ class WarmPlan:
 class Polished:
     """A starter whose plan is then polished, within the same budget.
 
-    The starter is given all but ``share`` of the budget; the polisher what is left; the
-    polished plan is kept only when ``judge`` prices it lower.
+    The starter aims at all but ``share`` of the time to the budget's target (and may run
+    to its deadline while it has no plan); the polisher gets what is left to the target;
+    the polished plan is kept only when ``judge`` prices it lower.
     """
 
     starter: WarmStarter
@@ -79,12 +80,12 @@ class Polished:
         return self.starter.name
 
     def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
-        first = budget.reserve(self.share * budget.left())
+        first = budget.aiming((1 - self.share) * budget.aim_left())
         routes = self.starter.plan(problem, first, seed)
-        if not routes or budget.left() < 0.1:
+        if not routes or budget.aim_left() < 0.1:
             self.log.append("none")
             return routes
-        polished = self.polisher.polish(problem, routes, budget, seed)
+        polished = self.polisher.polish(problem, routes, budget.until(budget.aim), seed)
         if polished and self.judge(polished) < self.judge(routes):
             self.log.append(f"{self.polisher.name} improved the warm start")
             return polished

@@ -150,8 +150,8 @@ def solve(
     screened = _screen(problem, Budget.start(limit, began=began))
     budget = screened.budget
     n = len(screened.problem.shipments)
-    answer_budget = budget.reserve(budget.scaled(TIMING_SECONDS_PER_SHIPMENT * n))
-    search_budget = answer_budget.reserve(budget.scaled(REPAIR_SECONDS_PER_SHIPMENT * n))
+    answer_budget = budget.reserve(budget.scaled(0.02 + TIMING_SECONDS_PER_SHIPMENT * n))
+    search_budget = answer_budget.reserve(budget.scaled(0.1 + REPAIR_SECONDS_PER_SHIPMENT * n))
     start, warm = _start(screened, search_budget, seed, initial_routes, params, notes)
     raw = _search(screened, search_budget, params, start, from_specialist=warm is not None)
     notes.extend(raw.notes)
@@ -232,11 +232,13 @@ def _start(
         # Too big a day for OR-Tools to build and search in what would be left: the
         # specialists get all the time, and their plan is the answer.
         share = available
+    # The specialists aim at their share; one with no plan yet may go on to the search's
+    # deadline (OR-Tools alone is no match for them on a big day).
 
     def judge(routes: Sequence[PlannedRoute]) -> int:
         return plan_objective(problem, from_planned(problem, routes, []))
 
-    warm = warm_plan(problem, budget.within(share), seed, default_starters(judge, POLISH_SHARE))
+    warm = warm_plan(problem, budget.aiming(share), seed, default_starters(judge, POLISH_SHARE))
     notes.extend(warm.notes)
     plan = from_planned(problem, warm.routes, notes) if warm.routes else None
     return plan, warm
