@@ -10,37 +10,70 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from optimizer._plan import RawVisit
+from optimizer._plan import Gaps, RawVisit, as_gaps
 from optimizer._simulate import (
+    Interval,
     best_timing,
     earliest_in,
+    place_breaks,
     service_starts,
     simulate,
     visit_service,
     visit_site,
+    visit_starts,
 )
 from optimizer.model import Problem, Van, VisitType
+
+
+@dataclass(frozen=True, slots=True)
+class Insertion:
+    """A route with a shipment inserted: its pickup before ``i``, its delivery before
+    ``j`` of the route it was inserted into (``j >= i``)."""
+
+    route: tuple[RawVisit, ...]
+    i: int
+    j: int
+    gaps: Gaps | None = None  # where the van's breaks go in ``route`` (None: no breaks)
 
 
 class OutOfTime(Exception):
     """The deadline came before an insertion could be decided."""
 
 
-def feasible(problem: Problem, van: Van, visits: Sequence[RawVisit]) -> bool:
-    """Whether ``van`` can drive ``visits`` (shipment indices of ``problem``) by every rule."""
+def feasible(
+    problem: Problem,
+    van: Van,
+    visits: Sequence[RawVisit],
+    *,
+    starts: Sequence[tuple[Interval, ...]] | None = None,
+) -> bool:
+    """Whether ``van`` can drive ``visits`` (shipment indices of ``problem``) by every rule.
+
+    ``starts`` may hand in each visit's ``service_starts``, when many routes alike are
+    tried.
+    """
     if not visits:
         return True
     route = [(problem.shipments[k], vtype) for k, vtype in visits]
     # Leaving as early as the shift allows is best for every window (a later start only
     # delays what follows), and breaks only delay: without them, one timing rules out
     # most routes, and decides for a van with no breaks and no length limit.
-    relaxed = simulate(problem, van, route, depart=van.shift.early, breaks=False)
+    relaxed = simulate(problem, van, route, depart=van.shift.early, breaks=False, starts=starts)
     if any(issue.kind != "max_duration" for issue in relaxed.issues):
         return False
     if not van.breaks and van.max_route_duration is None:
         return True
     return not best_timing(problem, van, route).issues
+
+
+def latest_in(intervals: Sequence[Interval], t: int) -> int | None:
+    """The latest time ``<= t`` inside ``intervals``, or None."""
+    for lo, hi in reversed(intervals):
+        if t >= lo:
+            return min(t, hi)
+    return None
 
 
 def _arc_cost(problem: Problem, van: Van, a: int, b: int) -> float:
@@ -54,17 +87,22 @@ def _arc_cost(problem: Problem, van: Van, a: int, b: int) -> float:
 def candidates(
     problem: Problem, van: Van, visits: Sequence[RawVisit], k: int
 ) -> list[tuple[float, int, int]]:
-    """Insertions of shipment ``k`` that keep ``van`` within its capacity, cheapest first.
+    """Insertions of shipment ``k`` that may keep every rule, cheapest first.
 
     ``(cost, i, j)``: the pickup goes before ``visits[i]`` and the delivery before
     ``visits[j]`` of the original route (``j >= i``; ``i == j``: delivery right after the
-    pickup; ``len(visits)``: at the end).
+    pickup; ``len(visits)``: at the end). Ruled out without timing the new route: an
+    insertion that overloads the van, or where a new visit cannot start in its windows,
+    or delays the visit after it past the latest start that keeps the rest of the route
+    on time (each bound computed once from the route as it is, without breaks, which
+    only delay). What is left may still break a rule: ``insert`` times it.
     """
     shipment = problem.shipments[k]
     amount = shipment.amount
     if any(a > c for a, c in zip(amount, van.capacity, strict=True)):
         return []
     n = len(visits)
+    route = [(problem.shipments[m], vtype) for m, vtype in visits]
     # Load after each visit; index 0 is the load leaving the start (empty).
     after = [tuple(0 for _ in amount)]
     load = list(after[0])
@@ -76,34 +114,52 @@ def candidates(
         min(c - x - a for c, x, a in zip(van.capacity, row, amount, strict=True)) for row in after
     ]
     index = problem.index_of
-    seq = [
-        index(van.start),
-        *(index(visit_site(problem.shipments[m], vtype)) for m, vtype in visits),
-        index(van.end_site),
-    ]
+    seq = [index(van.start), *(index(visit_site(s, t)) for s, t in route), index(van.end_site)]
     p, d = index(shipment.pickup), index(shipment.delivery)
-    durations = problem.durations
-    # When the van can leave each gap at the earliest, without the new visits (they only
-    # delay what follows): a lower bound that rules out windows the visits cannot make.
+    dur = problem.durations
+    setup = [site.service_duration for site in problem.sites]
+    starts = visit_starts(problem, route)
+    # When the van leaves each gap at the earliest, without the new visits (they only
+    # delay what follows): a lower bound on when a new visit there can start.
     base = simulate(
-        problem,
-        van,
-        [(problem.shipments[m], vtype) for m, vtype in visits],
-        depart=van.shift.early,
-        breaks=False,
-        deadline=False,
-        shift=False,
+        problem, van, route, depart=van.shift.early, breaks=False, deadline=False, shift=False
     )
     leave = [van.shift.early, *(v.end for v in base.visits)]
+    # The latest start of each visit that keeps the rest of the route within its windows
+    # and the shift (waiting allowed): the later a visit starts, the later all after it.
+    latest: list[int | None] = [None] * n + [van.shift.late]
+    for m in range(n - 1, -1, -1):
+        nxt = latest[m + 1]
+        if nxt is None:
+            break
+        shipment_m, vtype_m = route[m]
+        charge = setup[seq[m + 1]] if m + 1 == n or seq[m + 2] != seq[m + 1] else 0
+        bound = nxt - dur[seq[m + 1]][seq[m + 2]] - visit_service(shipment_m, vtype_m) - charge
+        latest[m] = latest_in(starts[m], bound)
+    if n and latest[0] is None:
+        return []  # the route as it is breaks a window already: nothing fits into it
+
+    def on_time(site: int, done: int, gap: int) -> bool:
+        """Leaving ``site`` at ``done`` (its own service over), the visit after gap
+        ``gap`` (or the end) can still start by its latest start."""
+        bound = latest[gap]
+        if bound is None:
+            return False
+        ready = done + (setup[site] if seq[gap + 1] != site else 0) + dur[site][seq[gap + 1]]
+        if gap == n:
+            return ready <= bound
+        start = earliest_in(starts[gap], ready)
+        return start is not None and start <= bound
+
+    own_p = visit_service(shipment, VisitType.PICKUP)
+    own_d = visit_service(shipment, VisitType.DELIVERY)
     pickup_starts = service_starts(problem, shipment, VisitType.PICKUP)
     delivery_starts = service_starts(problem, shipment, VisitType.DELIVERY)
-    own = visit_service(shipment, VisitType.PICKUP)
-
-    def pickup_at(i: int) -> int | None:
-        return earliest_in(pickup_starts, leave[i] + durations[seq[i]][p])
-
-    def delivery_can(j: int, after: int) -> bool:
-        return earliest_in(delivery_starts, after + durations[seq[j]][d]) is not None
+    pickup_at = [earliest_in(pickup_starts, leave[i] + dur[seq[i]][p]) for i in range(n + 1)]
+    delivery_at = [earliest_in(delivery_starts, leave[j] + dur[seq[j]][d]) for j in range(n + 1)]
+    delivery_ok = [
+        start is not None and on_time(d, start + own_d, j) for j, start in enumerate(delivery_at)
+    ]
 
     def cost(a: int, b: int) -> float:
         return _arc_cost(problem, van, a, b)
@@ -116,16 +172,19 @@ def candidates(
     ]
     out: list[tuple[float, int, int]] = []
     for i in range(n + 1):
-        start = pickup_at(i)
+        start = pickup_at[i]
         if room[i] < 0 or start is None:
             continue
-        if earliest_in(delivery_starts, start + own + durations[p][d]) is not None:
+        then = earliest_in(delivery_starts, start + own_p + setup[p] + dur[p][d])
+        if then is not None and on_time(d, then + own_d, i):
             together = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
             out.append((together, i, i))
+        if not on_time(p, start + own_p, i):
+            continue
         for j in range(i + 1, n + 1):
             if room[j] < 0:
                 break  # the load on board between pickup and delivery exceeds the van
-            if delivery_can(j, leave[j]):
+            if delivery_ok[j]:
                 out.append((detour_p[i] + detour_d[j], i, j))
     out.sort()
     return out
@@ -147,19 +206,70 @@ def insert(
     *,
     deadline: float,
     tries: int | None = None,
-) -> tuple[RawVisit, ...] | None:
+    gaps: dict[str, int] | None = None,
+) -> Insertion | None:
     """The cheapest feasible route with ``k`` added to ``visits``.
 
-    Returns the new visits; ``None`` when no insertion keeps every rule (every candidate
-    was timed, or ``tries`` of them). Raises ``OutOfTime`` when ``deadline``
-    (``time.perf_counter()``) comes first, so nothing can be said.
+    Each candidate (``candidates``) is first timed without breaks, which only delay; one
+    that passes is timed with the van's breaks where they were (``gaps``, placed by
+    ``place_breaks`` when not given), shifted past the new visits: the first that keeps
+    every rule is the answer. When none does, the candidates that passed are timed again
+    with the breaks placed anew (``best_timing``), cheapest first.
+
+    Returns the new route, where ``k`` went and where the breaks go; ``None`` when no
+    insertion keeps every rule (every candidate was timed, or ``tries`` of them). Raises
+    ``OutOfTime`` when ``deadline`` (``time.perf_counter()``) comes first, so nothing can
+    be said.
     """
+    shipment = problem.shipments[k]
+    route_of = [(problem.shipments[m], t) for m, t in visits]
+    starts = visit_starts(problem, route_of)
+    pickup = service_starts(problem, shipment, VisitType.PICKUP)
+    delivery = service_starts(problem, shipment, VisitType.DELIVERY)
+    if van.breaks and gaps is None:
+        gaps = place_breaks(problem, van, route_of, starts=starts) if visits else {}
+    simple = not van.breaks and van.max_route_duration is None
+    passed: list[tuple[tuple[RawVisit, ...], int, int]] = []
     for n, (_, i, j) in enumerate(candidates(problem, van, visits, k)):
         if tries is not None and n >= tries:
-            return None
+            break
         if time.perf_counter() >= deadline:
             raise OutOfTime
         route = inserted(visits, k, i, j)
-        if feasible(problem, van, route):
-            return route
+        trial = inserted_starts(starts, pickup, delivery, i, j)
+        timed = [(problem.shipments[m], t) for m, t in route]
+        relaxed = simulate(problem, van, timed, depart=van.shift.early, breaks=False, starts=trial)
+        if any(issue.kind != "max_duration" for issue in relaxed.issues):
+            continue
+        if simple:
+            return Insertion(route, i, j)
+        if van.breaks and gaps is not None:
+            moved = {b: g + (i <= g) + (j <= g) for b, g in gaps.items()}
+            with_breaks = simulate(
+                problem, van, timed, depart=van.shift.early, break_gaps=moved, starts=trial
+            )
+            if not with_breaks.issues:
+                return Insertion(route, i, j, as_gaps(moved))
+        passed.append((route, i, j))
+    for route, i, j in passed:
+        if time.perf_counter() >= deadline:
+            raise OutOfTime
+        timing = best_timing(problem, van, [(problem.shipments[m], t) for m, t in route])
+        if not timing.issues:
+            placed = {bt.brk.id: bt.gap for bt in timing.breaks}
+            return Insertion(route, i, j, as_gaps(placed) if van.breaks else None)
     return None
+
+
+def inserted_starts(
+    starts: Sequence[tuple[Interval, ...]],
+    pickup: tuple[Interval, ...],
+    delivery: tuple[Interval, ...],
+    i: int,
+    j: int,
+) -> list[tuple[Interval, ...]]:
+    """``starts`` of a route with a pickup inserted before ``i`` and a delivery before ``j``."""
+    out = list(starts)
+    out.insert(j, delivery)
+    out.insert(i, pickup)
+    return out

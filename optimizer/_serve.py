@@ -8,12 +8,13 @@ is not waiting behind deferrable work of a lower priority that a van could drop 
 
 How, for each shipment left out, most important first (not deferrable, then by priority,
 then by penalty): on every van allowed to serve it, it is inserted where it fits
-(``optimizer._insert``), else the van's shipments it outranks are set aside (the lowest
-``penalty * (1 + priority)`` first, as few as fit it: a bisection on how many) and it is
-inserted then. The van that gives up the least value takes it; what it gave up is left out
-in turn, and tried again on every van, where it may only displace what it outranks, so the
-repair ends. A hold that fits no van even with all of their deferrable work set aside was
-tested on every van, exhaustively: its ``deferred_capacity`` is honest.
+(``optimizer._insert``), else the van's shipments it outranks are all set aside, it is
+inserted, and then what was set aside is put back wherever it still fits, the most
+valuable (``penalty * (1 + priority)``) first. The van that gives up the least value
+takes it; what it gave up is left out in turn, and tried again on every van, where it
+may only displace what it outranks, so the repair ends. A hold that fits no van even with
+all of their deferrable work set aside was tested on every van, exhaustively: its
+``deferred_capacity`` is honest.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from optimizer._insert import OutOfTime, insert
-from optimizer._plan import Plan, PlanRoute, RawVisit
+from optimizer._plan import Plan, PlanRoute
 from optimizer.model import Problem, Shipment
 
 DEFERRABLE_TRIES = 60
 """Insertions timed per van for a deferrable shipment (a hold's are all timed): enough to
 find room where there is some, bounded so a tight day of returns does not eat the budget."""
+
+
+ADD_BACK_TRIES = 10
+"""Insertions timed per shipment put back after a hold took its van's room."""
 
 
 @dataclass(slots=True)
@@ -71,9 +76,8 @@ def serve_first(
     ``allowed[k]`` are the vans that may serve shipment ``k``; ``deadline`` is on
     ``time.perf_counter()``'s clock: shipments not reached by then are ``untried``.
     """
-    routes: dict[int, tuple[RawVisit, ...]] = {r.van: r.visits for r in plan}
-    gaps = {r.van: r.break_gaps for r in plan}
-    on_van = {k: v for v, visits in routes.items() for k, _ in visits}
+    routes: dict[int, PlanRoute] = {r.van: r for r in plan}
+    on_van = {k: v for v, route in routes.items() for k, _ in route.visits}
     out = Served(plan)
     queue = sorted(
         (k for k in range(len(problem.shipments)) if k not in on_van),
@@ -86,11 +90,11 @@ def serve_first(
             out.untried.update([k, *queue])
             break
         shipment = problem.shipments[k]
-        best: tuple[float, int, tuple[RawVisit, ...], list[int]] | None = None
+        best: tuple[float, int, PlanRoute, list[int]] | None = None
         exhaustive = True
         for v in allowed[k]:
             try:
-                found = _room_on(problem, v, routes.get(v, ()), k, deadline)
+                found = _room_on(problem, v, routes.get(v, PlanRoute(v, ())), k, deadline)
             except OutOfTime:
                 exhaustive = False
                 break
@@ -110,7 +114,6 @@ def serve_first(
             continue
         _, v, route, removed = best
         routes[v] = route
-        gaps[v] = None  # breaks are placed again by our timing
         changed.add(v)
         out.placed.append(k)
         for m in removed:
@@ -118,44 +121,38 @@ def serve_first(
             queue.append(m)
         queue.sort(key=lambda m: rank(problem.shipments[m]))
     if changed or out.placed:
-        out.plan = tuple(PlanRoute(v, routes[v], gaps.get(v)) for v in sorted(routes) if routes[v])
+        out.plan = tuple(routes[v] for v in sorted(routes) if routes[v].visits)
     return out
 
 
 def _room_on(
-    problem: Problem, v: int, visits: tuple[RawVisit, ...], k: int, deadline: float
-) -> tuple[tuple[RawVisit, ...], list[int]] | None:
+    problem: Problem, v: int, route: PlanRoute, k: int, deadline: float
+) -> tuple[PlanRoute, list[int]] | None:
     """Van ``v``'s route with ``k`` in it and the shipments set aside for it; ``None``
     when it does not fit even with all it outranks set aside (``OutOfTime`` when the
     deadline comes first)."""
     van = problem.vans[v]
     shipment = problem.shipments[k]
     tries = DEFERRABLE_TRIES if shipment.deferrable else None
-    direct = insert(problem, van, visits, k, deadline=deadline, tries=tries)
+    visits = route.visits
+    direct = insert(problem, van, visits, k, deadline=deadline, tries=tries, gaps=route.gaps())
     if direct is not None:
-        return direct, []
-    aside = sorted(
-        {m for m, _ in visits if outranks(shipment, problem.shipments[m])},
-        key=lambda m: value(problem.shipments[m]),
-    )
+        return PlanRoute(v, direct.route, direct.gaps), []
+    aside = {m for m, _ in visits if outranks(shipment, problem.shipments[m])}
     if not aside:
         return None
-
-    def attempt(count: int) -> tuple[RawVisit, ...] | None:
-        gone = set(aside[:count])
-        kept = tuple(visit for visit in visits if visit[0] not in gone)
-        return insert(problem, van, kept, k, deadline=deadline, tries=tries)
-
-    everything = attempt(len(aside))
-    if everything is None:
+    stripped = tuple(visit for visit in visits if visit[0] not in aside)
+    found = insert(problem, van, stripped, k, deadline=deadline, tries=tries)
+    if found is None:
         return None
-    # Setting more aside leaves more room: the fewest that make room, by bisection.
-    lo, hi, route = 0, len(aside), everything
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        found = attempt(mid)
-        if found is None:
-            lo = mid
-        else:
-            hi, route = mid, found
-    return route, aside[:hi]
+    # Then back what still fits, the most valuable first.
+    now = PlanRoute(v, found.route, found.gaps)
+    back: set[int] = set()
+    for m in sorted(aside, key=lambda m: -value(problem.shipments[m])):
+        again = insert(
+            problem, van, now.visits, m, deadline=deadline, tries=ADD_BACK_TRIES, gaps=now.gaps()
+        )
+        if again is not None:
+            back.add(m)
+            now = PlanRoute(v, again.route, again.gaps)
+    return now, sorted(aside - back)
