@@ -137,7 +137,7 @@ def matrix(
     Coordinates are WGS-84 lon, lat (or GCJ-02 with --gcj02); matrices are integer seconds
     and metres, possibly asymmetric.
     """
-    from api.network import site_network
+    from dispatch import site_network
 
     if not (math.isfinite(max_snap) and max_snap > 0):
         raise _fail(

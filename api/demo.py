@@ -4,7 +4,7 @@ The day's work comes from circulation, not from a generator: a SQLite catalogue 
 under the output folder (``<out>/shuyun.sqlite``, recreated on every run), filled with the 39
 demo sites and a seeded demo catalogue (演示数据), one day of loans, returns, holds and new
 stock is simulated (the day before the vans drive), and the open transfers become the vans'
-shipments through :mod:`api.dispatch`. The plan is recorded back in the catalogue (every
+shipments through :mod:`dispatch`. The plan is recorded back in the catalogue (every
 transfer planned on a van's stop or deferred with a reason) and the route sheets are written.
 """
 
@@ -22,10 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import geo
-from api.demo_day import demo_vans, site_model
-from api.demo_sites import DemoSite, demo_sites
-from api.dispatch import DayPlan, plan_day
-from api.network import SiteNetwork, site_network
 from api.problem_json import problem_to_dict, result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
 from api.settings import Settings
@@ -35,6 +31,16 @@ from catalog.models import Transfer, TransferStatus
 from catalog.simulate import SimulationReport, simulate_day
 from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
+from dispatch import (
+    DayPlan,
+    DemoSite,
+    SiteNetwork,
+    demo_sites,
+    demo_vans,
+    plan_day,
+    site_model,
+    site_network,
+)
 from optimizer import Problem, Result
 
 DEMO_SCALE = 1.0

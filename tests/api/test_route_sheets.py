@@ -15,8 +15,8 @@ import networkx as nx
 import pytest
 
 import geo
-from api.network import SiteNetwork, site_network
 from api.route_sheets import SiteInfo, clock, write_route_sheets
+from dispatch.network import SiteNetwork, site_network
 from optimizer import (
     Break,
     Problem,

@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.demo_sites import HOUR, DemoSite
+from dispatch.demo_sites import HOUR, DemoSite
 from optimizer import Break, Problem, Shipment, ShipmentKind, Site, TimeWindow, Van
 
 CRATE_KG = 12  # a crate of about 30 books at 0.4 kg each

@@ -1,4 +1,4 @@
-"""api.network: sites on the real Beilin street network, their matrices and their legs."""
+"""dispatch.network: sites on the real Beilin street network, their matrices and their legs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 import geo
-from api.network import SiteNetwork, site_leg, site_network
+from dispatch.network import SiteNetwork, site_leg, site_network
 
 #: Real places in Beilin, [lon, lat] WGS-84.
 BELL_TOWER = (108.9425, 34.2611)  # 钟楼

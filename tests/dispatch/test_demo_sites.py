@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.demo_sites import demo_sites
 from api.settings import Settings
+from dispatch.demo_sites import demo_sites
 
 
 def _sites(seed: int = 7) -> list:
