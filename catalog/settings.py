@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from catalog.policy import BOOKS_PER_CRATE, KG_PER_BOOK
+
 __all__ = ["CatalogSettings"]
 
 
@@ -33,7 +35,7 @@ class CatalogSettings(BaseSettings):
     """A transfer picked up this many days ago and never delivered is lost."""
     loan_days: int = Field(default=30, ge=1)
     """Loan period."""
-    crate_capacity: int = Field(default=30, ge=1)
+    crate_capacity: int = Field(default=BOOKS_PER_CRATE, ge=1)
     """Books per crate (周转箱)."""
-    kg_per_book: float = Field(default=0.5, gt=0)
+    kg_per_book: float = Field(default=KG_PER_BOOK, gt=0)
     """Average weight of one book, for van payload."""

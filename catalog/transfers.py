@@ -30,11 +30,11 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
+from catalog.policy import TRANSFER_POLICY, DeadlineRule
 from catalog.settings import CatalogSettings
 from catalog.sites import closing_time, get_site, working_day
 
 __all__ = [
-    "TRANSFER_PRIORITY",
     "DeferredTransfer",
     "NewStockLine",
     "PlannedTransfer",
@@ -49,14 +49,6 @@ __all__ = [
     "transfer_deadline",
     "transfer_demand",
 ]
-
-TRANSFER_PRIORITY: dict[TransferKind, int] = {
-    TransferKind.hold: 3,
-    TransferKind.new_stock: 2,
-    TransferKind.return_home: 1,
-    TransferKind.rebalance: 0,
-}
-"""Higher moves first: a patron is waiting for a hold; returns home can wait."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +74,7 @@ class TransferDemand:
     kg: float
     earliest_deadline: datetime
     priority: int
-    """See :data:`TRANSFER_PRIORITY`."""
+    """The kind's priority in :data:`catalog.policy.TRANSFER_POLICY`."""
     transfer_ids: tuple[int, ...]
 
 
@@ -125,18 +117,18 @@ def transfer_deadline(
 ) -> datetime:
     """When a transfer of ``kind`` requested at ``now`` must be delivered.
 
-    A hold must be on the pickup shelf by closing time of the destination's
-    ``hold_deadline_working_days``-th working day after today; other kinds get a number of
-    calendar days (to the end of that day).
+    By the kind's :class:`~catalog.policy.DeadlineRule`: a hold must be on the pickup shelf
+    by closing time of the destination's ``hold_deadline_working_days``-th working day after
+    today; the other kinds get ``<kind>_deadline_days`` calendar days (to the end of that day).
     """
-    if kind is TransferKind.hold:
-        day = working_day(destination, now.date(), settings.hold_deadline_working_days)
-        return closing_time(destination, day)
     days = {
+        TransferKind.hold: settings.hold_deadline_working_days,
         TransferKind.return_home: settings.return_home_deadline_days,
         TransferKind.new_stock: settings.new_stock_deadline_days,
         TransferKind.rebalance: settings.rebalance_deadline_days,
     }[kind]
+    if TRANSFER_POLICY[kind].deadline is DeadlineRule.shelf_by_closing:
+        return closing_time(destination, working_day(destination, now.date(), days))
     return datetime.combine(now.date() + timedelta(days=days), time(23, 59, 59))
 
 
@@ -524,7 +516,7 @@ def transfer_demand(
             crates=math.ceil(len(rows) / settings.crate_capacity),
             kg=len(rows) * settings.kg_per_book,
             earliest_deadline=min(t.deadline for t in rows),
-            priority=TRANSFER_PRIORITY[kind],
+            priority=TRANSFER_POLICY[kind].priority,
             transfer_ids=tuple(t.id for t in rows),
         )
         for (origin, destination, kind), rows in groups.items()

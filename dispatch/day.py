@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from catalog.models import TransferKind
 from catalog.transfers import transfer_demand
+from dispatch.kinds import TRANSFER_POLICY, TransferPolicy
 from dispatch.shipments import (
-    KIND_POLICY,
-    KindPolicy,
     ShipmentTransfers,
     demand_to_shipments,
     record_result,
@@ -95,7 +94,7 @@ def plan_day(
     params: SolveParams | None = None,
     staff: str = "dispatcher",
     now: datetime | None = None,
-    policy: Mapping[TransferKind, KindPolicy] = KIND_POLICY,
+    policy: Mapping[TransferKind, TransferPolicy] = TRANSFER_POLICY,
 ) -> DayPlan:
     """Plan one day: read the open transfers, solve, write the plan back.
 
@@ -117,7 +116,7 @@ def plan_day(
     now
         When the plan is recorded (default: the current time).
     policy
-        Per-kind planning policy (default :data:`KIND_POLICY`).
+        Per-kind policy (default: the one table, :data:`catalog.policy.TRANSFER_POLICY`).
 
     Returns
     -------

@@ -25,11 +25,10 @@ from catalog.models import Site as CatalogSite
 from catalog.models import TransferKind
 from catalog.transfers import DeferredTransfer, PlannedTransfer, TransferDemand, record_plan
 from dispatch.errors import DispatchError
-from optimizer import Result, Shipment, ShipmentKind, StepType
+from dispatch.kinds import SHIPMENT_KIND, TRANSFER_POLICY, TransferPolicy
+from optimizer import Result, Shipment, StepType
 
 __all__ = [
-    "KIND_POLICY",
-    "KindPolicy",
     "ShipmentTransfers",
     "demand_to_shipments",
     "record_result",
@@ -37,47 +36,6 @@ __all__ = [
 ]
 
 DAY_SECONDS = 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class KindPolicy:
-    """How one transfer kind is planned.
-
-    Attributes
-    ----------
-    shipment_kind
-        The optimiser's kind.
-    priority
-        Optimiser priority; a deferred shipment costs ``penalty * (1 + priority)``.
-    deferrable
-        Whether the shipment may wait for another day.
-    penalty_per_crate
-        Yuan per crate left for another day (before the ``1 + priority`` factor).
-    keeps_deadline
-        Whether the transfer's deadline binds the van plan. Only a hold's deadline is a
-        promise to a patron; the other kinds' deadlines are days away, and an overdue return
-        is still worth moving, so it must not become impossible to plan.
-    """
-
-    shipment_kind: ShipmentKind
-    priority: int
-    deferrable: bool
-    penalty_per_crate: float
-    keeps_deadline: bool
-
-
-KIND_POLICY: dict[TransferKind, KindPolicy] = {
-    # A patron is waiting: never deferred by choice, only when no van can make it.
-    TransferKind.hold: KindPolicy(ShipmentKind.HOLD, 3, False, 0.0, True),
-    # New books on a branch's shelves: 40 yuan a crate, times 3 (priority 2) = 120 yuan.
-    TransferKind.new_stock: KindPolicy(ShipmentKind.NEW_STOCK, 2, True, 40.0, False),
-    # Returns going home: 30 yuan a crate, times 2 = 60 yuan, about two detours of a van
-    # (2 yuan/km, 60 yuan/h), so a return waits only when it would cost a long detour.
-    TransferKind.return_home: KindPolicy(ShipmentKind.RETURN_HOME, 1, True, 30.0, False),
-    # Rebalancing can always wait a day: 20 yuan a crate.
-    TransferKind.rebalance: KindPolicy(ShipmentKind.REBALANCE, 0, True, 20.0, False),
-}
-"""The planning policy of every transfer kind, in one place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +56,10 @@ def site_codes(session: Session) -> dict[int, str]:
     }
 
 
-def _deadline_seconds(deadline: datetime, *, day: date, policy: KindPolicy) -> int | None:
+def _deadline_seconds(deadline: datetime, *, day: date, policy: TransferPolicy) -> int | None:
     """A transfer's deadline as seconds of ``day``: None after the day; 0 when already passed
     (a hold then cannot be planned and the optimiser reports ``deadline``)."""
-    if not policy.keeps_deadline:
+    if not policy.binds_van_day:
         return None
     seconds = (deadline - datetime.combine(day, time())).total_seconds()
     if seconds >= DAY_SECONDS:
@@ -114,7 +72,7 @@ def demand_to_shipments(
     *,
     site_code_of: Mapping[int, str],
     day: date,
-    policy: Mapping[TransferKind, KindPolicy] = KIND_POLICY,
+    policy: Mapping[TransferKind, TransferPolicy] = TRANSFER_POLICY,
 ) -> tuple[tuple[Shipment, ...], dict[str, ShipmentTransfers]]:
     """One optimiser shipment per demand group (origin, destination, kind).
 
@@ -128,7 +86,8 @@ def demand_to_shipments(
     day
         The planning day; deadlines become seconds since its midnight.
     policy
-        Priority, deferrability and penalty per kind (default :data:`KIND_POLICY`).
+        Priority, deferrability, penalty and deadline rule per kind (default: the one
+        table, :data:`catalog.policy.TRANSFER_POLICY`).
 
     Returns
     -------
@@ -199,7 +158,7 @@ def demand_to_shipments(
                 pickup=origin,
                 delivery=destination,
                 amount=(demand.crates, math.ceil(demand.kg)),
-                kind=rule.shipment_kind,
+                kind=SHIPMENT_KIND[kind],
                 priority=rule.priority,
                 deadline=_deadline_seconds(demand.earliest_deadline, day=day, policy=rule),
                 deferrable=rule.deferrable,

@@ -15,7 +15,7 @@ from catalog.models import TransferKind, TransferStatus
 from catalog.settings import CatalogSettings
 from catalog.transfers import TransferDemand, transfer_demand
 from dispatch import (
-    KIND_POLICY,
+    TRANSFER_POLICY,
     DispatchError,
     ShipmentTransfers,
     demand_to_shipments,
@@ -47,7 +47,7 @@ def test_hold_with_a_deadline_becomes_a_shipment_that_cannot_wait(day: Day) -> N
     assert shipment.kind is ShipmentKind.HOLD
     assert shipment.deadline == 18 * H  # east closes at 18:00
     assert not shipment.deferrable
-    assert shipment.priority == KIND_POLICY[TransferKind.hold].priority
+    assert shipment.priority == TRANSFER_POLICY[TransferKind.hold].priority
     assert shipment.amount == (1, 1)  # one crate, 0.5 kg rounded up
     assert mapping[shipment.id].transfer_ids == (transfer.id,)
 
@@ -71,7 +71,7 @@ def test_returns_of_one_pair_become_one_shipment(
     assert shipment.amount == (crates, kg)
     assert shipment.deferrable
     assert shipment.deadline is None  # a return's deadline is a week away
-    assert shipment.penalty == KIND_POLICY[TransferKind.return_home].penalty_per_crate * crates
+    assert shipment.penalty == TRANSFER_POLICY[TransferKind.return_home].penalty_per_crate * crates
     assert mapping[shipment.id].items == items
     assert sorted(mapping[shipment.id].transfer_ids) == sorted(t.id for t in day.transfers)
 
