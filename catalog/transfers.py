@@ -20,6 +20,7 @@ from catalog._lookup import get_central, get_item, get_record, resolve_now
 from catalog.errors import InvalidValueError, NotAvailableError, NotFoundError
 from catalog.models import (
     OPEN_TRANSFER_STATUSES,
+    SHIPMENT_ID_LENGTH,
     Hold,
     HoldStatus,
     Item,
@@ -80,20 +81,24 @@ class TransferDemand:
 
 @dataclass(frozen=True, slots=True)
 class PlannedTransfer:
-    """A transfer placed in a van's route: picked up at stop ``stop`` of ``van_id`` on ``day``."""
+    """A transfer placed in a van's route: picked up at stop ``stop`` of ``van_id`` on ``day``,
+    as part of the dispatch shipment ``shipment_id`` (recorded on the transfer)."""
 
     transfer_id: int
     van_id: str
     stop: int
     day: date
+    shipment_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeferredTransfer:
-    """A transfer the plan left out (延后), with the reason staff will see."""
+    """A transfer the plan left out (延后), with the reason staff will see, and the dispatch
+    shipment ``shipment_id`` it was left out with (recorded on the transfer)."""
 
     transfer_id: int
     reason: str
+    shipment_id: str | None = None
 
 
 def _event(
@@ -536,7 +541,8 @@ def record_plan(
     now: datetime | None = None,
 ) -> None:
     """Write a day's plan back: planned transfers get van, stop and day; deferred ones keep
-    (or return to) ``requested`` with their reason.
+    (or return to) ``requested`` with their reason. Either way the transfer records the
+    shipment it was planned or deferred in (``shipment_id``; NULL when the entry names none).
 
     Raises
     ------
@@ -557,18 +563,21 @@ def record_plan(
                 raise InvalidValueError("van_id", entry.van_id, "van id must not be empty")
             if entry.stop < 0:
                 raise InvalidValueError("stop", entry.stop, "stop index must be >= 0")
+            _check_shipment_id(entry.shipment_id)
             transfer.status = TransferStatus.planned
             transfer.van_id = entry.van_id
             transfer.stop = entry.stop
             transfer.planned_for = entry.day
             transfer.deferred_reason = None
+            transfer.shipment_id = entry.shipment_id
             _event(
                 transfer,
                 TransferStatus.planned,
                 at=now,
                 site=None,
                 staff=staff,
-                note=f"van {entry.van_id} stop {entry.stop} on {entry.day.isoformat()}",
+                note=f"van {entry.van_id} stop {entry.stop} on {entry.day.isoformat()}"
+                + _in_shipment(entry.shipment_id),
             )
         for later in deferred:
             transfer = _plannable(session, later.transfer_id)
@@ -576,20 +585,34 @@ def record_plan(
                 raise InvalidValueError(
                     "reason", later.reason, "a deferred transfer needs a reason"
                 )
+            _check_shipment_id(later.shipment_id)
             transfer.status = TransferStatus.requested
             transfer.van_id = None
             transfer.stop = None
             transfer.planned_for = None
             transfer.deferred_reason = later.reason
+            transfer.shipment_id = later.shipment_id
             _event(
                 transfer,
                 TransferStatus.requested,
                 at=now,
                 site=None,
                 staff=staff,
-                note=f"deferred: {later.reason}",
+                note=f"deferred: {later.reason}" + _in_shipment(later.shipment_id),
             )
         session.flush()
+
+
+def _check_shipment_id(shipment_id: str | None) -> None:
+    limit = SHIPMENT_ID_LENGTH
+    if shipment_id is not None and not (0 < len(shipment_id.strip()) <= limit):
+        raise InvalidValueError(
+            "shipment_id", shipment_id, f"must be 1 to {limit} characters, not blank"
+        )
+
+
+def _in_shipment(shipment_id: str | None) -> str:
+    return f" (shipment {shipment_id})" if shipment_id else ""
 
 
 def _plannable(session: Session, transfer_id: int) -> Transfer:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from catalog.models import TransferKind
+from catalog.settings import CatalogSettings
 from catalog.transfers import transfer_demand
 from dispatch.kinds import TRANSFER_POLICY, TransferPolicy
 from dispatch.shipments import (
@@ -95,8 +96,12 @@ def plan_day(
     staff: str = "dispatcher",
     now: datetime | None = None,
     policy: Mapping[TransferKind, TransferPolicy] = TRANSFER_POLICY,
+    settings: CatalogSettings | None = None,
 ) -> DayPlan:
     """Plan one day: read the open transfers, solve, write the plan back.
+
+    A crate group bigger than the largest van (by crates, then kg) is shipped in van-sized
+    parts (:mod:`dispatch.parts`), so that several vans, trips or days carry it.
 
     Parameters
     ----------
@@ -117,6 +122,8 @@ def plan_day(
         When the plan is recorded (default: the current time).
     policy
         Per-kind policy (default: the one table, :data:`catalog.policy.TRANSFER_POLICY`).
+    settings
+        The catalogue's settings: books per crate and kg per book of the demand.
 
     Returns
     -------
@@ -130,8 +137,15 @@ def plan_day(
     optimizer.ProblemError
         A transfer between sites missing from ``sites``, or bad matrices or vans.
     """
+    settings = settings or CatalogSettings()
     shipments, mapping = demand_to_shipments(
-        transfer_demand(session), site_code_of=site_codes(session), day=day, policy=policy
+        transfer_demand(session, settings=settings),
+        site_code_of=site_codes(session),
+        day=day,
+        policy=policy,
+        # A group bigger than the largest van goes in parts that each fit it.
+        van_capacity=max((tuple(van.capacity) for van in vans), default=None),
+        books_per_crate=settings.crate_capacity,
     )
     problem = Problem(
         sites=tuple(sites),

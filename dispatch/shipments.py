@@ -2,7 +2,8 @@
 
 A day of dispatch reads the open transfers (调拨) from the catalogue as van load per
 origin, destination and kind (:func:`catalog.transfers.transfer_demand`), turns each group
-into one optimiser :class:`~optimizer.Shipment` (:func:`demand_to_shipments`), solves the
+into one optimiser :class:`~optimizer.Shipment`, or a group bigger than a van into van-sized
+parts (:func:`demand_to_shipments`, :mod:`dispatch.parts`), solves the
 day, and writes the plan back: every transfer is either planned on a van's stop or
 deferred (延后) with the optimiser's reason (:func:`record_result`).
 :func:`dispatch.day.plan_day` does the whole day for one session.
@@ -23,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Site as CatalogSite
 from catalog.models import TransferKind
+from catalog.policy import BOOKS_PER_CRATE
 from catalog.transfers import DeferredTransfer, PlannedTransfer, TransferDemand, record_plan
 from dispatch.errors import DispatchError
 from dispatch.kinds import SHIPMENT_KIND, TRANSFER_POLICY, TransferPolicy
+from dispatch.parts import Part, split_group
 from optimizer import Result, Shipment, StepType
 
 __all__ = [
@@ -40,13 +43,24 @@ DAY_SECONDS = 24 * 3600
 
 @dataclass(frozen=True, slots=True)
 class ShipmentTransfers:
-    """What one shipment carries: the demand group it was made from."""
+    """What one shipment carries: its demand group, or part ``part`` of ``parts`` of it.
+
+    A group bigger than the largest van is shipped in parts (:mod:`dispatch.parts`); each
+    part is a shipment of its own, ``<group>#<part>/<parts>``.
+    """
 
     shipment_id: str
     kind: TransferKind
     items: int
     crates: int
     transfer_ids: tuple[int, ...]
+    part: int = 1
+    parts: int = 1
+
+    @property
+    def group_id(self) -> str:
+        """The shipment id of the whole group, ``t-<kind>-<origin>-<destination>``."""
+        return self.shipment_id.split("#", 1)[0]
 
 
 def site_codes(session: Session) -> dict[int, str]:
@@ -73,8 +87,11 @@ def demand_to_shipments(
     site_code_of: Mapping[int, str],
     day: date,
     policy: Mapping[TransferKind, TransferPolicy] = TRANSFER_POLICY,
+    van_capacity: Sequence[int] | None = None,
+    books_per_crate: int = BOOKS_PER_CRATE,
 ) -> tuple[tuple[Shipment, ...], dict[str, ShipmentTransfers]]:
-    """One optimiser shipment per demand group (origin, destination, kind).
+    """One optimiser shipment per demand group (origin, destination, kind), or per part of
+    a group bigger than a van.
 
     Parameters
     ----------
@@ -88,13 +105,22 @@ def demand_to_shipments(
     policy
         Priority, deferrability, penalty and deadline rule per kind (default: the one
         table, :data:`catalog.policy.TRANSFER_POLICY`).
+    van_capacity
+        The largest van's capacity ``(crates, kg)``: a group bigger than it is split into
+        parts that each fit (:func:`dispatch.parts.split_group`). None: no group is split.
+    books_per_crate
+        Books in a full crate, as the demand's crates were counted
+        (``CatalogSettings.crate_capacity``).
 
     Returns
     -------
     shipments
-        In the order of ``demands``. Ids read ``t-<kind>-<origin code>-<destination code>``;
-        amount is ``(crates, ceil(kg))``; a hold's deadline that falls on ``day`` is kept,
-        one after ``day`` is dropped, one already passed becomes 0 (cannot be met).
+        In the order of ``demands``. Ids read ``t-<kind>-<origin code>-<destination code>``,
+        with ``#<part>/<parts>`` for the parts of a split group, e.g.
+        ``t-new_stock-central-east#2/3``; amount is ``(crates, ceil(kg))``; the penalty is
+        the kind's per crate; a hold's deadline that falls on ``day`` is kept (every part
+        keeps the group's earliest), one after ``day`` is dropped, one already passed
+        becomes 0 (cannot be met).
     mapping
         ``{shipment id: ShipmentTransfers}`` to write the plan back.
 
@@ -102,13 +128,17 @@ def demand_to_shipments(
     ------
     DispatchError
         A site id with no code, an unknown kind, an empty or inconsistent group, a transfer
-        in two groups, or two groups with the same shipment id.
+        in two groups, two groups with the same shipment id, or a group to split whose
+        crates do not match ``books_per_crate``.
     """
     if isinstance(day, datetime) or not isinstance(day, date):
         raise DispatchError("day", day, "must be a date (the planning day), not a datetime")
+    if books_per_crate < 1:
+        raise DispatchError("books_per_crate", books_per_crate, "must be >= 1")
     shipments: list[Shipment] = []
     mapping: dict[str, ShipmentTransfers] = {}
     seen_transfers: dict[int, str] = {}
+    groups: set[str] = set()
     for n, demand in enumerate(demands):
         where = f"demands[{n}]"
         try:
@@ -138,7 +168,7 @@ def demand_to_shipments(
         if demand.kg < 0:
             raise DispatchError(f"{where}.kg", demand.kg, "must be >= 0")
         shipment_id = f"t-{kind.value}-{origin}-{destination}"
-        if shipment_id in mapping:
+        if shipment_id in groups:
             raise DispatchError(
                 f"{where}.origin_site_id",
                 demand.origin_site_id,
@@ -152,23 +182,55 @@ def demand_to_shipments(
                     f"transfer already in shipment {seen_transfers[transfer_id]}",
                 )
             seen_transfers[transfer_id] = shipment_id
-        shipments.append(
-            Shipment(
-                id=shipment_id,
-                pickup=origin,
-                delivery=destination,
-                amount=(demand.crates, math.ceil(demand.kg)),
-                kind=SHIPMENT_KIND[kind],
-                priority=rule.priority,
-                deadline=_deadline_seconds(demand.earliest_deadline, day=day, policy=rule),
-                deferrable=rule.deferrable,
-                penalty=rule.penalty_per_crate * demand.crates,
+        groups.add(shipment_id)
+        parts = _parts(demand, where, van_capacity, books_per_crate)
+        deadline = _deadline_seconds(demand.earliest_deadline, day=day, policy=rule)
+        for number, part in enumerate(parts, start=1):
+            part_id = shipment_id if len(parts) == 1 else f"{shipment_id}#{number}/{len(parts)}"
+            shipments.append(
+                Shipment(
+                    id=part_id,
+                    pickup=origin,
+                    delivery=destination,
+                    amount=(part.crates, math.ceil(part.kg)),
+                    kind=SHIPMENT_KIND[kind],
+                    priority=rule.priority,
+                    deadline=deadline,
+                    deferrable=rule.deferrable,
+                    penalty=rule.penalty_per_crate * part.crates,
+                )
             )
-        )
-        mapping[shipment_id] = ShipmentTransfers(
-            shipment_id, kind, demand.items, demand.crates, tuple(demand.transfer_ids)
-        )
+            mapping[part_id] = ShipmentTransfers(
+                part_id,
+                kind,
+                len(part.transfer_ids),
+                part.crates,
+                part.transfer_ids,
+                part=number,
+                parts=len(parts),
+            )
     return tuple(shipments), mapping
+
+
+def _parts(
+    demand: TransferDemand,
+    where: str,
+    van_capacity: Sequence[int] | None,
+    books_per_crate: int,
+) -> tuple[Part, ...]:
+    whole = Part(tuple(demand.transfer_ids), demand.crates, demand.kg)
+    if van_capacity is None:
+        return (whole,)
+    try:
+        return split_group(
+            demand.transfer_ids,
+            crates=demand.crates,
+            kg=demand.kg,
+            capacity=van_capacity,
+            books_per_crate=books_per_crate,
+        )
+    except ValueError as exc:
+        raise DispatchError(f"{where}.crates", demand.crates, str(exc)) from None
 
 
 def record_result(
@@ -185,7 +247,9 @@ def record_result(
     Every transfer of a planned shipment gets the van and the stop (index of the pickup
     step in the route's steps, the start being 0); every transfer of an unassigned shipment
     is deferred with the reason code and its bilingual detail, e.g.
-    ``"deadline: 无法在期限前送达 / cannot ..."``.
+    ``"deadline: 无法在期限前送达 / cannot ..."``. Each transfer records the shipment it was
+    planned or deferred in (``Transfer.shipment_id``), so the parts of a split group each
+    go their own way: one on a van, another deferred with its own reason.
 
     Returns
     -------
@@ -218,11 +282,14 @@ def record_result(
                 continue
             for shipment_id in step.shipments:
                 group = claim(shipment_id, f"picked up by {route.van} at stop {stop}")
-                planned.extend(PlannedTransfer(t, route.van, stop, day) for t in group.transfer_ids)
+                planned.extend(
+                    PlannedTransfer(t, route.van, stop, day, shipment_id)
+                    for t in group.transfer_ids
+                )
     for left in result.unassigned:
         group = claim(left.shipment, f"unassigned ({left.reason.value})")
         reason = f"{left.reason.value}: {left.detail}" if left.detail else left.reason.value
-        deferred.extend(DeferredTransfer(t, reason) for t in group.transfer_ids)
+        deferred.extend(DeferredTransfer(t, reason, left.shipment) for t in group.transfer_ids)
     missing = sorted(set(mapping) - set(placed))
     if missing:
         raise DispatchError(

@@ -240,6 +240,52 @@ def test_a_plan_with_a_bad_entry_writes_nothing(net: Network) -> None:
         record_plan(net.session, deferred=[DeferredTransfer(good.id, " ")], staff="d", now=MONDAY)
 
 
+def test_a_plan_records_the_shipment_each_transfer_rode_in_or_waited_with(
+    net: Network,
+) -> None:
+    # Two parts of one group: one on a van, the other left for tomorrow.
+    riding, waiting, plain = going_home(net), going_home(net), going_home(net)
+    record_plan(
+        net.session,
+        planned=[
+            PlannedTransfer(riding.id, "van-1", 2, date(2026, 11, 24), "t-g#1/2"),
+            PlannedTransfer(plain.id, "van-1", 2, date(2026, 11, 24)),  # no shipment named
+        ],
+        deferred=[DeferredTransfer(waiting.id, "deferred_capacity: van full", "t-g#2/2")],
+        staff="dispatcher",
+        now=MONDAY,
+    )
+    assert (riding.shipment_id, waiting.shipment_id, plain.shipment_id) == (
+        "t-g#1/2",
+        "t-g#2/2",
+        None,
+    )
+    assert riding.events[-1].note == "van van-1 stop 2 on 2026-11-24 (shipment t-g#1/2)"
+    assert waiting.events[-1].note == "deferred: deferred_capacity: van full (shipment t-g#2/2)"
+    # Planned again in another shipment: the new one is recorded.
+    record_plan(
+        net.session,
+        planned=[PlannedTransfer(waiting.id, "van-2", 1, date(2026, 11, 25), "t-g")],
+        staff="dispatcher",
+        now=MONDAY,
+    )
+    assert waiting.shipment_id == "t-g" and waiting.deferred_reason is None
+
+
+@pytest.mark.parametrize("shipment_id", ["", "  ", "t" * 121])
+def test_a_blank_or_overlong_shipment_id_is_refused(net: Network, shipment_id: str) -> None:
+    transfer = going_home(net)
+    with pytest.raises(InvalidValueError) as raised:
+        record_plan(
+            net.session,
+            planned=[PlannedTransfer(transfer.id, "van-1", 0, date(2026, 11, 24), shipment_id)],
+            staff="d",
+            now=MONDAY,
+        )
+    assert (raised.value.field, raised.value.value) == ("shipment_id", shipment_id)
+    assert transfer.status is TransferStatus.requested
+
+
 def test_a_delivered_transfer_cannot_be_planned(net: Network) -> None:
     transfer = going_home(net)
     scan_delivery(

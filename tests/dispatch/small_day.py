@@ -23,7 +23,7 @@ from catalog.models import Item, ItemStatus, Patron, Record, SiteKind, Transfer,
 from catalog.models import Site as CatalogSite
 from catalog.settings import CatalogSettings
 from catalog.sites import create_site
-from catalog.transfers import create_transfer, open_transfer
+from catalog.transfers import NewStockLine, create_transfer, open_transfer, receive_new_stock
 from catalog.travel import MatrixTravelTimes
 from dispatch import DayPlan, plan_day
 from optimizer import UNREACHABLE, Site, SolveParams, TimeWindow, Van
@@ -114,10 +114,26 @@ class Day:
         self.transfers.append(transfer)
         return transfer
 
+    def new_stock_batch(
+        self, destination: str, items: int, *, now: datetime = EVE
+    ) -> list[Transfer]:
+        """The central library receives ``items`` new copies of one record for
+        ``destination``: one distribution list, one ``new_stock`` transfer per copy."""
+        record = Record(title="长安十二时辰")
+        self.session.add(record)
+        self.session.flush()
+        first = self.barcodes + 1
+        self.barcodes += items
+        lines = [
+            NewStockLine(f"N{n:07d}", record.id, destination) for n in range(first, first + items)
+        ]
+        batch = receive_new_stock(self.session, lines=lines, staff="cataloguer", now=now)
+        self.transfers += batch
+        return batch
 
-def build_day(session: Session) -> Day:
-    """The four sites in ``session``, every site open every day, 10 minutes apart."""
-    db_session = session
+
+def build_day(db_session: Session) -> Day:
+    """The four sites in ``db_session``, every site open every day, 10 minutes apart."""
     ids = {}
     for n, code in enumerate(CODES):
         site = create_site(

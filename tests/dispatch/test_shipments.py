@@ -135,6 +135,50 @@ def test_only_a_holds_deadline_binds_the_vans() -> None:
     assert shipment.deadline is None  # overdue, but still worth moving today
 
 
+def batch(items: int, **changes: object) -> TransferDemand:
+    """A new-stock group of ``items`` copies (transfers 1..items) from site 1 to site 2."""
+    values: dict[str, object] = dict(
+        kind=TransferKind.new_stock,
+        items=items,
+        crates=-(-items // 30),
+        kg=items * 0.5,
+        priority=2,
+        transfer_ids=tuple(range(1, items + 1)),
+        earliest_deadline=datetime.combine(DAY + timedelta(days=14), time(23, 59, 59)),
+    )
+    values.update(changes)
+    return demand(**values)
+
+
+def test_a_group_bigger_than_the_largest_van_becomes_parts_that_each_fit() -> None:
+    shipments, mapping = demand_to_shipments(
+        [batch(1790), demand(transfer_ids=(9001,))],  # 60 crates, then one hold
+        site_code_of=CODE_OF,
+        day=DAY,
+        van_capacity=(40, 600),
+    )
+    assert [(s.id, s.amount) for s in shipments] == [
+        ("t-new_stock-west-east#1/2", (30, 450)),
+        ("t-new_stock-west-east#2/2", (30, 445)),
+        ("t-hold-west-east", (1, 1)),
+    ]
+    rule = TRANSFER_POLICY[TransferKind.new_stock]
+    for shipment in shipments[:2]:
+        assert shipment.penalty == rule.penalty_per_crate * 30  # each part its own crates
+        assert (shipment.priority, shipment.deferrable) == (rule.priority, rule.deferrable)
+    first, second = mapping["t-new_stock-west-east#1/2"], mapping["t-new_stock-west-east#2/2"]
+    assert (first.part, first.parts, first.items, first.crates) == (1, 2, 900, 30)
+    assert (second.part, second.parts, second.items, second.crates) == (2, 2, 890, 30)
+    assert first.group_id == second.group_id == "t-new_stock-west-east"
+    assert first.transfer_ids + second.transfer_ids == tuple(range(1, 1791))
+    assert mapping["t-hold-west-east"].parts == 1
+
+
+def test_without_a_van_capacity_no_group_is_split() -> None:
+    (shipment,), _ = demand_to_shipments([batch(1800)], site_code_of=CODE_OF, day=DAY)
+    assert (shipment.id, shipment.amount) == ("t-new_stock-west-east", (60, 900))
+
+
 @pytest.mark.parametrize(
     ("demands", "day_", "field", "value"),
     [
@@ -160,13 +204,15 @@ def test_only_a_holds_deadline_binds_the_vans() -> None:
         ([demand(kind="airmail")], DAY, "demands[0].kind", "airmail"),
         # a moment instead of a day
         ([demand()], datetime.combine(DAY, time(8)), "day", "2026"),
+        # a group to split whose crates do not add up at 30 books a crate
+        ([batch(1800, crates=45)], DAY, "demands[0].crates", "45"),
     ],
 )
 def test_bad_demand_is_refused_naming_field_and_value(
     demands: list[TransferDemand], day_: date, field: str, value: str
 ) -> None:
     with pytest.raises(DispatchError, match="^" + re.escape(field) + "=") as info:
-        demand_to_shipments(demands, site_code_of=CODE_OF, day=day_)
+        demand_to_shipments(demands, site_code_of=CODE_OF, day=day_, van_capacity=(40, 600))
     assert info.value.field == field
     assert value in str(info.value)
 
@@ -196,3 +242,8 @@ def test_a_result_naming_an_unknown_shipment_is_an_error(day: Day) -> None:
     )
     with pytest.raises(DispatchError, match="unknown shipment"):
         record_result(day.session, stray, {}, day=DAY, staff="dispatcher")
+
+
+def test_a_crate_without_books_is_refused() -> None:
+    with pytest.raises(DispatchError, match=r"^books_per_crate=0: must be >= 1"):
+        demand_to_shipments([demand()], site_code_of=CODE_OF, day=DAY, books_per_crate=0)
