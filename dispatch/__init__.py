@@ -1,9 +1,10 @@
 """dispatch: a day of van dispatch, composed of the catalogue, the street network and the optimiser.
 
 Open transfers (调拨) are read from the catalogue, grouped into the optimiser's shipments
-(:mod:`dispatch.shipments`) by the transfer kinds' one policy table (:mod:`dispatch.kinds`),
-solved on the day's sites and matrices, and the plan is recorded back: every transfer planned
-on a van's stop or deferred (延后) with a reason (:mod:`dispatch.day`).
+(:mod:`dispatch.shipments`; a group bigger than a van in parts, :mod:`dispatch.parts`) by the
+transfer kinds' one policy table (:mod:`dispatch.kinds`), solved on the day's sites and
+matrices, and the plan is recorded back: every transfer planned on a van's stop or deferred
+(延后) with a reason (:mod:`dispatch.day`).
 :mod:`dispatch.network` snaps sites onto the street graph and gives the route sheets their
 legs; :mod:`dispatch.demo_sites` and :mod:`dispatch.demo_day` hold the demo network and fleet
 (演示数据).
@@ -32,6 +33,7 @@ from dispatch.kinds import (
     shipment_policy,
 )
 from dispatch.network import Leg, SiteNetwork, site_leg, site_network
+from dispatch.parts import Part, split_group
 from dispatch.shipments import (
     ShipmentTransfers,
     demand_to_shipments,
@@ -53,6 +55,7 @@ __all__ = [
     "DispatchError",
     "KindCounts",
     "Leg",
+    "Part",
     "ShipmentTransfers",
     "SiteNetwork",
     "TransferPolicy",
@@ -69,5 +72,6 @@ __all__ = [
     "site_leg",
     "site_model",
     "site_network",
+    "split_group",
     "summarise",
 ]
