@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 import geo
 from api.problem_json import problem_to_dict, result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
-from api.settings import Settings
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
 from catalog.models import Transfer, TransferStatus
@@ -42,6 +41,7 @@ from dispatch import (
     site_network,
 )
 from optimizer import Problem, Result
+from settings import Settings
 
 DEMO_SCALE = 1.0
 """Size of the demo catalogue and day: 1 is the issue's district (~20,000 records, ~60,000
@@ -103,7 +103,8 @@ def run_demo(
     Parameters
     ----------
     settings
-        Paths of the shared data.
+        The one settings object: the shared data (``data``) and the circulation rules
+        (``circulation``); the demo's catalogue is its own SQLite file, not ``database``.
     out_dir
         Output folder: ``shuyun.sqlite``, ``problem.json``, ``result.json`` and the route
         sheets (HTML). The database is recreated on every run.
@@ -117,17 +118,22 @@ def run_demo(
         Size of the demo catalogue and of the simulated day (see :data:`DEMO_SCALE`).
     day
         The day the vans drive (default: tomorrow); circulation is simulated the day before.
+
+    Raises
+    ------
+    settings.SettingsError
+        ``SHUYUN_DATA_DIR`` holds no Beilin data.
     """
     plan_for = day if day is not None else date.today() + timedelta(days=1)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    graph = geo.load_beilin_graph(settings.data_dir)
+    graph = geo.load_beilin_graph(settings.data.beilin_dir)
     timings["load_graph"] = time.perf_counter() - t0
 
     sites = demo_sites(
-        subdistrict_points=settings.subdistrict_points_file,
-        communities=settings.communities_file,
-        boundary=settings.boundary_file,
+        subdistrict_points=settings.data.subdistrict_points_file,
+        communities=settings.data.communities_file,
+        boundary=settings.data.boundary_file,
         service_points=service_points,
         seed=seed,
     )
@@ -157,6 +163,7 @@ def run_demo(
                 travel_times=travel,
                 seed=seed,
                 scale=scale,
+                settings=settings.circulation,
             )
             session.commit()
             timings["circulation"] = time.perf_counter() - t0
@@ -172,6 +179,7 @@ def run_demo(
                 time_limit=time_limit,
                 seed=seed,
                 staff=STAFF,
+                settings=settings.circulation,
             )
             session.commit()
             timings["solve"] = time.perf_counter() - t0

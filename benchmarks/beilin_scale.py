@@ -80,6 +80,7 @@ from optimizer import (
 )
 from optimizer._simulate import best_timing  # the one definition of a route's timing
 from optimizer._vroom import solve_with_vroom
+from settings import load_settings
 
 DEPOT = "central"
 SNAP_LIMIT_M = 300.0
@@ -546,10 +547,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     budgets = [int(x) for x in args.budgets.split(",") if x.strip()]
 
+    beilin_dir = load_settings().data.beilin_dir
     started = time.perf_counter()
-    G = geo.load_beilin_graph()
+    G = geo.load_beilin_graph(beilin_dir)
     graph_seconds = time.perf_counter() - started
-    district = load_district(geo.data_dir())
+    district = load_district(beilin_dir)
     print(f"Beilin graph: {G.number_of_nodes()} nodes, loaded in {graph_seconds:.2f} s")
     earlier: dict[int, dict[str, Any]] = {}
     if args.shuyun_from is not None:

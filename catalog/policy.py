@@ -30,10 +30,10 @@ __all__ = [
 ]
 
 BOOKS_PER_CRATE = 30
-"""Books in a full crate (周转箱); the default of ``CatalogSettings.crate_capacity``."""
+"""Books in a full crate (周转箱); the default of ``CirculationSettings.crate_capacity``."""
 KG_PER_BOOK = 0.5
 """Average weight of a book with its share of the crate; the default of
-``CatalogSettings.kg_per_book``."""
+``CirculationSettings.kg_per_book``."""
 CRATE_KG = BOOKS_PER_CRATE * KG_PER_BOOK
 """A full crate: 15 kg, so a van of 40 crates and 600 kg is full by both measures at once."""
 

@@ -32,7 +32,7 @@ from catalog.models import (
     TransferStatus,
 )
 from catalog.policy import TRANSFER_POLICY, DeadlineRule
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.sites import closing_time, get_site, working_day
 
 __all__ = [
@@ -118,7 +118,7 @@ def _event(
 
 
 def transfer_deadline(
-    kind: TransferKind, destination: Site, *, now: datetime, settings: CatalogSettings
+    kind: TransferKind, destination: Site, *, now: datetime, settings: CirculationSettings
 ) -> datetime:
     """When a transfer of ``kind`` requested at ``now`` must be delivered.
 
@@ -170,7 +170,7 @@ def create_transfer(
     now: datetime,
     staff: str = "",
     hold: Hold | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Transfer:
     """Request a transfer of ``item`` from where it is to ``destination``.
 
@@ -182,7 +182,7 @@ def create_transfer(
     CirculationError
         The item is already at ``destination`` or in a van.
     """
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     kind = TransferKind(kind)
     if item.current_site_id == destination.id:
         raise InvalidValueError(
@@ -214,7 +214,7 @@ def _release_item(
     *,
     now: datetime,
     staff: str,
-    settings: CatalogSettings,
+    settings: CirculationSettings,
 ) -> Transfer | None:
     """Put an item that nobody wants back on the shelf at ``site``; send it home if it does
     not float and is away from home."""
@@ -309,7 +309,7 @@ def scan_delivery(
     site_code: str,
     staff: str,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Transfer:
     """The item arrives at ``site_code``: delivered; a hold copy goes onto the hold shelf.
 
@@ -322,7 +322,7 @@ def scan_delivery(
         Unknown barcode or site, nothing in transit for the item, or the wrong destination.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     with session.begin_nested():
         item = get_item(session, barcode, lock=True)
         site = get_site(session, site_code)
@@ -381,12 +381,12 @@ def mark_lost(
     *,
     staff: str = "system",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[Transfer]:
     """Mark transfers in a van for ``lost_after_days`` or more as lost; their items go missing
     and their holds go back to the queue (at their original place)."""
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     cutoff = now - timedelta(days=settings.lost_after_days)
     with session.begin_nested():
         lost = list(
@@ -425,7 +425,7 @@ def receive_new_stock(
     lines: Sequence[NewStockLine],
     staff: str,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[Transfer]:
     """The central library receives new items; each gets a ``new_stock`` transfer home.
 
@@ -443,7 +443,7 @@ def receive_new_stock(
         Empty list, duplicate or existing barcode, unknown record or site.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     if not lines:
         raise InvalidValueError("lines", [], "distribution list is empty")
     with session.begin_nested():
@@ -493,7 +493,7 @@ def transfer_demand(
     session: Session,
     *,
     statuses: Iterable[TransferStatus] = (TransferStatus.requested,),
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[TransferDemand]:
     """Summarise open transfers into van load per (origin, destination, kind).
 
@@ -505,7 +505,7 @@ def transfer_demand(
     list of TransferDemand
         Sorted by priority (highest first), earliest deadline, origin, destination.
     """
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     groups: dict[tuple[int, int, TransferKind], list[Transfer]] = {}
     for transfer in session.scalars(
         select(Transfer).where(Transfer.status.in_(list(statuses))).order_by(Transfer.id)

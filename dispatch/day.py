@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from catalog.models import TransferKind
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.transfers import transfer_demand
 from dispatch.kinds import TRANSFER_POLICY, TransferPolicy
 from dispatch.shipments import (
@@ -96,7 +96,7 @@ def plan_day(
     staff: str = "dispatcher",
     now: datetime | None = None,
     policy: Mapping[TransferKind, TransferPolicy] = TRANSFER_POLICY,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> DayPlan:
     """Plan one day: read the open transfers, solve, write the plan back.
 
@@ -137,7 +137,7 @@ def plan_day(
     optimizer.ProblemError
         A transfer between sites missing from ``sites``, or bad matrices or vans.
     """
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     shipments, mapping = demand_to_shipments(
         transfer_demand(session, settings=settings),
         site_code_of=site_codes(session),

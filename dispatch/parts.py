@@ -58,7 +58,7 @@ def split_group(
     capacity
         The largest van's capacity, ``(crates, kg)``.
     books_per_crate
-        Books in a full crate (``CatalogSettings.crate_capacity``).
+        Books in a full crate (``CirculationSettings.crate_capacity``).
 
     Returns
     -------

@@ -110,7 +110,7 @@ def demand_to_shipments(
         parts that each fit (:func:`dispatch.parts.split_group`). None: no group is split.
     books_per_crate
         Books in a full crate, as the demand's crates were counted
-        (``CatalogSettings.crate_capacity``).
+        (``CirculationSettings.crate_capacity``).
 
     Returns
     -------

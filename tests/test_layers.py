@@ -1,5 +1,7 @@
 """The import rule over the source tree: api → planning → dispatch → catalog → geo; dispatch →
-optimizer; optimizer and geo import no project package; nothing but api imports api.
+optimizer; optimizer and geo import no project package; nothing but api imports api. The one
+settings object (``settings``) sits at the top beside api: only entry points (api, the
+benchmark scripts) import it, and it imports only the catalogue (whose sections it holds).
 
 Imports are read with ``ast`` (every ``import`` and ``from ... import``, also inside functions
 and ``if TYPE_CHECKING:`` blocks), so a lazy import inside a function breaks the rule as well.
@@ -14,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PROJECT = ("api", "planning", "dispatch", "catalog", "geo", "optimizer", "benchmarks")
+PROJECT = ("api", "settings", "planning", "dispatch", "catalog", "geo", "optimizer", "benchmarks")
 """Top-level packages of the repository (benchmarks: scripts that use the public API)."""
 
 MAY_IMPORT: dict[str, frozenset[str]] = {
@@ -23,8 +25,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "catalog": frozenset({"geo"}),
     "dispatch": frozenset({"catalog", "geo", "optimizer"}),
     "planning": frozenset({"dispatch", "catalog", "geo", "optimizer"}),
-    "api": frozenset({"planning", "dispatch", "catalog", "geo", "optimizer"}),
-    "benchmarks": frozenset({"planning", "dispatch", "catalog", "geo", "optimizer"}),
+    "settings": frozenset({"catalog"}),
+    "api": frozenset({"settings", "planning", "dispatch", "catalog", "geo", "optimizer"}),
+    "benchmarks": frozenset({"settings", "planning", "dispatch", "catalog", "geo", "optimizer"}),
 }
 """Which other project packages each package may import (its own is always allowed)."""
 
@@ -91,6 +94,8 @@ def test_the_rule_reads_lazy_and_type_checking_imports(tmp_path: Path) -> None:
         ("dispatch", "def f():\n    import api.settings\n", ["dispatch/m.py:2 imports api"]),
         # a benchmark using api instead of dispatch's public names
         ("benchmarks", "from api.demo import run_demo\n", ["benchmarks/m.py:1 imports api"]),
+        # the catalogue reading the settings object instead of being passed its section
+        ("catalog", "from settings import Settings\n", ["catalog/m.py:1 imports settings"]),
         # allowed: dispatch on catalog, geo and optimizer; api on anything
         ("dispatch", "import catalog, geo, optimizer\n", []),
         ("api", "import dispatch, catalog, geo, optimizer\n", []),

@@ -28,7 +28,6 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
 
 
 def test_migrations_create_every_table_of_the_models(db_engine: Engine) -> None:
@@ -135,13 +134,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
-
-
-def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SHUYUN_DATABASE_URL", raising=False)
-    assert CatalogSettings().database_url == "sqlite:///out/shuyun.sqlite"
-    monkeypatch.setenv("SHUYUN_DATABASE_URL", "postgresql+psycopg://u@h/db")
-    assert CatalogSettings().database_url == "postgresql+psycopg://u@h/db"
 
 
 def _site(session: Session) -> Site:

@@ -15,7 +15,7 @@ from catalog.policy import (
     TRANSFER_POLICY,
     DeadlineRule,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.transfers import transfer_deadline
 
 
@@ -48,7 +48,7 @@ def test_new_stock_outranks_returns_which_outrank_rebalancing() -> None:
 
 
 def test_the_crate_is_one_definition_the_settings_default_to() -> None:
-    settings = CatalogSettings()
+    settings = CirculationSettings()
     assert (settings.crate_capacity, settings.kg_per_book) == (BOOKS_PER_CRATE, KG_PER_BOOK)
     assert pytest.approx(15.0) == CRATE_KG  # 30 books at 0.5 kg
 
@@ -72,5 +72,5 @@ def test_a_deadline_follows_its_kinds_rule(
     assert rule is (
         DeadlineRule.shelf_by_closing if kind is TransferKind.hold else DeadlineRule.end_of_day
     )
-    deadline = transfer_deadline(kind, east, now=MONDAY, settings=CatalogSettings())
+    deadline = transfer_deadline(kind, east, now=MONDAY, settings=CirculationSettings())
     assert deadline == expected

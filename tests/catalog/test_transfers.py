@@ -18,7 +18,7 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.transfers import (
     DeferredTransfer,
     NewStockLine,
@@ -157,7 +157,7 @@ def test_a_transfer_in_transit_too_long_is_lost_and_its_hold_queues_again(net: N
         now=MONDAY,
     )
     scan_pickup(net.session, barcode=item.barcode, site_code="central", staff="d", now=TUESDAY_9)
-    settings = CatalogSettings(lost_after_days=3)
+    settings = CirculationSettings(lost_after_days=3)
     assert mark_lost(net.session, now=TUESDAY_9 + timedelta(days=2), settings=settings) == []
     lost = mark_lost(net.session, now=TUESDAY_9 + timedelta(days=3), settings=settings)
     assert [t.item for t in lost] == [item]
@@ -192,7 +192,7 @@ def test_demand_counts_crates_and_kg_per_origin_destination_and_kind(net: Networ
     assert kiosk.kg == pytest.approx(15.5)
     assert kiosk.earliest_deadline == datetime(2026, 11, 30, 23, 59, 59)  # 7 days
     assert len(kiosk.transfer_ids) == 31
-    small = transfer_demand(net.session, settings=CatalogSettings(crate_capacity=10))
+    small = transfer_demand(net.session, settings=CirculationSettings(crate_capacity=10))
     assert [d.crates for d in small] == [1, 1, 4]
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from catalog.holds import place_hold
 from catalog.models import Item, ItemStatus, Patron, Record, SiteKind, Transfer, TransferKind
 from catalog.models import Site as CatalogSite
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.sites import create_site
 from catalog.transfers import NewStockLine, create_transfer, open_transfer, receive_new_stock
 from catalog.travel import MatrixTravelTimes
@@ -66,7 +66,7 @@ class Day:
         destination: str,
         *,
         now: datetime = EVE,
-        settings: CatalogSettings | None = None,
+        settings: CirculationSettings | None = None,
     ) -> Transfer:
         """A copy at ``origin`` and a transfer of ``kind`` taking it to ``destination``.
 

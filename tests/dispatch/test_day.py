@@ -12,7 +12,7 @@ from small_day import DAY, FAST, VAN, Day, H, matrices, run, sites
 from sqlalchemy import select
 
 from catalog.models import Transfer, TransferKind, TransferStatus
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from dispatch import DayPlan, plan_day
 from optimizer import TimeWindow, Van
 
@@ -60,7 +60,7 @@ def test_unreachable_site_defers_its_transfers_with_the_reason(day: Day) -> None
 
 def test_hold_past_its_deadline_is_deferred_with_the_reason(day: Day) -> None:
     # Filled two days ago with a same-day deadline: the shelf date has passed.
-    same_day = CatalogSettings(hold_deadline_working_days=0)
+    same_day = CirculationSettings(hold_deadline_working_days=0)
     late = day.transfer(
         TransferKind.hold,
         "west",
@@ -103,7 +103,7 @@ def test_a_day_without_transfers_plans_nothing(day: Day) -> None:
 
 # --- a batch bigger than a van ---------------------------------------------------------------
 
-SMALL_CRATES = CatalogSettings(crate_capacity=3)
+SMALL_CRATES = CirculationSettings(crate_capacity=3)
 """Crates of 3 books: a batch of 60 crates is 180 copies, quick to catalogue in a test."""
 BATCH_PARTS = ("t-new_stock-central-west#1/2", "t-new_stock-central-west#2/2")
 ONE_TRIP = Van("van-1", "central", capacity=(40, 600), shift=TimeWindow(9 * H, 9 * H + 2700))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -15,9 +17,9 @@ SOUTH_GATE = (108.9446, 34.2525)  # 南门（永宁门）
 
 
 @pytest.fixture(scope="session")
-def beilin_graph() -> nx.MultiDiGraph:
+def beilin_graph(beilin_dir: Path) -> nx.MultiDiGraph:
     """The real, routable Beilin drive graph (frozen, shared; ~1 s to load)."""
-    return geo.load_beilin_graph()
+    return geo.load_beilin_graph(beilin_dir)
 
 
 @pytest.fixture(scope="module")

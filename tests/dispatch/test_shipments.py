@@ -12,7 +12,7 @@ import pytest
 from small_day import DAY, Day, H
 
 from catalog.models import TransferKind, TransferStatus
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.transfers import TransferDemand, transfer_demand
 from dispatch import (
     TRANSFER_POLICY,
@@ -36,7 +36,7 @@ def shipments_of(day: Day) -> tuple[tuple[Shipment, ...], dict[str, ShipmentTran
 
 def test_hold_with_a_deadline_becomes_a_shipment_that_cannot_wait(day: Day) -> None:
     # Hold deadline 0 working days: the shelf by closing time of the day it is filled.
-    same_day = CatalogSettings(hold_deadline_working_days=0)
+    same_day = CirculationSettings(hold_deadline_working_days=0)
     transfer = day.transfer(
         TransferKind.hold, "kiosk", "east", now=datetime.combine(DAY, time(8)), settings=same_day
     )
