@@ -33,7 +33,7 @@ from dispatch.kinds import (
     shipment_policy,
 )
 from dispatch.network import Leg, SiteNetwork, site_leg, site_network
-from dispatch.parts import Part, split_group
+from dispatch.parts import Part, SplitError, split_group
 from dispatch.shipments import (
     ShipmentTransfers,
     demand_to_shipments,
@@ -58,6 +58,7 @@ __all__ = [
     "Part",
     "ShipmentTransfers",
     "SiteNetwork",
+    "SplitError",
     "TransferPolicy",
     "build_problem",
     "central_site",

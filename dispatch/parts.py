@@ -20,7 +20,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Part", "fits", "split_group"]
+__all__ = ["Part", "SplitError", "fits", "split_group"]
+
+
+class SplitError(ValueError):
+    """A group that cannot be split as given; the message names the field and the value."""
+
+    def __init__(self, field_name: str, value: object, reason: str) -> None:
+        super().__init__(f"{field_name}={value!r}: {reason}")
+        self.field = field_name
+        self.value = value
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,7 @@ def split_group(
 
     Raises
     ------
-    ValueError
+    SplitError
         ``books_per_crate`` below 1, or ``crates`` does not match the number of items at
         ``books_per_crate`` a crate (only checked when the group has to be split).
     """
@@ -77,11 +87,13 @@ def split_group(
         return (whole,)
     items = len(whole.transfer_ids)
     if books_per_crate < 1:
-        raise ValueError(f"books_per_crate={books_per_crate!r}: must be >= 1")
+        raise SplitError("books_per_crate", books_per_crate, "must be >= 1")
     if math.ceil(items / books_per_crate) != crates:
-        raise ValueError(
-            f"crates={crates!r}: {items} items make {math.ceil(items / books_per_crate)} "
-            f"crates of {books_per_crate} books"
+        raise SplitError(
+            "crates",
+            crates,
+            f"{items} items make {math.ceil(items / books_per_crate)} crates of "
+            f"{books_per_crate} books",
         )
     kg_per_item = kg / items
     most = capacity[0]

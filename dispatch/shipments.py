@@ -28,7 +28,7 @@ from catalog.policy import BOOKS_PER_CRATE
 from catalog.transfers import DeferredTransfer, PlannedTransfer, TransferDemand, record_plan
 from dispatch.errors import DispatchError
 from dispatch.kinds import SHIPMENT_KIND, TRANSFER_POLICY, TransferPolicy
-from dispatch.parts import Part, split_group
+from dispatch.parts import Part, SplitError, split_group
 from optimizer import Result, Shipment, StepType
 
 __all__ = [
@@ -141,32 +141,9 @@ def demand_to_shipments(
     groups: set[str] = set()
     for n, demand in enumerate(demands):
         where = f"demands[{n}]"
-        try:
-            kind = TransferKind(demand.kind)
-            rule = policy[kind]
-        except (ValueError, KeyError):
-            raise DispatchError(
-                f"{where}.kind", demand.kind, f"must be one of {[k.value for k in policy]}"
-            ) from None
-        codes = []
-        for name in ("origin_site_id", "destination_site_id"):
-            site_id = getattr(demand, name)
-            if site_id not in site_code_of:
-                raise DispatchError(f"{where}.{name}", site_id, "no site with this id")
-            codes.append(site_code_of[site_id])
-        origin, destination = codes
-        if not demand.transfer_ids:
-            raise DispatchError(f"{where}.transfer_ids", demand.transfer_ids, "empty group")
-        if demand.items != len(demand.transfer_ids):
-            raise DispatchError(
-                f"{where}.items",
-                demand.items,
-                f"group holds {len(demand.transfer_ids)} transfers (one item each)",
-            )
-        if demand.crates < 1:
-            raise DispatchError(f"{where}.crates", demand.crates, "must be >= 1")
-        if demand.kg < 0:
-            raise DispatchError(f"{where}.kg", demand.kg, "must be >= 0")
+        kind, rule = _kind_rule(demand, where, policy)
+        origin, destination = _site_codes(demand, where, site_code_of)
+        _check_load(demand, where)
         shipment_id = f"t-{kind.value}-{origin}-{destination}"
         if shipment_id in groups:
             raise DispatchError(
@@ -212,6 +189,45 @@ def demand_to_shipments(
     return tuple(shipments), mapping
 
 
+def _kind_rule(
+    demand: TransferDemand, where: str, policy: Mapping[TransferKind, TransferPolicy]
+) -> tuple[TransferKind, TransferPolicy]:
+    try:
+        kind = TransferKind(demand.kind)
+        return kind, policy[kind]
+    except (ValueError, KeyError):
+        raise DispatchError(
+            f"{where}.kind", demand.kind, f"must be one of {[k.value for k in policy]}"
+        ) from None
+
+
+def _site_codes(
+    demand: TransferDemand, where: str, site_code_of: Mapping[int, str]
+) -> tuple[str, str]:
+    codes = []
+    for name in ("origin_site_id", "destination_site_id"):
+        site_id = getattr(demand, name)
+        if site_id not in site_code_of:
+            raise DispatchError(f"{where}.{name}", site_id, "no site with this id")
+        codes.append(site_code_of[site_id])
+    return codes[0], codes[1]
+
+
+def _check_load(demand: TransferDemand, where: str) -> None:
+    if not demand.transfer_ids:
+        raise DispatchError(f"{where}.transfer_ids", demand.transfer_ids, "empty group")
+    if demand.items != len(demand.transfer_ids):
+        raise DispatchError(
+            f"{where}.items",
+            demand.items,
+            f"group holds {len(demand.transfer_ids)} transfers (one item each)",
+        )
+    if demand.crates < 1:
+        raise DispatchError(f"{where}.crates", demand.crates, "must be >= 1")
+    if demand.kg < 0:
+        raise DispatchError(f"{where}.kg", demand.kg, "must be >= 0")
+
+
 def _parts(
     demand: TransferDemand,
     where: str,
@@ -229,8 +245,8 @@ def _parts(
             capacity=van_capacity,
             books_per_crate=books_per_crate,
         )
-    except ValueError as exc:
-        raise DispatchError(f"{where}.crates", demand.crates, str(exc)) from None
+    except SplitError as exc:
+        raise DispatchError(f"{where}.{exc.field}", exc.value, exc.reason) from None
 
 
 def record_result(

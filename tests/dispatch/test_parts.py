@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.parts import Part, fits, split_group
+from dispatch.parts import Part, SplitError, fits, split_group
 
 VAN = (40, 600)
 """A demo van: 40 crates, 600 kg."""
@@ -78,7 +78,7 @@ def test_a_crate_heavier_than_the_van_stays_whole_for_the_optimiser_to_refuse() 
 def test_a_group_to_split_that_does_not_add_up_is_refused_naming_the_field(
     crates: int, books_per_crate: int, message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(SplitError, match=message):
         split_group(
             tuple(range(1800)),
             crates=crates,
