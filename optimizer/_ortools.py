@@ -1,56 +1,51 @@
 """The OR-Tools adapter: every OR-Tools call of the optimiser lives here.
 
-The routing model, for the shipments that passed the alone test:
+The routing model, for the shipments of the screened problem (those some van can serve
+alone, ``optimizer.solve``):
 
-- nodes: shipment ``k`` has a pickup node ``2k`` and a delivery node ``2k+1``;
-  van ``v`` has a start node ``2S+v`` and an end node ``2S+V+v``;
-- pickup and delivery on the same van, pickup first (``AddPickupAndDelivery``
-  plus vehicle and cumul constraints, as in OR-Tools' ``vrp_pickup_delivery``);
-- one capacity dimension per entry of the capacity vector (unary transit
-  vectors, no Python callback);
-- a time dimension whose cumul is the start of service; transit ``i -> j`` is
-  the visit's own service at ``i``, plus the site's service when ``j`` is at
-  another site (one charge per stop, see ``_simulate``), plus travel; it is one
-  precomputed integer matrix (``RegisterTransitMatrix``), so the search never
-  calls back into Python; unreachable arcs keep their huge duration, which the
-  dimension's capacity (``DAY_END``) forbids;
-- service starts are restricted to ``_simulate.service_starts`` (opening
-  windows minus lunch closures, release, deadline) with ``SetRange`` and
-  ``RemoveInterval``; the van's shift bounds its start and end cumuls,
-  ``max_route_duration`` its span;
-- breaks are fixed-duration intervals (``SetBreakIntervalsOfVehicle``, as in
-  OR-Tools' ``vrp_breaks``) kept inside the route by two constraints (OR-Tools
-  would otherwise put them before the start or after the end); they may not
-  overlap a visit's own service, but may overlap the site's once-per-stop
-  service, which the forward simulation then places before the break: the
-  self-check in ``solve`` reports the rare plan where that matters;
-- objective, in integer milli-yuan, in four tiers: dropping a shipment that is
-  not deferrable costs ``DROP_PENALTY * (1 + priority)``; dropping a deferrable
-  one ``DEFER_WEIGHT * (1 + priority)`` plus its own ``penalty * (1 + priority)``
-  (so a deferrable shipment waits for tomorrow only when no van has room for it
-  today, the meaning of ``deferred_capacity``, and the penalty ranks which ones
-  wait); each van used ``VAN_WEIGHT`` plus its fixed cost (fewest vans before
-  cost); and the arc cost ``distance * cost_per_km + travel time *
-  cost_per_hour``. Priorities count up to ``_MAX_PRIORITY``, which keeps the
+- nodes: one node per (shipment, visit type, service-start interval): a visit at a site
+  closed for lunch has a morning and an afternoon node, at most one of them performed (a
+  disjunction); each van has a start node and an end node after the visit nodes;
+- pickup and delivery on the same van, pickup first (``AddPickupAndDelivery`` or, with
+  options, ``AddPickupAndDeliverySets``, plus vehicle and cumul constraints, as in
+  OR-Tools' ``vrp_pickup_delivery``);
+- one capacity dimension per entry of the capacity vector (unary transit vectors, no
+  Python callback);
+- a time dimension whose cumul is the start of service; transit ``i -> j`` is the visit's
+  own service at ``i``, plus the site's service when ``j`` is at another site (one charge
+  per stop, see ``_simulate``), plus travel; it is one precomputed integer matrix
+  (``RegisterTransitMatrix``), so the search never calls back into Python; unreachable
+  arcs keep their huge duration, which the dimension's capacity forbids;
+- each node's service start is bounded to its interval with ``SetRange``; the van's
+  shift bounds its start and end cumuls, ``max_route_duration`` its span;
+- breaks are fixed-duration intervals (``SetBreakIntervalsOfVehicle``, as in OR-Tools'
+  ``vrp_breaks``) kept inside the route by two constraints; they may not overlap a
+  visit's own service, but may overlap the site's once-per-stop service, which our timing
+  then places before the break;
+- objective, in integer milli-yuan, in four tiers: dropping a shipment that is not
+  deferrable costs ``DROP_PENALTY * (1 + priority)``; dropping a deferrable one
+  ``DEFER_WEIGHT * (1 + priority)`` plus its own ``penalty * (1 + priority)``; each van
+  used ``VAN_WEIGHT`` plus its fixed cost; and the arc cost ``distance * cost_per_km +
+  travel time * cost_per_hour``. Priorities count up to ``_MAX_PRIORITY``, which keeps the
   tiers apart and the sum within 64 bits.
 
-Search: the named first-solution strategy (parallel cheapest insertion by
-default; above ``_FULL_INSERTION_NODES`` nodes it looks at near neighbours
-only, which cuts the first solution on 200 shipments from ~10 s to ~2 s) and
-the named metaheuristic (guided local search) until the time limit or
-``SolveParams.work_limit`` solutions.
+Search: the named first-solution strategy (parallel cheapest insertion by default; above
+``_FULL_INSERTION_NODES`` nodes it looks at near neighbours only) and the named
+metaheuristic (guided local search), from the warm start when one is given, until the
+deadline, ``SolveParams.work_limit`` solutions, or a stall (``STALL_FACTOR``).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from optimizer._plan import Plan, PlanRoute, RawVisit, as_gaps, route_visits
 from optimizer._simulate import best_timing, service_starts, visit_service, visit_site
 from optimizer.model import DAY_END, UNREACHABLE, Problem, Shipment, VisitType
 from optimizer.params import SolveParams
@@ -78,21 +73,20 @@ _INSERTION_MIN_NEIGHBORS = 40
 
 _LNS_TIME_LIMIT_MS = 3000
 
-RawVisit = tuple[int, VisitType]  # (index in the shipments given to solve_routing, type)
-
-
-@dataclass(frozen=True, slots=True)
-class RawRoute:
-    van: int
-    visits: tuple[RawVisit, ...]
-    break_gaps: dict[str, int]
+STALL_MIN_SECONDS = 2.0
+STALL_SECONDS_PER_NODE = 0.005
+STALL_FACTOR = 2.0
+"""The search stops once no better plan was found for ``STALL_FACTOR`` times as long as
+the best took to find, and at least ``STALL_MIN_SECONDS`` plus ``STALL_SECONDS_PER_NODE``
+per routing node (a big day's guided local search finds plans seconds apart): a small
+problem has nothing left to do long before a generous time limit."""
 
 
 @dataclass(slots=True)
 class RawSolution:
     """What the search found, in problem indices; routes of used vans only."""
 
-    routes: tuple[RawRoute, ...] = ()
+    routes: Plan = ()
     dropped: tuple[int, ...] = ()
     status: str = "ROUTING_NOT_SOLVED"
     objective: int | None = None
@@ -107,20 +101,22 @@ class RawSolution:
 
 def solve_routing(
     problem: Problem,
-    shipments: Sequence[Shipment],
     allowed_vans: Sequence[Sequence[int]],
     *,
-    time_limit: float,
+    deadline: float,
     params: SolveParams,
-    initial: Mapping[int, Sequence[RawVisit]] | None = None,
+    initial: Plan | None = None,
 ) -> RawSolution:
-    """Build the OR-Tools model for ``shipments`` and search.
+    """Build the OR-Tools model for ``problem``'s shipments and search until ``deadline``.
 
-    ``allowed_vans[k]`` are the vans that may serve ``shipments[k]``;
-    ``initial`` maps van indices to a warm-start route.
+    ``allowed_vans[k]`` are the vans that may serve ``problem.shipments[k]``; ``initial``
+    is a warm-start plan; ``deadline`` is on ``time.perf_counter()``'s clock. The search
+    also stops once it has stalled (``STALL_FACTOR``), or after ``params.work_limit``
+    solutions.
     """
     out = RawSolution()
     built = time.perf_counter()
+    shipments = problem.shipments
     vans = problem.vans
     n_v = len(vans)
 
@@ -284,7 +280,6 @@ def solve_routing(
         insertion = search.global_cheapest_insertion_first_solution_parameters
         insertion.neighbors_ratio = _INSERTION_NEIGHBORS_RATIO
         insertion.min_neighbors = _INSERTION_MIN_NEIGHBORS
-    search.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
     # OR-Tools restores a warm start (and sets each LNS neighbour's cumuls and
     # breaks) within ``lns_time_limit``; its default, 100 ms, is too short for a
     # day of 200 shipments with breaks: the restore fails and the warm start is
@@ -297,51 +292,55 @@ def solve_routing(
 
     # The warm start's nodes (timing each route to pick its windows' options)
     # count as building: the search gets what is left of the time limit.
+    by_van = {route.van: route.visits for route in initial or ()}
     warm_routes = (
-        [
-            _initial_nodes(problem, shipments, v, initial.get(v, ()), options, node_interval)
-            for v in range(n_v)
-        ]
+        [_initial_nodes(problem, v, by_van.get(v, ()), options, node_interval) for v in range(n_v)]
         if initial
         else None
     )
     began = time.perf_counter()
     out.build_seconds = began - built
-    time_limit = max(0.01, time_limit - out.build_seconds)
-    search.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+    stall = _Stall(routing, began, STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * n_nodes)
+    routing.AddAtSolutionCallback(stall.at_solution)
+    if params.work_limit is None:
+        # With a work limit the search must end where it ends on any machine: no clock.
+        routing.AddSearchMonitor(solver.CustomLimit(stall.stalled))
 
-    def at_solution() -> None:
-        if out.first_solution_at is None:
-            out.first_solution_at = time.perf_counter()
-        out.solutions += 1
+    def set_clock() -> bool:
+        """The search's time limit: what is left to the deadline; False when nothing is."""
+        left = deadline - time.perf_counter()
+        search.time_limit.FromMilliseconds(max(1, round(left * 1000)))
+        return left > 0
 
-    routing.AddAtSolutionCallback(at_solution)
     solution = None
     if warm_routes is not None:
+        set_clock()
         routing.CloseModelWithParameters(search)
         routes = [[manager.NodeToIndex(n) for n in route] for route in warm_routes]
         assignment = routing.ReadAssignmentFromRoutes(routes, True)
         # Closing the model and reading the routes take a second on big days
         # (400 shipments): the search's clock starts after them.
-        remaining = time_limit - (time.perf_counter() - began)
-        search.time_limit.FromMilliseconds(max(1, round(remaining * 1000)))
         if assignment is None:
             out.warm_start = "rejected"
-        else:
+        elif set_clock():
             solution = routing.SolveFromAssignmentWithParameters(assignment, search)
             out.warm_start = "used" if solution is not None else "rejected"
-        if solution is None:
-            remaining = time_limit - (time.perf_counter() - began)
-            search.time_limit.FromMilliseconds(max(1, round(remaining * 1000)))
+        else:
+            out.warm_start = "not searched (no time left)"
+        if solution is None and set_clock():
             solution = routing.SolveWithParameters(search)
-    else:
+    elif set_clock():
         solution = routing.SolveWithParameters(search)
     out.search_seconds = time.perf_counter() - began
+    out.solutions = stall.solutions
+    out.first_solution_at = stall.first_at
     out.status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     if params.work_limit is not None and out.solutions >= params.work_limit:
         out.stopped_by = "work_limit"
-    elif out.search_seconds >= 0.95 * time_limit:
+    elif time.perf_counter() >= deadline - 0.05:
         out.stopped_by = "time_limit"
+    elif stall.stopped:
+        out.stopped_by = "stalled"
     else:
         out.stopped_by = "search_done"
     if solution is None:
@@ -358,7 +357,7 @@ def solve_routing(
             v, brk_id = break_names[name]
             break_starts.setdefault(v, {})[brk_id] = element.StartValue()
     served: set[int] = set()
-    raw_routes: list[RawRoute] = []
+    raw_routes: list[PlanRoute] = []
     for v in range(n_v):
         visits: list[RawVisit] = []
         ends_of_visits: list[int] = []
@@ -377,15 +376,45 @@ def solve_routing(
             brk_id: sum(1 for e in ends_of_visits if e <= b) - 1
             for brk_id, b in break_starts.get(v, {}).items()
         }
-        raw_routes.append(RawRoute(v, tuple(visits), gaps))
+        raw_routes.append(PlanRoute(v, tuple(visits), as_gaps(gaps)))
     out.routes = tuple(raw_routes)
     out.dropped = tuple(k for k in range(len(shipments)) if k not in served)
     return out
 
 
+class _Stall:
+    """Counts the search's solutions and tells OR-Tools when it has stalled."""
+
+    def __init__(self, routing: pywrapcp.RoutingModel, began: float, least: float) -> None:
+        self._routing = routing
+        self._began = began
+        self._least = least
+        self.solutions = 0
+        self.first_at: float | None = None
+        self.stopped = False
+        self._best: int | None = None
+        self._stall_at = began + least + 3600.0  # until a first plan
+
+    def at_solution(self) -> None:
+        now = time.perf_counter()
+        self.solutions += 1
+        if self.first_at is None:
+            self.first_at = now
+        cost = self._routing.CostVar().Value()
+        if self._best is None or cost < self._best:
+            self._best = cost
+            wait = max(self._least, STALL_FACTOR * (now - self._began))
+            self._stall_at = now + wait
+
+    def stalled(self) -> bool:
+        if time.perf_counter() < self._stall_at:
+            return False
+        self.stopped = True
+        return True
+
+
 def _initial_nodes(
     problem: Problem,
-    shipments: Sequence[Shipment],
     van: int,
     visits: Sequence[RawVisit],
     options: Sequence[Sequence[int]],
@@ -395,7 +424,8 @@ def _initial_nodes(
     holds its service start when the route is timed (the first option otherwise)."""
     if not visits:
         return []
-    timing = best_timing(problem, problem.vans[van], [(shipments[k], vt) for k, vt in visits])
+    route = PlanRoute(van, tuple(visits))
+    timing = best_timing(problem, problem.vans[van], route_visits(problem, route))
     nodes = []
     for (k, vtype), visit in zip(visits, timing.visits, strict=True):
         choices = options[2 * k + (vtype == VisitType.DELIVERY)]
@@ -414,14 +444,14 @@ def _node_penalty(shipment: Shipment) -> int:
     return DROP_PENALTY * weight
 
 
-def plan_objective(
-    problem: Problem, shipments: Sequence[Shipment], routes: Mapping[int, Sequence[RawVisit]]
-) -> int:
-    """The search's objective for a plan given as routes (van index -> visits): what the
-    OR-Tools model would charge for it, to compare a warm start with the search's plan."""
+def plan_objective(problem: Problem, plan: Plan) -> int:
+    """The search's objective for ``plan`` of ``problem``: what the OR-Tools model would
+    charge for it, to compare a warm start with the search's plan."""
+    shipments = problem.shipments
     total = 0
     served: set[int] = set()
-    for v, visits in routes.items():
+    for route in plan:
+        v, visits = route.van, route.visits
         if not visits:
             continue
         van = problem.vans[v]

@@ -41,6 +41,7 @@ unassigned. VROOM's plan is timed again by our rules before it is used (``repair
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ import numpy as np
 import vroom
 import vroom.solution.solution
 
+from optimizer._budget import Budget
 from optimizer._repair import repair_route
 from optimizer._simulate import service_starts
 from optimizer.model import PlannedRoute, Problem, Shipment, TimeWindow, Visit, VisitType
@@ -350,62 +352,43 @@ def without_breaks(problem: Problem) -> Problem:
     )
 
 
-def warm_start(
-    problem: Problem, *, time_limit: float, seed: int, leave: float = 0.0
-) -> list[PlannedRoute] | None:
-    """A plan for ``problem`` from VROOM, to warm-start the OR-Tools search.
+class VroomStart:
+    """VROOM as a ``optimizer._warm.WarmStarter``: ``warm_start`` within the budget."""
+
+    name = "vroom"
+
+    def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
+        del seed  # VROOM has no seed
+        return warm_start(problem, budget)
+
+
+def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
+    """A plan for ``problem`` from VROOM by ``budget.deadline``, to warm-start OR-Tools.
 
     VROOM is asked first for a plan *without the vans' breaks*, which are then placed by
     our own timing (``repair_route``): where lunch closures leave the vans idle anyway,
-    that plan keeps the breaks at no cost, and VROOM given the breaks plans much worse
-    (200-site Beilin benchmark, 32 searches: 3128 yuan with breaks, 2883 without and the
-    breaks placed afterwards; 400 sites, 8 searches: 5621 yuan in 18 s against 6143 in 69
-    s with 32). When a break then costs a route some shipment VROOM had planned, VROOM is
-    asked again, with the breaks, in the time left (even late, when a shipment that may
-    not be deferred is left out), and the plan leaving out fewer such shipments, then
-    serving more, is kept.
+    that plan keeps the breaks at no cost, and VROOM given the breaks plans much worse at
+    the same effort (``benchmarks/vroom_breaks.py``). When a break then costs a route some
+    shipment VROOM had planned, VROOM is asked again, with the breaks, in the time left,
+    and the plan leaving out fewer shipments that may not be deferred, then serving more,
+    is kept.
 
-    On a tight day (more than the vans can carry) the breaks matter more: on the demo
-    day (438 shipments, 3 vans, 20 s) this leaves 26 shipments for tomorrow at 1199–1208
-    yuan, VROOM given the breaks 24 at 1302. Tried and dropped: a quick probe with the
-    breaks, keeping them when the probe left a shipment out (30 left, 1348 yuan: the
-    probe's time is missed by the search).
-
-    Parameters
-    ----------
-    problem
-        The day's problem.
-    time_limit
-        Seconds VROOM may search (on two threads): its effort is chosen to fit
-        (``search_effort``) and its ``timeout`` set.
-    seed
-        Unused: VROOM has no seed (kept for the warm-start signature).
-    leave
-        Share of ``time_limit`` to leave for what follows (a polish), when VROOM's effort
-        is expected to finish without it; never by lowering the effort or cutting VROOM
-        short (either costs more than the polish gains: measured on the 400-site Beilin
-        benchmark).
+    VROOM runs in a child process (``_searched``) stopped at the deadline: its
+    ``timeout`` cuts only its local search, not its construction, so a deadline is kept
+    only by stopping it.
 
     Returns
     -------
     list of PlannedRoute or None
         One route per used van, each timed again by our rules and cut back until it keeps
-        every one of them; ``None`` when VROOM planned nothing.
+        every one of them; ``None`` when VROOM planned nothing in time.
     """
-    del seed
-    if time_limit <= 0:
-        raise ValueError(f"warm_start time_limit must be > 0, got {time_limit!r}")
-    began = time.perf_counter()
     relaxed = without_breaks(problem)
-    routes, lost = _vroom_routes(problem, relaxed, time_limit, leave)
-    if lost and relaxed is not problem:
-        left = time_limit - (time.perf_counter() - began)
-        quickest = predicted_seconds(len(problem.shipments), *SEARCHES[0][:2])
-        # A shipment that may not wait for tomorrow is worth running late for.
-        if quickest <= left or _unserved_holds(problem, routes):
-            with_breaks, _ = _vroom_routes(problem, problem, max(left, 0.01), 0.0)
-            if _rank(problem, with_breaks) > _rank(problem, routes):
-                routes = with_breaks
+    routes, lost = _vroom_routes(problem, relaxed, budget)
+    if lost and relaxed is not problem and budget.aim_left() > 0.05:
+        with_breaks, _ = _vroom_routes(problem, problem, budget.until(budget.aim))
+        if _rank(problem, with_breaks) > _rank(problem, routes):
+            routes = with_breaks
     return routes or None
 
 
@@ -424,19 +407,104 @@ def _rank(problem: Problem, routes: Sequence[PlannedRoute]) -> tuple[int, int]:
 
 
 def _vroom_routes(
-    problem: Problem, asked: Problem, time_limit: float, leave: float
+    problem: Problem, asked: Problem, budget: Budget
 ) -> tuple[list[PlannedRoute], bool]:
-    """VROOM's plan for ``asked`` (``problem`` or a relaxation of it), timed and cut back
-    by ``problem``'s rules; and whether cutting back lost a shipment VROOM had planned."""
+    """VROOM's plan for ``asked`` (``problem`` or a relaxation of it) by the deadline, timed
+    and cut back by ``problem``'s rules; and whether cutting back lost a shipment VROOM had
+    planned."""
+    if not asked.shipments:
+        return [], False
+    plan = _searched(
+        asked, budget.reserve(budget.scaled(RETIME_PER_SHIPMENT * len(asked.shipments)))
+    )
+    if plan is None:
+        return [], False
+    # Our timing of VROOM's routes follows: its time is kept back from VROOM's.
+    routes = [repair_route(problem, route) for route in plan]
+    lost = _served(routes) < _served(plan)
+    return [route for route in routes if route.visits], lost
+
+
+def efforts(shipments: int, seconds: float, *, slowdown: float) -> list[tuple[int, int]]:
+    """The ``SEARCHES`` to run in turn in ``seconds``: the most thorough expected to finish
+    (at the measured ``slowdown``), preceded by the quickest when that one is not
+    comfortably within the time, so that a plan is there by the deadline.
+
+    The child measures the quickest and picks the next effort from what it saw (``_child``)."""
+    quickest = SEARCHES[0][:2]
+    chosen = search_effort(shipments, seconds / slowdown)
+    if chosen == quickest:
+        return [quickest]
+    if predicted_seconds(shipments, *chosen) * slowdown <= COMFORT * seconds:
+        return [chosen]
+    return [quickest, chosen]
+
+
+RETIME_PER_SHIPMENT = 0.0006
+"""Seconds per shipment (idle core) to time VROOM's routes by our rules afterwards."""
+
+COMFORT = 0.6
+"""An effort expected to take at most this share of VROOM's time is run straight away;
+one closer to the deadline only after the quickest has given a plan to fall back on."""
+
+
+def _child(asked: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
+    """In the child process: VROOM's plans for ``asked``, each sent as soon as found; the
+    efforts after the first are chosen to end by ``target``."""
     instance = vroom_input(asked)
     if not instance.shipment_ids:
-        return [], False
-    shipments = len(instance.shipment_ids)
-    searches, depth = search_effort(shipments, time_limit)
-    if predicted_seconds(shipments, searches, depth) <= time_limit * (1 - leave):
-        time_limit *= 1 - leave
-    answer = solve_searches(instance, searches, depth, nb_threads=THREADS, timeout=time_limit)
-    plan = plan_from_answer(instance, answer)
-    routes = [repair_route(problem, route) for route in plan.routes]
-    lost = _served(routes) < _served(plan.routes)
-    return [route for route in routes if route.visits], lost
+        conn.send(None)
+        return
+    n = len(instance.shipment_ids)
+    pace = 1.0
+    for step, (searches, depth) in enumerate(plan):
+        left = target - time.perf_counter()
+        if step > 0:
+            # Re-chosen from the pace the quickest search showed on this machine now.
+            searches, depth = search_effort(n, left / pace)
+            if (searches, depth) == plan[0]:
+                break
+        began = time.perf_counter()
+        answer = solve_searches(
+            instance, searches, depth, nb_threads=THREADS, timeout=max(left, 0.01)
+        )
+        taken = time.perf_counter() - began
+        pace = max(pace, taken / predicted_seconds(n, searches, depth))
+        conn.send(plan_from_answer(instance, answer).routes)
+    conn.send(None)
+
+
+def _searched(asked: Problem, budget: Budget) -> list[PlannedRoute] | None:
+    """VROOM's last plan for ``asked``: VROOM runs in a child process, which sends each
+    plan as it finds it; the first is awaited until ``budget.deadline``, better ones
+    until ``budget.aim``; then the child is stopped."""
+    plan = efforts(len(asked.shipments), budget.aim_left(), slowdown=budget.slowdown)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    try:
+        child = context.Process(target=_child, args=(asked, budget.aim, plan, send))
+        child.start()
+    except (AssertionError, OSError):
+        # No child allowed here (a daemonic pool worker): VROOM runs in this process,
+        # at the quickest effort, with its timeout.
+        instance = vroom_input(asked)
+        answer = solve_searches(instance, *plan[0], nb_threads=THREADS, timeout=budget.aim_left())
+        return list(plan_from_answer(instance, answer).routes)
+    send.close()
+    best: list[PlannedRoute] | None = None
+    try:
+        while (left := (budget.aim if best else budget.deadline) - time.perf_counter()) > 0:
+            if not receive.poll(left):
+                break
+            message = receive.recv()
+            if message is None:
+                break
+            best = list(message)
+    except EOFError:
+        pass  # the child ended without a word (killed, or crashed): keep what it sent
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    return best

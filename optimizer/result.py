@@ -29,6 +29,7 @@ class UnassignedReason(StrEnum):
     UNREACHABLE = "unreachable"  # no path on the street network
     SHIFT = "shift"  # cannot fit in any driver's shift / max route duration
     SKILLS = "skills"  # no van has every skill the shipment needs
+    TIME_LIMIT = "time_limit"  # the time limit came before a plan for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +90,37 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class SolveStats:
+    """How ``solve`` got its answer: the stages, their time and what each decided.
+
+    Seconds are wall-clock; ``first_solution_seconds`` counts from the call.
+    """
+
+    time_limit: float = 0.0  # the budget used: the one asked, cut to what can be useful
+    slowdown: float = 1.0  # wall per CPU second measured in the alone test (1.0 idle)
+    prefiltered: int = 0  # shipments no van can serve alone, not searched
+    warm_start_source: str = "none"  # pyvrp, vroom, initial_routes, or none (why)
+    warm_start_seconds: float = 0.0
+    polish: str = "none"  # what PyVRP's polish of VROOM's plan did
+    warm_start: str = "none"  # used, rejected, kept (why), not searched, or none
+    status: str = "ROUTING_NOT_SOLVED"  # OR-Tools' search status
+    objective: int | None = None  # the search's objective, integer milli-yuan, all tiers
+    solutions: int = 0
+    stopped_by: str = ""  # work_limit, time_limit, stalled, search_done, or not searched
+    build_seconds: float = 0.0
+    search_seconds: float = 0.0
+    first_solution_seconds: float | None = None
+    repaired: int = 0  # shipments the final repair put in (holds first)
+    displaced: int = 0  # deferrable shipments it set aside for them
+    notes: tuple[str, ...] = ()  # what was ignored: parts of a warm start, breaks
+    self_check: tuple[str, ...] = ()  # rules the answer breaks: expected empty
+    failure: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
     summary: Summary
     runtime: float = 0.0
-    stats: dict[str, object] = field(default_factory=dict, compare=False)
+    stats: SolveStats = field(default_factory=SolveStats, compare=False)

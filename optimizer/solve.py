@@ -1,15 +1,33 @@
-"""``solve``: the day's problem in, routes, summary and unassigned shipments out."""
+"""``solve``: the day's problem in, routes, summary and unassigned shipments out.
+
+The pipeline, each stage a function below, all cut from one ``Budget``:
+
+1. ``_screen``: each shipment tried alone on every van (``optimizer.diagnose``); those no
+   van can serve are reported with their reason and not searched. This stage also
+   measures how fast the machine runs now (``Budget.slowdown``).
+2. ``_start``: the plan to start from: ``initial_routes``, or a specialist's
+   (``optimizer._warm``).
+3. ``_search``: OR-Tools from that plan (``optimizer._ortools``), or the start plan kept
+   when there is no time to search or the search found nothing better.
+4. ``serve_first`` (``optimizer._serve``): holds before anything deferrable, in the answer.
+5. ``_answer``: each route timed once (``optimizer._simulate``) into steps, the reasons of
+   what is left out, the summary.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from optimizer._ortools import RawRoute, RawSolution, RawVisit, plan_objective, solve_routing
-from optimizer._simulate import Timing, best_timing, place_breaks
-from optimizer.check import ViolationKind, annotate
+from optimizer._budget import Budget, Stopwatch, useful_seconds
+from optimizer._ortools import RawSolution, plan_objective, solve_routing
+from optimizer._plan import Plan, from_planned, route_visits
+from optimizer._serve import Served, serve_first
+from optimizer._simulate import Timing, best_timing
+from optimizer._warm import WarmPlan, default_starters, warm_plan
 from optimizer.diagnose import alone, deferred
 from optimizer.errors import ProblemError
 from optimizer.model import PlannedRoute, Problem, Shipment, Van, Visit, VisitType
@@ -17,6 +35,7 @@ from optimizer.params import SolveParams
 from optimizer.result import (
     Result,
     Route,
+    SolveStats,
     Step,
     StepType,
     Summary,
@@ -25,55 +44,30 @@ from optimizer.result import (
     VanUse,
 )
 
-WarmStart = Callable[..., "list[PlannedRoute] | None"]
-
-
-def _optional_warm_starts() -> list[tuple[str, WarmStart]]:
-    """The specialist solvers installed, best first for the problems they can express:
-    PyVRP (one window per visit, no breaks: it declines the rest), then VROOM (several
-    windows, breaks, skills). Either may be missing: OR-Tools then searches alone."""
-    found: list[tuple[str, WarmStart]] = []
-    try:
-        from optimizer._pyvrp import warm_start as pyvrp_warm_start
-
-        found.append(("pyvrp", pyvrp_warm_start))
-    except ImportError:
-        pass
-    try:
-        from optimizer._vroom import warm_start as vroom_warm_start
-
-        found.append(("vroom", vroom_warm_start))
-    except ImportError:
-        pass
-    return found
-
-
-WARM_STARTS: list[tuple[str, WarmStart]] = _optional_warm_starts()
-
-
-def _optional_polish() -> WarmStart | None:
-    try:
-        from optimizer._pyvrp import polish
-    except ImportError:
-        return None
-    return polish
-
-
-POLISH: WarmStart | None = _optional_polish()
-"""PyVRP's polish of VROOM's plan (``optimizer._pyvrp.polish``), when PyVRP is installed."""
-
 POLISH_SHARE = 0.3
-"""Of the warm-start budget, the part VROOM leaves to the polish when its search effort
-is expected to finish without it (``optimizer._vroom.warm_start``'s ``leave``); the polish
-gets whatever VROOM left. Measured on the Beilin benchmark at 10 s (VROOM without breaks):
-200 sites 2883 to 2875 yuan; 400 sites at 5 s, 6101 to 6094."""
+"""Of the warm-start budget, the part left to PyVRP's polish of VROOM's plan."""
 
-POST_SECONDS_PER_SHIPMENT = 0.0012
-"""Timing and checking the plan after the search, per shipment (0.63 s for 800 measured, with
-the faster timing of 2026-11-26; kept with a margin: the polish re-times its plan too)."""
+TIMING_SECONDS_PER_SHIPMENT = 0.0006
+"""Timing the answer's routes into steps, per shipment on an idle core (0.63 s for 800
+shipments measured with the timing and a check; the check now reuses the timing)."""
 
-SEARCH_SECONDS_PER_SHIPMENT = 0.008
-"""Less time than this per shipment left for OR-Tools, and a warm start is kept as it is."""
+REPAIR_SECONDS_PER_SHIPMENT = 0.0006
+"""Kept back for the final repair (``serve_first``), per shipment on an idle core."""
+
+BUILD_SECONDS_PER_SHIPMENT = 0.008
+"""Building the OR-Tools model and restoring a warm start, per shipment on an idle core
+(3.3 ms to build at 400, measured): with less time than this left, a specialist's plan
+is the answer as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The shipments some van can serve alone, as a problem of their own."""
+
+    problem: Problem  # the day's problem with only those shipments
+    allowed: tuple[tuple[int, ...], ...]  # per shipment of ``problem``: the vans that can
+    unassigned: dict[str, Unassigned]  # the others, with their reason
+    budget: Budget  # with the slowdown measured
 
 
 def solve(
@@ -92,49 +86,48 @@ def solve(
     the least cost (distance times ``cost_per_km``, travel time times
     ``cost_per_hour``, the vans' fixed costs). A deferrable shipment thus waits
     for tomorrow only when today's vans have no room for it
-    (``deferred_capacity``), never merely to save a van's cost. Service
-    times, windows, lunch closures and breaks follow the rules stated in
-    ``optimizer._simulate``; in particular a site's ``service_duration`` is
-    paid once per stop, so consecutive visits of one type at one site are
-    merged into one step.
+    (``deferred_capacity``), never merely to save a van's cost. The first tier
+    holds in the answer, not only in the search's weights: a final repair
+    (``optimizer._serve``) puts each hold left out on a van, setting deferrable
+    work aside, unless no van has room for it even then. Service times, windows,
+    lunch closures and breaks follow the rules stated in ``optimizer._simulate``;
+    a site's ``service_duration`` is paid once per stop, so consecutive visits of
+    one type at one site are merged into one step.
 
-    How: each shipment is first tried alone on every van
-    (``optimizer.diagnose``); those no van can serve are reported with their
-    reason and not searched. The rest go to OR-Tools' routing solver
-    (``optimizer._ortools``), started from ``initial_routes`` or, when
-    ``params.warm_start``, from the plan a specialist solver finds in
-    ``params.warm_start_share`` of the time budget: PyVRP when it can express
-    the problem (one window per visit, no breaks: Li & Lim's kind), VROOM
-    otherwise (lunch closures, breaks, skills; VROOM plans without the breaks,
-    which our timing then places, usually in a lunch closure; the plan is then
-    polished by PyVRP with each visit's window fixed, ``POLISH``); see
-    ``WARM_STARTS``. On big days (``SEARCH_SECONDS_PER_SHIPMENT``) the warm
-    start and its polish get the whole budget and their plan is the answer. Step times are
-    then recomputed by forward simulation (earliest service start) with the
-    breaks where the solver put them, and the plan is checked with ``check``;
-    ``Result.stats["self_check"]`` lists anything it found (expected empty).
+    How: see the module docstring. The specialist (PyVRP when it can express the
+    problem, VROOM otherwise, then polished by PyVRP) gets
+    ``params.warm_start_share`` of the budget, OR-Tools the rest; on days too big
+    to build and search in what would be left, the specialist gets it all and
+    its plan is the answer.
+
+    Time: the answer comes within about ``time_limit`` seconds of wall-clock
+    time, also on a busy machine: every stage has a deadline, VROOM runs in a
+    child process stopped at its own, and the time kept back for the stages
+    that cannot be cut is scaled by the slowdown measured in the first one. A
+    ``time_limit`` longer than can be useful for the day's size
+    (``optimizer._budget.useful_seconds``) is cut to it, and the search stops
+    once it has stalled, so a small day returns early whatever it was given.
 
     Determinism: OR-Tools' routing search is single-threaded and has no random
-    seed, so it is deterministic except for where the time limit cuts it. With
-    ``params.work_limit`` set the search stops after that many solutions and
-    no warm-start solver is used, so the same problem, seed and ``work_limit`` give the
-    same plan, provided ``time_limit`` (kept as a safety net) is not reached
-    first: ``Result.stats["stopped_by"]`` says which limit stopped the search.
-    ``seed`` only seeds the PyVRP warm start (VROOM has no seed).
+    seed. With ``params.work_limit`` set the search stops after that many
+    solutions and no warm-start solver is used, so the same problem, seed and
+    ``work_limit`` give the same plan, provided ``time_limit`` (kept as a safety
+    net) is not reached first: ``Result.stats.stopped_by`` says which limit
+    stopped the search. ``seed`` only seeds PyVRP (VROOM has no seed).
 
     Parameters
     ----------
     problem
         The day's problem.
     time_limit
-        Wall-clock budget in seconds, for the warm start and the search.
+        Wall-clock budget in seconds, for everything (> 0, finite).
     seed
         Seed of the PyVRP warm start.
     initial_routes
         A plan to start from (a dispatcher's, or yesterday's). Unknown van or
         shipment ids raise ``ProblemError``; a plan that is otherwise
         infeasible is ignored (in part or whole) and noted in
-        ``Result.stats["notes"]``.
+        ``Result.stats.notes``.
     params
         Search parameters; ``SolveParams()`` by default.
 
@@ -142,33 +135,65 @@ def solve(
     -------
     Result
         Every shipment is in exactly one route or in ``Result.unassigned``
-        with a reason. ``Result.stats`` holds: ``prefiltered`` (shipments no
-        van can serve alone), ``status`` (OR-Tools' search status),
-        ``objective`` (integer milli-yuan, van and drop weights included),
-        ``solutions``, ``stopped_by`` (``work_limit``, ``time_limit`` or
-        ``search_done``), ``warm_start`` (``none``, ``used``, ``rejected`` or
-        ``kept ...`` when the warm start's plan is the answer), ``polish``,
-        ``warm_start_source``, ``warm_start_seconds``, ``notes`` (what was
-        ignored: parts of a warm start, breaks outside a shift),
-        ``build_seconds``, ``search_seconds``, ``first_solution_seconds``
-        (from the call) and ``self_check``.
+        with a reason; ``Result.stats`` (``SolveStats``) says how.
     """
     began = time.perf_counter()
     params = params if params is not None else SolveParams()
-    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
-        raise ValueError(f"solve time_limit must be a number of seconds, got {time_limit!r}")
-    if not time_limit > 0 or math.isinf(time_limit):
-        raise ValueError(f"solve time_limit must be > 0 and finite, got {time_limit!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"solve seed must be an integer, got {seed!r}")
+    _check_arguments(time_limit, seed)
     if initial_routes is not None:
         _validate_ids(problem, initial_routes)
-    stats: dict[str, object] = {}
     notes: list[str] = []
     # A break that cannot be taken within its van's shift would make the van
     # unusable: it is left out of the plan, and said so in the notes.
     problem = _without_impossible_breaks(problem, notes)
+    limit = min(float(time_limit), useful_seconds(len(problem.shipments)))
+    screened = _screen(problem, Budget.start(limit, began=began))
+    budget = screened.budget
+    n = len(screened.problem.shipments)
+    answer_budget = budget.reserve(budget.scaled(0.02 + TIMING_SECONDS_PER_SHIPMENT * n))
+    search_budget = answer_budget.reserve(budget.scaled(0.1 + REPAIR_SECONDS_PER_SHIPMENT * n))
+    start, warm = _start(screened, search_budget, seed, initial_routes, params, notes)
+    raw = _search(screened, search_budget, params, start, from_specialist=warm is not None)
+    notes.extend(raw.notes)
+    served = serve_first(
+        screened.problem, raw.routes, screened.allowed, deadline=answer_budget.deadline
+    )
+    stats = SolveStats(
+        time_limit=round(limit, 3),
+        slowdown=round(budget.slowdown, 3),
+        prefiltered=len(screened.unassigned),
+        warm_start_source=("initial_routes" if initial_routes else warm.source if warm else "none"),
+        warm_start_seconds=round(warm.seconds, 3) if warm else 0.0,
+        polish=warm.polish if warm else "none",
+        warm_start=raw.warm_start,
+        status=raw.status,
+        objective=raw.objective,
+        solutions=raw.solutions,
+        stopped_by=raw.stopped_by,
+        build_seconds=round(raw.build_seconds, 3),
+        search_seconds=round(raw.search_seconds, 3),
+        first_solution_seconds=(
+            None if raw.first_solution_at is None else round(raw.first_solution_at - began, 3)
+        ),
+        repaired=len(served.placed),
+        displaced=len(served.displaced),
+        notes=tuple(notes),
+    )
+    return _answer(problem, screened, served, stats, began)
 
+
+def _check_arguments(time_limit: float, seed: int) -> None:
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
+        raise ValueError(f"solve time_limit must be a number of seconds, got {time_limit!r}")
+    if not time_limit > 0 or not math.isfinite(time_limit):
+        raise ValueError(f"solve time_limit must be > 0 and finite, got {time_limit!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"solve seed must be an integer, got {seed!r}")
+
+
+def _screen(problem: Problem, budget: Budget) -> Screened:
+    """Stage 1: the alone test of every shipment, and the machine's pace while it ran."""
+    watch = Stopwatch()
     kept: list[Shipment] = []
     allowed: list[tuple[int, ...]] = []
     unassigned: dict[str, Unassigned] = {}
@@ -179,131 +204,122 @@ def solve(
             allowed.append(result.vans)
         else:
             unassigned[shipment.id] = Unassigned(shipment.id, result.reason, result.detail)
-    stats["prefiltered"] = len(unassigned)
-
-    initial: dict[int, list[RawVisit]] | None = None
-    if initial_routes:
-        initial = _to_raw(problem, kept, initial_routes, notes)
-        stats["warm_start_source"] = "initial_routes"
-    elif params.warm_start and params.work_limit is None and WARM_STARTS and kept:
-        # The alone test above took its share of the budget already.
-        available = time_limit - (time.perf_counter() - began)
-        budget = available * params.warm_start_share
-        reserve = min(0.1 * time_limit, POST_SECONDS_PER_SHIPMENT * len(kept))
-        if available - budget - reserve < SEARCH_SECONDS_PER_SHIPMENT * len(kept):
-            # Too big a day for OR-Tools to build and search in what would be
-            # left: the warm start (and its polish) get all the time.
-            budget = available - reserve
-        budget = max(budget, 0.01 * time_limit)
-        sub = dataclasses.replace(problem, shipments=tuple(kept))
-        warm_began = time.perf_counter()
-        warm: list[PlannedRoute] | None = None
-        source = "none (no warm-start solver can express the problem)"
-        for name, warm_start in WARM_STARTS:
-            leave = {"leave": POLISH_SHARE} if name == "vroom" and POLISH is not None else {}
-            try:
-                warm = warm_start(sub, time_limit=budget, seed=seed, **leave)
-            except Exception as exc:  # a warm start must never sink the solve
-                notes.append(f"{name} warm start failed: {exc!r}")
-                source = f"none ({name} failed)"
-                continue
-            if warm:
-                source = name
-                break
-        # The polish re-times its routes afterwards (as the search's answer is).
-        left = budget - (time.perf_counter() - warm_began)
-        left -= POST_SECONDS_PER_SHIPMENT * len(kept)
-        if warm and source == "vroom" and POLISH is not None and left > 0.1:
-            warm = _polished(problem, kept, warm, left, seed, stats, notes)
-        stats["warm_start_seconds"] = round(time.perf_counter() - warm_began, 3)
-        if warm:
-            initial = _to_raw(problem, kept, warm, notes)
-        stats["warm_start_source"] = source
-
-    raw = RawSolution()
-    if kept:
-        # Timing the routes and checking them afterwards: kept back.
-        reserve = min(0.1 * time_limit, POST_SECONDS_PER_SHIPMENT * len(kept))
-        remaining = time_limit - (time.perf_counter() - began) - reserve
-        # Building the OR-Tools model and restoring a warm start take about 8 ms
-        # per shipment (3.3 ms to build at 400, measured): with less time left
-        # than that, a specialist's warm start is the answer as it is.
-        no_time = remaining < SEARCH_SECONDS_PER_SHIPMENT * len(kept)
-        fallback = (
-            _raw_from(problem, kept, initial, RawSolution(stopped_by="time_limit"))
-            if initial and not initial_routes and no_time
-            else None
-        )
-        if fallback is not None:
-            raw = dataclasses.replace(fallback, warm_start="kept (no time left to search)")
-        else:
-            raw = solve_routing(
-                problem,
-                kept,
-                allowed,
-                time_limit=max(remaining, 0.1 * time_limit),
-                params=params,
-                initial=initial,
-            )
-        notes.extend(raw.notes)
-        if (
-            initial
-            and not initial_routes
-            and fallback is None
-            and (raw.objective is None or plan_objective(problem, kept, initial) < raw.objective)
-        ):
-            # OR-Tools could not restore a specialist's warm start in time (or
-            # found worse from scratch): that plan, if it keeps every rule, is
-            # the answer. A dispatcher's initial_routes may break rules: never.
-            fallback = _raw_from(problem, kept, initial, raw)
-            if fallback is not None:
-                raw = fallback
-    stats.update(
-        status=raw.status,
-        objective=raw.objective,
-        solutions=raw.solutions,
-        stopped_by=raw.stopped_by,
-        warm_start=raw.warm_start,
-        build_seconds=round(raw.build_seconds, 3),
-        search_seconds=round(raw.search_seconds, 3),
-        first_solution_seconds=(
-            None if raw.first_solution_at is None else round(raw.first_solution_at - began, 3)
-        ),
+    return Screened(
+        problem=dataclasses.replace(problem, shipments=tuple(kept)),
+        allowed=tuple(allowed),
+        unassigned=unassigned,
+        budget=budget.measured(watch.wall(), watch.cpu()),
     )
-    if notes:
-        stats["notes"] = notes
 
+
+def _start(
+    screened: Screened,
+    budget: Budget,
+    seed: int,
+    initial_routes: Sequence[PlannedRoute] | None,
+    params: SolveParams,
+    notes: list[str],
+) -> tuple[Plan | None, WarmPlan | None]:
+    """Stage 2: the plan to start from, and the specialists' report when they made it."""
+    problem = screened.problem
+    if initial_routes:
+        return from_planned(problem, initial_routes, notes), None
+    if not (params.warm_start and params.work_limit is None and problem.shipments):
+        return None, None
+    available = budget.left()
+    share = available * params.warm_start_share
+    if available - share < budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments)):
+        # Too big a day for OR-Tools to build and search in what would be left: the
+        # specialists get all the time, and their plan is the answer.
+        share = available
+    # The specialists aim at their share; one with no plan yet may go on to the search's
+    # deadline (OR-Tools alone is no match for them on a big day).
+
+    def judge(routes: Sequence[PlannedRoute]) -> int:
+        return plan_objective(problem, from_planned(problem, routes, []))
+
+    warm = warm_plan(problem, budget.aiming(share), seed, default_starters(judge, POLISH_SHARE))
+    notes.extend(warm.notes)
+    plan = from_planned(problem, warm.routes, notes) if warm.routes else None
+    return plan, warm
+
+
+def _search(
+    screened: Screened,
+    budget: Budget,
+    params: SolveParams,
+    start: Plan | None,
+    *,
+    from_specialist: bool,
+) -> RawSolution:
+    """Stage 3: OR-Tools from ``start``; a specialist's plan kept when it is better, or
+    when there is no time to search. A dispatcher's plan may break rules: never kept."""
+    problem = screened.problem
+    if not problem.shipments:
+        return RawSolution(stopped_by="nothing to plan")
+    build = budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments))
+    if from_specialist and start and budget.left() < build:
+        kept = _kept(problem, start, "kept (no time left to search)")
+        if kept is not None:
+            return kept
+    raw = solve_routing(
+        problem, screened.allowed, deadline=budget.deadline, params=params, initial=start
+    )
+    if (
+        from_specialist
+        and start
+        and (raw.objective is None or plan_objective(problem, start) < raw.objective)
+    ):
+        # OR-Tools could not restore the specialist's plan in time, or found worse.
+        kept = _kept(problem, start, "kept (the search found nothing better)", raw)
+        if kept is not None:
+            return kept
+    return raw
+
+
+def _kept(
+    problem: Problem, plan: Plan, why: str, searched: RawSolution | None = None
+) -> RawSolution | None:
+    """``plan`` as the search's answer (the search's figures kept); ``None`` if one of
+    its routes breaks a rule."""
+    for route in plan:
+        van = problem.vans[route.van]
+        if best_timing(problem, van, route_visits(problem, route)).issues:
+            return None
+    base = searched if searched is not None else RawSolution(stopped_by="not searched")
+    served = {k for route in plan for k, _ in route.visits}
+    return dataclasses.replace(
+        base,
+        routes=plan,
+        dropped=tuple(k for k in range(len(problem.shipments)) if k not in served),
+        objective=plan_objective(problem, plan),
+        warm_start=why,
+    )
+
+
+def _answer(
+    problem: Problem, screened: Screened, served: Served, stats: SolveStats, began: float
+) -> Result:
+    """Stage 5: each route timed once into steps; every shipment left out with its reason."""
+    sub = screened.problem
     routes: list[Route] = []
-    for raw_route in raw.routes:
-        van = problem.vans[raw_route.van]
-        visits = [(kept[k], vtype) for k, vtype in raw_route.visits]
-        timing = best_timing(problem, van, visits, break_gaps=raw_route.break_gaps)
+    issues: list[str] = []
+    for plan_route in served.plan:
+        van = sub.vans[plan_route.van]
+        visits = route_visits(sub, plan_route)
+        timing = best_timing(sub, van, visits, break_gaps=plan_route.gaps())
+        issues.extend(f"{issue.kind}: {van.id}: {issue.en}" for issue in timing.issues)
         routes.append(_route(van, visits, timing))
-    cut_short = raw.stopped_by == "time_limit" and not raw.routes
-    if kept and (raw.objective is None or (raw.solutions == 0 and not raw.routes) or cut_short):
-        # Not one plan within the time limit (OR-Tools then hands back its
-        # "all unperformed" start): say so rather than blame the fleet.
-        stats["failure"] = "no solution found within the time limit"
-        for shipment in kept:
-            unassigned[shipment.id] = Unassigned(
-                shipment.id,
-                UnassignedReason.DEFERRED_CAPACITY,
-                "时间限制内未找到方案，请放宽时间限制 / "
-                "no plan found within the time limit: allow more time",
-            )
-    else:
-        for k in raw.dropped:
-            unassigned[kept[k].id] = deferred(kept[k])
-
+    issues.extend(_structure_issues(sub, served.plan))
+    unassigned = dict(screened.unassigned)
+    on_route = {k for route in served.plan for k, _ in route.visits}
+    nothing = not served.plan and stats.objective is None and bool(sub.shipments)
+    for k, shipment in enumerate(sub.shipments):
+        if k not in on_route:
+            unassigned[shipment.id] = _left_out(shipment, k, served, nothing)
+    if nothing:
+        stats = dataclasses.replace(stats, failure="no solution found within the time limit")
     out_unassigned = tuple(unassigned[s.id] for s in problem.shipments if s.id in unassigned)
-    # The self-check times each route with the breaks where the solver put them.
-    break_gaps = {problem.vans[r.van].id: r.break_gaps for r in raw.routes}
-    violations = [
-        v
-        for v in annotate(problem, planned_routes(routes), break_gaps=break_gaps)
-        if not (v.kind == ViolationKind.UNPLANNED and v.shipment in unassigned)
-    ]
-    stats["self_check"] = [f"{v.kind.value}: {v.message_en}" for v in violations]
     summary = Summary(
         vans_used=len(routes),
         distance=sum(r.distance for r in routes),
@@ -318,8 +334,47 @@ def solve(
         unassigned=out_unassigned,
         summary=summary,
         runtime=round(time.perf_counter() - began, 3),
-        stats=stats,
+        stats=dataclasses.replace(stats, self_check=tuple(issues)),
     )
+
+
+def _left_out(shipment: Shipment, k: int, served: Served, nothing: bool) -> Unassigned:
+    """Why the search and the repair left ``shipment`` (index ``k``) out."""
+    if k in served.untried and (nothing or not shipment.deferrable):
+        return Unassigned(
+            shipment.id,
+            UnassignedReason.TIME_LIMIT,
+            "时间限制内未能安排，请放宽时间限制 / "
+            "not planned within the time limit: allow more time",
+        )
+    if k in served.no_room:
+        return Unassigned(
+            shipment.id,
+            UnassignedReason.DEFERRED_CAPACITY,
+            "可单独配送，但即使移出所有可延后的调拨，也没有车辆能容纳 / feasible alone, "
+            "but no van has room for it even with all of its deferrable work set aside",
+        )
+    return deferred(shipment)
+
+
+def _structure_issues(problem: Problem, plan: Plan) -> list[str]:
+    """Each shipment at most once, picked up before it is delivered, on one van."""
+    out: list[str] = []
+    seen: set[int] = set()
+    for route in plan:
+        picked: set[int] = set()
+        for k, vtype in route.visits:
+            if vtype == VisitType.PICKUP:
+                if k in seen:
+                    out.append(f"duplicate: {problem.shipments[k].id} planned twice")
+                seen.add(k)
+                picked.add(k)
+            elif k not in picked:
+                out.append(f"precedence: {problem.shipments[k].id} delivered before pickup")
+            else:
+                picked.discard(k)
+        out.extend(f"precedence: {problem.shipments[k].id} never delivered" for k in picked)
+    return out
 
 
 def planned_routes(routes: Sequence[Route]) -> list[PlannedRoute]:
@@ -370,107 +425,6 @@ def _validate_ids(problem: Problem, routes: Sequence[PlannedRoute]) -> None:
                     f"initial_routes[{r}].visits[{i}].shipment names an unknown shipment "
                     f"{visit.shipment!r}"
                 )
-
-
-def _polished(
-    problem: Problem,
-    kept: Sequence[Shipment],
-    warm: list[PlannedRoute],
-    time_limit: float,
-    seed: int,
-    stats: dict[str, object],
-    notes: list[str],
-) -> list[PlannedRoute]:
-    """VROOM's plan polished by PyVRP when that is cheaper by the search's measure."""
-    assert POLISH is not None
-    sub = dataclasses.replace(problem, shipments=tuple(kept))
-    try:
-        polished = POLISH(sub, warm, time_limit=time_limit, seed=seed)
-    except Exception as exc:  # a polish must never sink the solve
-        notes.append(f"PyVRP polish failed: {exc!r}")
-        polished = None
-    if not polished:
-        stats["polish"] = "none"
-        return warm
-
-    def cost(routes: list[PlannedRoute]) -> int:
-        return plan_objective(problem, kept, _to_raw(problem, kept, routes, []))
-
-    if cost(polished) < cost(warm):
-        stats["polish"] = "pyvrp improved the warm start"
-        return polished
-    stats["polish"] = "pyvrp found nothing better"
-    return warm
-
-
-def _raw_from(
-    problem: Problem,
-    kept: Sequence[Shipment],
-    initial: dict[int, list[RawVisit]],
-    searched: RawSolution,
-) -> RawSolution | None:
-    """The warm start as the search's answer (its figures kept, its plan replaced);
-    ``None`` if one of its routes breaks a rule."""
-    routes = []
-    for v, visits in sorted(initial.items()):
-        if not visits:
-            continue
-        van = problem.vans[v]
-        ordered = [(kept[k], vt) for k, vt in visits]
-        gaps = place_breaks(problem, van, ordered) if van.breaks else {}
-        if best_timing(problem, van, ordered, break_gaps=gaps).issues:
-            return None
-        routes.append(RawRoute(v, tuple(visits), gaps))
-    served = {k for _, visits in initial.items() for k, _ in visits}
-    return dataclasses.replace(
-        searched,
-        routes=tuple(routes),
-        dropped=tuple(k for k in range(len(kept)) if k not in served),
-        objective=plan_objective(problem, kept, initial),
-        warm_start="kept (the search found nothing better)",
-    )
-
-
-def _to_raw(
-    problem: Problem,
-    kept: Sequence[Shipment],
-    routes: Sequence[PlannedRoute],
-    notes: list[str],
-) -> dict[int, list[RawVisit]]:
-    """Keep the usable part of a warm start: whole pairs, in order, once each."""
-    van_index = {v.id: i for i, v in enumerate(problem.vans)}
-    ship_index = {s.id: k for k, s in enumerate(kept)}
-    out: dict[int, list[RawVisit]] = {}
-    used: set[str] = set()
-    for route in routes:
-        v = van_index.get(route.van)
-        if v is None:
-            notes.append(f"warm start names an unknown van {route.van!r}: ignored")
-            continue
-        if v in out:
-            notes.append(f"van {route.van} has a second route: ignored")
-            continue
-        order = [(visit.shipment, visit.type) for visit in route.visits]
-        position = {item: i for i, item in reversed(list(enumerate(order)))}
-        visits: list[RawVisit] = []
-        for i, (sid, vtype) in enumerate(order):
-            if position[(sid, vtype)] != i:
-                notes.append(f"{vtype.value} of {sid} repeated on van {route.van}: ignored")
-                continue
-            if sid not in ship_index:
-                notes.append(f"{sid} cannot be served by any van: left out of the warm start")
-                continue
-            pickup = position.get((sid, VisitType.PICKUP))
-            delivery = position.get((sid, VisitType.DELIVERY))
-            if pickup is None or delivery is None or pickup > delivery or sid in used:
-                if vtype == VisitType.PICKUP:
-                    notes.append(f"{sid} has no pickup-then-delivery on van {route.van}: ignored")
-                continue
-            if vtype == VisitType.DELIVERY:
-                used.add(sid)
-            visits.append((ship_index[sid], vtype))
-        out[v] = visits
-    return out
 
 
 def _route(van: Van, visits: Sequence[tuple[Shipment, VisitType]], timing: Timing) -> Route:

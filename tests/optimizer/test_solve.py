@@ -59,7 +59,7 @@ def assert_accounted(problem: Problem, result: Result) -> None:
             assert position[(sid, StepType.PICKUP)] < position[(sid, StepType.DELIVERY)], sid
         seen.extend(route.shipments)
     assert sorted(seen) == sorted(s.id for s in problem.shipments)
-    assert result.stats["self_check"] == []
+    assert result.stats.self_check == ()
 
 
 def test_van_waits_for_branch_to_reopen_after_lunch(lunch_wait: Problem, fast: SolveParams) -> None:
@@ -99,7 +99,7 @@ def test_shipment_larger_than_every_van_is_reported(
     assert [(u.shipment, u.reason) for u in result.unassigned] == [
         ("too_big", UnassignedReason.CAPACITY_EXCEEDS_VAN)
     ]
-    assert result.stats["prefiltered"] == 1
+    assert result.stats.prefiltered == 1
 
 
 def _due_by_915(problem: Problem) -> Problem:
@@ -186,7 +186,7 @@ def test_same_work_limit_gives_the_same_plan(make_random: Callable[..., Problem]
     params = SolveParams(warm_start=False, work_limit=150)
     first = solve(problem, time_limit=20, seed=7, params=params)
     second = solve(problem, time_limit=20, seed=7, params=params)
-    assert first.stats["stopped_by"] == second.stats["stopped_by"] == "work_limit"
+    assert first.stats.stopped_by == second.stats.stopped_by == "work_limit"
     assert first.routes == second.routes
     assert first.unassigned == second.unassigned
 
@@ -200,8 +200,8 @@ def test_warm_start_from_initial_routes_equals_or_beats_it(
     again = solve(
         problem, time_limit=10, params=params, initial_routes=planned_routes(first.routes)
     )
-    assert again.stats["warm_start"] == "used"
-    assert again.stats["objective"] <= first.stats["objective"]
+    assert again.stats.warm_start == "used"
+    assert again.stats.objective <= first.stats.objective
     assert again.summary.unassigned <= first.summary.unassigned
     assert_accounted(problem, again)
 
@@ -215,7 +215,7 @@ def test_infeasible_initial_routes_are_ignored_not_fatal(
     )
     result = solve(one_way, time_limit=2, params=fast, initial_routes=[backwards])
     assert result.unassigned == ()
-    assert any("to_a" in note for note in result.stats["notes"])
+    assert any("to_a" in note for note in result.stats.notes)
 
 
 @pytest.mark.parametrize(
@@ -243,14 +243,18 @@ def test_default_params_work_with_any_or_no_warm_start_solver(
 ) -> None:
     # The specialist solvers are optional: the plan is the same with either or none.
     if solvers is not None:
-        kept = [(name, fn) for name, fn in optimizer_solve.WARM_STARTS if name in solvers]
-        monkeypatch.setattr(optimizer_solve, "WARM_STARTS", kept)
+        every = optimizer_solve.default_starters
+
+        def only(judge: Callable[..., int], share: float) -> list:
+            return [s for s in every(judge, share) if s.name in solvers]
+
+        monkeypatch.setattr(optimizer_solve, "default_starters", only)
     result = solve(one_way, time_limit=1.0)
     assert result.unassigned == ()
     assert result.routes[0].distance == 9000
     assert result.runtime <= 5
-    expected = solvers[0] if solvers else ("pyvrp" if solvers is None else None)
-    assert result.stats.get("warm_start_source") == expected
+    expected = solvers[0] if solvers else ("pyvrp" if solvers is None else "none")
+    assert result.stats.warm_start_source.startswith(expected)
 
 
 def test_lunch_closures_and_breaks_are_warm_started_by_vroom(
@@ -258,8 +262,8 @@ def test_lunch_closures_and_breaks_are_warm_started_by_vroom(
 ) -> None:
     # PyVRP has one window per visit and no breaks: it declines, VROOM plans.
     result = solve(lunch_break, time_limit=2.0)
-    assert result.stats["warm_start_source"] == "vroom"
-    assert result.stats["warm_start"] == "used"
+    assert result.stats.warm_start_source == "vroom"
+    assert result.stats.warm_start == "used"
     assert_accounted(lunch_break, result)
 
 
@@ -352,7 +356,7 @@ def test_warm_start_over_capacity_is_rejected_and_solved_anyway(
         ),
     )
     result = solve(two_crate_loads, time_limit=2, params=fast, initial_routes=[overloaded])
-    assert result.stats["warm_start"] == "rejected"
+    assert result.stats.warm_start == "rejected"
     assert result.unassigned == ()
     assert_accounted(two_crate_loads, result)
 
@@ -378,7 +382,7 @@ def test_too_little_time_is_reported_not_blamed_on_the_fleet(
     if result.routes:  # a fast machine found a plan anyway: nothing to report
         assert_accounted(problem, result)
         return
-    assert result.stats["failure"] == "no solution found within the time limit"
+    assert result.stats.failure == "no solution found within the time limit"
     assert all("time limit" in u.detail for u in result.unassigned)
     assert len(result.unassigned) == len(problem.shipments)
 
@@ -393,9 +397,9 @@ def test_a_break_outside_the_shift_is_noted_not_fatal(
     result = solve(problem, time_limit=2, params=fast)
     assert [r.shipments for r in result.routes] == [("small",)]
     assert steps_of(result, StepType.BREAK) == []
-    assert result.stats["notes"] == [
-        "break early_tea of van van_4 cannot be taken within its shift: ignored"
-    ]
+    assert result.stats.notes == (
+        "break early_tea of van van_4 cannot be taken within its shift: ignored",
+    )
 
 
 def test_plan_objective_prices_a_plan_as_the_search_does(
@@ -406,14 +410,10 @@ def test_plan_objective_prices_a_plan_as_the_search_does(
     ortools = importlib.import_module("optimizer._ortools")
     problem = make_random(11, sites=10, shipments=12, vans=3)
     result = solve(problem, time_limit=3, params=SolveParams(warm_start=False, work_limit=200))
-    assert result.stats["prefiltered"] == 0
-    index = {s.id: k for k, s in enumerate(problem.shipments)}
-    vans = {v.id: i for i, v in enumerate(problem.vans)}
-    routes = {
-        vans[r.van]: [(index[v.shipment], v.type) for v in r.visits]
-        for r in planned_routes(result.routes)
-    }
-    assert ortools.plan_objective(problem, problem.shipments, routes) == result.stats["objective"]
+    assert result.stats.prefiltered == 0
+    plan = importlib.import_module("optimizer._plan")
+    routes = plan.from_planned(problem, planned_routes(result.routes), [])
+    assert ortools.plan_objective(problem, routes) == result.stats.objective
 
 
 def test_a_warm_start_is_kept_when_no_time_is_left_to_search(
@@ -422,8 +422,8 @@ def test_a_warm_start_is_kept_when_no_time_is_left_to_search(
     # Time for the search is estimated per shipment; when the warm start used it up,
     # its plan (re-timed by our rules) is the answer, not an empty one.
     problem = make_random(3, sites=10, shipments=12, vans=3)
-    monkeypatch.setattr(optimizer_solve, "SEARCH_SECONDS_PER_SHIPMENT", 100.0)
+    monkeypatch.setattr(optimizer_solve, "BUILD_SECONDS_PER_SHIPMENT", 100.0)
     result = solve(problem, time_limit=2.0)
-    assert result.stats["warm_start"] == "kept (no time left to search)"
+    assert result.stats.warm_start == "kept (no time left to search)"
     assert result.routes
     assert_accounted(problem, result)

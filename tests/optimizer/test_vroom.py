@@ -7,6 +7,7 @@ Real pyvroom on tiny named problems; every plan VROOM returns is checked with
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -24,6 +25,7 @@ from optimizer import (
     check,
 )
 from optimizer import _vroom as adapter
+from optimizer._budget import Budget
 
 H = 3600
 LUNCH_CLOSED = (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 18 * H))
@@ -227,7 +229,7 @@ def test_warm_start_returns_routes_that_keep_every_rule() -> None:
     # A lunch closure at both branches and a driver's break: PyVRP declines, VROOM plans.
     lunch = Break("lunch", (TimeWindow(11 * H + 1800, 13 * H + 1800),), 2700)
     problem = tiny_problem(shipments=(A_TO_B, B_TO_A), breaks=(lunch,))
-    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    routes = adapter.warm_start(problem, Budget.start(1.0))
     assert routes is not None
     assert [r.van for r in routes] == ["van-1"]
     assert {v.shipment for v in routes[0].visits} == {"s1", "s2"}
@@ -240,15 +242,24 @@ def test_warm_start_cuts_a_route_back_to_what_our_rules_allow() -> None:
     problem = tiny_problem(shipments=(A_TO_B, B_TO_A))
     short = dataclasses.replace(problem.vans[0], max_route_duration=50 * 60)
     problem = dataclasses.replace(problem, vans=(short,))
-    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    routes = adapter.warm_start(problem, Budget.start(1.0))
     assert routes is not None
     assert len({v.shipment for r in routes for v in r.visits}) == 1
     assert [v.kind for v in check(problem, routes)] == [ViolationKind.UNPLANNED]
 
 
-def test_warm_start_time_limit_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="time_limit must be > 0"):
-        adapter.warm_start(tiny_problem(shipments=(A_TO_B,)), time_limit=0, seed=0)
+def test_warm_start_with_no_time_left_plans_nothing() -> None:
+    # VROOM runs in a child stopped at the deadline: past it, there is no plan to give.
+    assert adapter.warm_start(tiny_problem(shipments=(A_TO_B,)), Budget.start(0.0)) is None
+
+
+def test_vroom_is_stopped_at_its_deadline() -> None:
+    # The deadline holds whatever VROOM's effort: a big day with 0.3 s gets no plan, late.
+    problem = lunch_problem()
+    big = dataclasses.replace(problem, shipments=problem.shipments * 1)
+    began = time.perf_counter()
+    adapter.warm_start(big, Budget.start(0.3))
+    assert time.perf_counter() - began < 0.3 + 0.5
 
 
 @pytest.mark.parametrize(
@@ -274,23 +285,20 @@ def test_warm_start_plans_without_breaks_and_places_them_in_the_lunch_closure() 
     """VROOM is asked without the break; our timing puts it where the sites are closed."""
     problem = lunch_problem()
     assert any(van.breaks for van in problem.vans)
-    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    routes = adapter.warm_start(problem, Budget.start(1.0))
     assert routes is not None
     assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
     assert check(problem, routes) == []
 
 
-@pytest.mark.parametrize("time_limit", [1.0, 1e-6])
-def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment(
-    time_limit: float,
-) -> None:
+def test_warm_start_asks_again_with_breaks_when_a_break_costs_a_shipment() -> None:
     """The break-free plan loses the hold to van-1's break; VROOM given the break plans it
-    on van-2, even with no time left: a hold is worth running late for."""
+    on van-2."""
     problem = break_squeeze_problem()
     assert not problem.shipments[0].deferrable
-    _, lost = adapter._vroom_routes(problem, adapter.without_breaks(problem), 1.0, 0.0)
+    _, lost = adapter._vroom_routes(problem, adapter.without_breaks(problem), Budget.start(1.0))
     assert lost
-    routes = adapter.warm_start(problem, time_limit=time_limit, seed=0)
+    routes = adapter.warm_start(problem, Budget.start(1.0))
     assert routes is not None
     assert [route.van for route in routes] == ["van-2"]
     assert sum(len(r.visits) for r in routes) == 2 * len(problem.shipments)
@@ -305,7 +313,7 @@ def test_warm_start_on_a_tight_day_serves_the_hold_and_keeps_every_rule() -> Non
         breaks=(LUNCH,),
         site_windows=(TimeWindow(9 * H, 9 * H + 1200),),
     )
-    routes = adapter.warm_start(problem, time_limit=1.0, seed=0)
+    routes = adapter.warm_start(problem, Budget.start(1.0))
     assert routes is not None
     assert {v.shipment for r in routes for v in r.visits} == {"s1"}  # the hold
     assert [v.kind for v in check(problem, routes)] == [ViolationKind.UNPLANNED]

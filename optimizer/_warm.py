@@ -1,0 +1,147 @@
+"""The warm-start pipeline: a specialist solver's plan for OR-Tools to start from.
+
+A ``WarmStarter`` is a specialist behind its adapter: it plans the screened problem by
+its deadline, or declines (``None``) when it cannot express the problem. The starters are
+tried in order, best first for what they can express; the first plan is used:
+
+1. PyVRP (``optimizer._pyvrp``): one window per visit, no breaks (Li & Lim's kind);
+2. VROOM (``optimizer._vroom``, run in a child process stopped at its deadline): several
+   windows per visit (lunch closures), breaks, skills; then polished by PyVRP with each
+   visit's window fixed, when the polish is cheaper by the search's measure.
+
+Either library may be missing: the pipeline then has fewer starters, and OR-Tools may
+search alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from optimizer._budget import Budget
+from optimizer.model import PlannedRoute, Problem
+
+Judge = Callable[[Sequence[PlannedRoute]], int]
+"""The search's objective of a plan (lower is better), to compare two plans."""
+
+
+class WarmStarter(Protocol):
+    """A specialist solver that plans a problem by a deadline, or declines."""
+
+    @property
+    def name(self) -> str: ...
+
+    def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
+        """Routes for ``problem`` by ``budget.deadline``; ``None`` to decline."""
+        ...
+
+
+class Polisher(Protocol):
+    """Improves another solver's plan by a deadline."""
+
+    @property
+    def name(self) -> str: ...
+
+    def polish(
+        self, problem: Problem, routes: Sequence[PlannedRoute], budget: Budget, seed: int
+    ) -> list[PlannedRoute] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WarmPlan:
+    """What the pipeline found: the routes, who found them, and what the polish did."""
+
+    routes: tuple[PlannedRoute, ...] = ()
+    source: str = "none"
+    polish: str = "none"
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Polished:
+    """A starter whose plan is then polished, within the same budget.
+
+    The starter aims at all but ``share`` of the time to the budget's target (and may run
+    to its deadline while it has no plan); the polisher gets what is left to the target;
+    the polished plan is kept only when ``judge`` prices it lower.
+    """
+
+    starter: WarmStarter
+    polisher: Polisher
+    share: float
+    judge: Judge
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.starter.name
+
+    def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
+        first = budget.aiming((1 - self.share) * budget.aim_left())
+        routes = self.starter.plan(problem, first, seed)
+        if not routes or budget.aim_left() < 0.1:
+            self.log.append("none")
+            return routes
+        polished = self.polisher.polish(problem, routes, budget.until(budget.aim), seed)
+        if polished and self.judge(polished) < self.judge(routes):
+            self.log.append(f"{self.polisher.name} improved the warm start")
+            return polished
+        self.log.append(f"{self.polisher.name} found nothing better")
+        return routes
+
+
+def warm_plan(
+    problem: Problem, budget: Budget, seed: int, starters: Sequence[WarmStarter]
+) -> WarmPlan:
+    """The first plan of ``starters`` for ``problem``, within ``budget``.
+
+    A starter that fails is noted and the next one tried: a warm start never sinks a solve.
+    """
+    began = time.perf_counter()
+    notes: list[str] = []
+    source = "none (no warm-start solver can express the problem)"
+    for starter in starters:
+        if budget.expired():
+            source = "none (no time left)"
+            break
+        try:
+            routes = starter.plan(problem, budget, seed)
+        except Exception as exc:  # a warm start must never sink the solve
+            notes.append(f"{starter.name} warm start failed: {exc!r}")
+            source = f"none ({starter.name} failed)"
+            continue
+        if routes:
+            polish = starter.log[-1] if isinstance(starter, Polished) and starter.log else "none"
+            return WarmPlan(
+                tuple(routes),
+                starter.name,
+                polish,
+                time.perf_counter() - began,
+                tuple(notes),
+            )
+    return WarmPlan(source=source, seconds=time.perf_counter() - began, notes=tuple(notes))
+
+
+def default_starters(judge: Judge, polish_share: float) -> list[WarmStarter]:
+    """The specialists installed, in the order of the module docstring."""
+    starters: list[WarmStarter] = []
+    polisher: Polisher | None = None
+    try:
+        from optimizer._pyvrp import PyvrpPolish, PyvrpStart
+
+        starters.append(PyvrpStart())
+        polisher = PyvrpPolish()
+    except ImportError:
+        pass
+    try:
+        from optimizer._vroom import VroomStart
+    except ImportError:
+        return starters
+    vroom: WarmStarter = VroomStart()
+    if polisher is not None:
+        vroom = Polished(vroom, polisher, polish_share, judge)
+    starters.append(vroom)
+    return starters
