@@ -290,3 +290,11 @@ def test_index_summarises_the_day(day: Day) -> None:
     assert f"用车 {day.result.summary.vans_used} 辆" in text
     for sheet in day.sheets[1:]:
         assert f'href="{sheet.name}"' in text
+
+
+def test_every_reason_the_optimiser_can_give_has_a_chinese_label() -> None:
+    # The index page shows REASON_ZH[reason]; a reason without a label would show nothing.
+    from api.route_sheets import REASON_ZH
+    from optimizer import UnassignedReason
+
+    assert set(REASON_ZH) == {r.value for r in UnassignedReason}
