@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from api.problem_json import ProblemInputError, load_problem, result_to_dict
-from api.settings import Settings
+from settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,17 +56,33 @@ def _writable(path: Path, field: str) -> Path:
     return path
 
 
-def _beilin_graph() -> nx.MultiDiGraph:
+def _beilin_graph(settings: Settings) -> nx.MultiDiGraph:
     import geo
 
     try:
-        return geo.load_beilin_graph(Settings().data_dir)
-    except geo.GraphDataError as exc:
+        return geo.load_beilin_graph(settings.data.beilin_dir)
+    except (SettingsError, geo.GraphDataError) as exc:
         raise _fail(str(exc)) from None
+
+
+@app.callback()
+def _start(ctx: typer.Context) -> None:
+    # The one settings object, built once from the SHUYUN_ variables and passed down.
+    try:
+        ctx.obj = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)  # set by _start for every command
+    return settings
 
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="输出目录 / output folder")] = Path("out/demo"),
     time_limit: Annotated[
         float, typer.Option(help="求解时间（秒）/ solver time budget in seconds")
@@ -80,19 +96,33 @@ def demo(
         raise _fail(f"--vans 应在 1–20 之间 / must be within 1–20, got {vans}")
     from api.demo import run_demo, summary_lines  # heavy imports only once the options are valid
 
-    report = run_demo(Settings(), out_dir=out, time_limit=time_limit, seed=seed, vans=vans)
+    try:
+        report = run_demo(_settings(ctx), out_dir=out, time_limit=time_limit, seed=seed, vans=vans)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
     for line in summary_lines(report):
         typer.echo(line)
 
 
 @app.command()
 def solve(
+    ctx: typer.Context,
     problem: Annotated[Path, typer.Argument(help="问题 JSON / problem JSON file")],
     output: Annotated[Path, typer.Option("-o", "--output", help="结果 JSON / result JSON file")],
     time_limit: Annotated[
-        float, typer.Option(help="求解时间（秒，> 0）/ solver time budget in seconds (> 0)")
-    ] = 10.0,
-    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 0,
+        float | None,
+        typer.Option(
+            help="求解时间（秒，> 0；默认 SHUYUN_SOLVER__TIME_LIMIT 或 10）/ solver time budget "
+            "in seconds (> 0; default SHUYUN_SOLVER__TIME_LIMIT or 10)"
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="随机种子（默认 SHUYUN_SOLVER__SEED 或 0）/ seed "
+            "(default: SHUYUN_SOLVER__SEED or 0)"
+        ),
+    ] = None,
 ) -> None:
     """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON.
 
@@ -101,7 +131,11 @@ def solve(
     """
     from optimizer import solve as run_solve
 
-    _positive_seconds(time_limit, "--time-limit")
+    solver = _settings(ctx).solver
+    time_limit = _positive_seconds(
+        solver.time_limit if time_limit is None else time_limit, "--time-limit"
+    )
+    seed = solver.seed if seed is None else seed
     _writable(output, "-o/--output")
     try:
         parsed = load_problem(problem)
@@ -118,6 +152,7 @@ def solve(
 
 @app.command()
 def matrix(
+    ctx: typer.Context,
     sites: Annotated[Path, typer.Argument(help="站点 CSV：id,lon,lat[,name] / sites CSV")],
     output: Annotated[
         Path | None,
@@ -137,7 +172,7 @@ def matrix(
     Coordinates are WGS-84 lon, lat (or GCJ-02 with --gcj02); matrices are integer seconds
     and metres, possibly asymmetric.
     """
-    from api.network import site_network
+    from dispatch import site_network
 
     if not (math.isfinite(max_snap) and max_snap > 0):
         raise _fail(
@@ -147,7 +182,7 @@ def matrix(
         _writable(output, "-o/--output")
     ids, points = _read_sites_csv(sites, gcj02=gcj02)
     depart = _clock(depart_at, "--depart-at") if depart_at else None
-    graph = _beilin_graph()
+    graph = _beilin_graph(_settings(ctx))
     try:
         net = site_network(graph, ids, points, depart_at=depart, max_distance=max_snap)
     except ValueError as exc:

@@ -4,7 +4,7 @@ The day's work comes from circulation, not from a generator: a SQLite catalogue 
 under the output folder (``<out>/shuyun.sqlite``, recreated on every run), filled with the 39
 demo sites and a seeded demo catalogue (演示数据), one day of loans, returns, holds and new
 stock is simulated (the day before the vans drive), and the open transfers become the vans'
-shipments through :mod:`api.dispatch`. The plan is recorded back in the catalogue (every
+shipments through :mod:`dispatch`. The plan is recorded back in the catalogue (every
 transfer planned on a van's stop or deferred with a reason) and the route sheets are written.
 """
 
@@ -22,20 +22,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import geo
-from api.demo_day import demo_vans, site_model
-from api.demo_sites import DemoSite, demo_sites
-from api.dispatch import DayPlan, plan_day
-from api.network import SiteNetwork, site_network
 from api.problem_json import problem_to_dict, result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
-from api.settings import Settings
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
 from catalog.models import Transfer, TransferStatus
 from catalog.simulate import SimulationReport, simulate_day
 from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
+from dispatch import (
+    DayPlan,
+    DemoSite,
+    SiteNetwork,
+    demo_sites,
+    demo_vans,
+    plan_day,
+    site_model,
+    site_network,
+)
 from optimizer import Problem, Result
+from settings import Settings
 
 DEMO_SCALE = 1.0
 """Size of the demo catalogue and day: 1 is the issue's district (~20,000 records, ~60,000
@@ -97,7 +103,8 @@ def run_demo(
     Parameters
     ----------
     settings
-        Paths of the shared data.
+        The one settings object: the shared data (``data``) and the circulation rules
+        (``circulation``); the demo's catalogue is its own SQLite file, not ``database``.
     out_dir
         Output folder: ``shuyun.sqlite``, ``problem.json``, ``result.json`` and the route
         sheets (HTML). The database is recreated on every run.
@@ -111,17 +118,22 @@ def run_demo(
         Size of the demo catalogue and of the simulated day (see :data:`DEMO_SCALE`).
     day
         The day the vans drive (default: tomorrow); circulation is simulated the day before.
+
+    Raises
+    ------
+    settings.SettingsError
+        ``SHUYUN_DATA_DIR`` holds no Beilin data.
     """
     plan_for = day if day is not None else date.today() + timedelta(days=1)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    graph = geo.load_beilin_graph(settings.data_dir)
+    graph = geo.load_beilin_graph(settings.data.beilin_dir)
     timings["load_graph"] = time.perf_counter() - t0
 
     sites = demo_sites(
-        subdistrict_points=settings.subdistrict_points_file,
-        communities=settings.communities_file,
-        boundary=settings.boundary_file,
+        subdistrict_points=settings.data.subdistrict_points_file,
+        communities=settings.data.communities_file,
+        boundary=settings.data.boundary_file,
         service_points=service_points,
         seed=seed,
     )
@@ -151,6 +163,7 @@ def run_demo(
                 travel_times=travel,
                 seed=seed,
                 scale=scale,
+                settings=settings.circulation,
             )
             session.commit()
             timings["circulation"] = time.perf_counter() - t0
@@ -166,6 +179,7 @@ def run_demo(
                 time_limit=time_limit,
                 seed=seed,
                 staff=STAFF,
+                settings=settings.circulation,
             )
             session.commit()
             timings["solve"] = time.perf_counter() - t0

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from dispatch import Leg
 from optimizer import Result, Route, Shipment, StepType
 
 KIND_ZH = {
@@ -33,18 +34,8 @@ REASON_ZH = {
     "unreachable": "道路不可达",
     "shift": "超出司机班次或最长线路时间",
     "skills": "没有车辆具备所需条件",
+    "time_limit": "求解时间用尽，尚未安排",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """The way from one stop to the next: directions and a polyline of [lon, lat]."""
-
-    instructions_zh: tuple[str, ...]
-    instructions_en: tuple[str, ...]
-    coordinates: tuple[tuple[float, float], ...]
-    distance: int
-    duration: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,17 +45,10 @@ hierarchical objective.
 LI_LIM_SUBDIR = Path("pdptw") / "li_lim_100"
 
 
-def bench_dir() -> Path:
-    """The shared benchmark folder: ``SHUYUN_BENCH_DIR`` or ``<repo>/../shared/bench``."""
-    env = os.environ.get("SHUYUN_BENCH_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / ".." / "shared" / "bench"
-
-
-def li_lim_dir() -> Path:
-    """The folder of the Li & Lim 100-task set."""
-    return bench_dir() / LI_LIM_SUBDIR
+def li_lim_dir(bench_dir: Path) -> Path:
+    """The folder of the Li & Lim 100-task set in the shared benchmark folder ``bench_dir``
+    (the settings' ``data.bench_dir``: ``SHUYUN_BENCH_DIR`` or ``<repo>/../shared/bench``)."""
+    return bench_dir / LI_LIM_SUBDIR
 
 
 @dataclass(frozen=True, slots=True)

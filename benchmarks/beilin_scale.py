@@ -3,10 +3,10 @@
 For each size N (default 25, 50, 100, 200, 400 sites): seeded random sites inside the
 district, snapped onto the Beilin drive network (within 300 m, resampled otherwise), the
 central library as depot, 2N shipments (the demo day's mix of holds, returns home, new stock
-and rebalancing, ``api.demo_day.generated_shipments``), the demo fleet's vans
-(``api.demo_day.demo_vans``: 08:30–17:30, a 45-minute lunch break in 11:30–13:30, capacity
+and rebalancing, ``dispatch.generated_shipments``), the demo fleet's vans
+(``dispatch.demo_vans``: 08:30–17:30, a 45-minute lunch break in 11:30–13:30, capacity
 (40 crates, 600 kg), 2 yuan/km, 60 yuan/h, 150 yuan per van) in proportion to N, and the
-demo opening hours with their lunch closures (``api.demo_sites``).
+demo opening hours with their lunch closures (``dispatch.demo_sites``).
 
 Measured per size:
 
@@ -58,13 +58,15 @@ from shapely.geometry.base import BaseGeometry
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 import geo
-from api.demo_day import build_problem, demo_vans, generated_shipments
-from api.demo_sites import (
+from dispatch import (
     BRANCH_HOURS,
     CENTRAL_POINT,
     SERVICE_POINT_HOURS,
     DemoSite,
+    build_problem,
     central_site,
+    demo_vans,
+    generated_shipments,
 )
 from optimizer import (
     PlannedRoute,
@@ -78,6 +80,7 @@ from optimizer import (
 )
 from optimizer._simulate import best_timing  # the one definition of a route's timing
 from optimizer._vroom import solve_with_vroom
+from settings import load_settings
 
 DEPOT = "central"
 SNAP_LIMIT_M = 300.0
@@ -544,10 +547,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     budgets = [int(x) for x in args.budgets.split(",") if x.strip()]
 
+    beilin_dir = load_settings().data.beilin_dir
     started = time.perf_counter()
-    G = geo.load_beilin_graph()
+    G = geo.load_beilin_graph(beilin_dir)
     graph_seconds = time.perf_counter() - started
-    district = load_district(geo.data_dir())
+    district = load_district(beilin_dir)
     print(f"Beilin graph: {G.number_of_nodes()} nodes, loaded in {graph_seconds:.2f} s")
     earlier: dict[int, dict[str, Any]] = {}
     if args.shuyun_from is not None:

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 import geo
 from benchmarks.beilin_scale import load_district, scale_instance
 from optimizer import Problem, Shipment, Site, TimeWindow, Van, solve
+from settings import load_settings
 
 SEED = 1
 HOG_SECONDS_MAX = 900.0  # a hog stops by itself even if this script is killed
@@ -144,8 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.budget <= 0 or args.hogs < 0:
         parser.error("--budget must be > 0 and --hogs >= 0")
 
-    G = geo.load_beilin_graph()
-    district = load_district(geo.data_dir())
+    beilin_dir = load_settings().data.beilin_dir
+    G = geo.load_beilin_graph(beilin_dir)
+    district = load_district(beilin_dir)
     loaded = f"{args.hogs} hogs"
     runs: list[Run] = []
     tiny = tiny_problem()

@@ -46,6 +46,7 @@ from benchmarks._instances import (
     to_problem,
 )
 from benchmarks.verify import verify
+from settings import load_settings
 
 SOLVERS = ("shuyun", "pyvrp", "vroom")
 """The default line-up; ``warm_start`` (shuyun's PyVRP stage alone) may be added."""
@@ -344,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_table(loaded, list(dict.fromkeys(order)))
         return 1 if any(not r.feasible for r in loaded) else 0
 
-    folder = args.dir or li_lim_dir()
+    folder = args.dir or li_lim_dir(load_settings().data.bench_dir)
     bks = read_bks(folder / "bks.csv")
     names = [n for n in args.instances.split(",") if n] or sorted(bks)
     solvers = [s for s in args.solvers.split(",") if s]

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 import geo
+from settings import load_settings
 
 ANCHOR_S = {1000: 3.0}  # OSRM table 1000×1000, osrm-backend issue #2956
 TARGET_S = {100: 1.0, 1000: 5.0}
@@ -47,9 +48,9 @@ def random_sites(G, index: geo.EdgeIndex, n: int, seed: int) -> tuple[np.ndarray
     return np.concatenate(kept)[:n], redrawn
 
 
-def run(sizes: list[int], repeats: int, seed: int) -> list[dict[str, object]]:
+def run(sizes: list[int], repeats: int, seed: int, *, beilin_dir: Path) -> list[dict[str, object]]:
     t0 = time.perf_counter()
-    G = geo.load_beilin_graph()
+    G = geo.load_beilin_graph(beilin_dir)
     index = geo.edge_index(G)
     load_s = time.perf_counter() - t0
     print(
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
     args = parser.parse_args(argv)
-    rows = run(args.sizes, args.repeats, args.seed)
+    rows = run(args.sizes, args.repeats, args.seed, beilin_dir=load_settings().data.beilin_dir)
     header = (
         f"{'N':>6} {'ours s':>8} {'(snap':>7} {'matrix)':>8} {'anchor s':>9} "
         f"{'ratio':>6} {'target s':>9} {'met':>4}"

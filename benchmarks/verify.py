@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks._instances import Instance, li_lim_dir, read_bks, read_instance, read_solution
+from settings import load_settings
 
 TOLERANCE = 1e-6
 """Slack allowed on time windows for floating-point sums (the benchmark's own)."""
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="instances (default: all)")
     parser.add_argument("--dir", type=Path, default=None, help="Li & Lim folder")
     args = parser.parse_args(argv)
-    folder = args.dir or li_lim_dir()
+    folder = args.dir or li_lim_dir(load_settings().data.bench_dir)
     bks = read_bks(folder / "bks.csv")
     failed = 0
     for name in args.names or sorted(bks):

@@ -36,6 +36,7 @@ from optimizer._vroom import (
     vroom_input,
     without_breaks,
 )
+from settings import load_settings
 
 
 def run(problem: Problem, searches: int, depth: int, *, breaks: bool) -> dict[str, Any]:
@@ -76,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(len(e) != 2 or e[0] < 1 or e[1] < 0 for e in efforts):
         parser.error(f"--efforts {args.efforts!r}: each searches>=1 x depth>=0, e.g. 8x5")
 
-    G = geo.load_beilin_graph()
-    district = load_district(geo.data_dir())
+    beilin_dir = load_settings().data.beilin_dir
+    G = geo.load_beilin_graph(beilin_dir)
+    district = load_district(beilin_dir)
     rows = []
     for n_sites in sizes:
         problem = scale_instance(G, district, n_sites, seed=args.seed).problem

@@ -25,7 +25,7 @@ from catalog.models import (
     Loan,
     Transfer,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.sites import get_site, require_open
 from catalog.transfers import _release_item, cancel_open_transfer
 from catalog.travel import TravelTimes
@@ -55,7 +55,7 @@ def check_out(
     site_code: str,
     staff: str = "",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Loan:
     """Lend an item at a site.
 
@@ -70,7 +70,7 @@ def check_out(
         withdrawn, recorded at another site, or owned by another patron's hold.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     try:
         with session.begin_nested():
             site = get_site(session, site_code)
@@ -123,7 +123,7 @@ def check_in(
     travel_times: TravelTimes,
     staff: str = "",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> ReturnResult:
     """Take back a lent item at any site and route it: to the oldest waiting hold on its
     record, else home (unless it floats or is home), else onto the shelf here.
@@ -134,7 +134,7 @@ def check_in(
         Unknown barcode or site; site closed today; item not on loan.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     with session.begin_nested():
         site = get_site(session, site_code)
         require_open(site, now.date())

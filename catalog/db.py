@@ -16,15 +16,13 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.settings import CatalogSettings
-
 __all__ = ["alembic_config", "create_engine", "session_factory", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` (default: ``CatalogSettings().database_url``).
+def create_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` (the settings' ``database.url``, passed down).
 
     SQLite connections get WAL mode and foreign keys on, and SAVEPOINTs that work (pysqlite's
     own transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself). The
@@ -38,7 +36,7 @@ def create_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     **kwargs
         Passed on to :func:`sqlalchemy.create_engine`.
     """
-    url = make_url(url if url is not None else CatalogSettings().database_url)
+    url = make_url(url)
     if url.get_backend_name() != "sqlite":
         return sa_create_engine(url, **kwargs)
     if url.database and url.database != ":memory:":

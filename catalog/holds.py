@@ -39,7 +39,7 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.sites import CALENDAR_HORIZON_DAYS, _at, get_site, next_open_at, open_intervals
 from catalog.transfers import _release_item, cancel_open_transfer, create_transfer
 from catalog.travel import TravelTimes
@@ -171,7 +171,7 @@ def _fill(
     shelf_time: datetime | None,
     now: datetime,
     staff: str,
-    settings: CatalogSettings,
+    settings: CirculationSettings,
 ) -> None:
     """Give ``item`` to ``hold``: onto the hold shelf if it is already at the pickup site,
     else a ``hold`` transfer there."""
@@ -208,7 +208,7 @@ def assign_holds(
     travel_times: TravelTimes,
     staff: str = "",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[Hold]:
     """Share the available copies of a record among its waiting holds.
 
@@ -223,7 +223,7 @@ def assign_holds(
         The holds filled now, in queue order.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     try:
         return _assign(session, record_id, travel_times, staff, now, settings)
     except IntegrityError as error:
@@ -238,7 +238,7 @@ def _assign(
     travel_times: TravelTimes,
     staff: str,
     now: datetime,
-    settings: CatalogSettings,
+    settings: CirculationSettings,
 ) -> list[Hold]:
     with session.begin_nested():
         waiting = list(
@@ -311,7 +311,7 @@ def place_hold(
     travel_times: TravelTimes,
     assign: bool = True,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Hold:
     """Place a hold on a record for pickup at a site and fill it at once if a copy is free.
 
@@ -332,7 +332,7 @@ def place_hold(
         copies; the patron already holds this record.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     with session.begin_nested():
         patron = get_patron(session, card_number)
         record = get_record(session, record_id)
@@ -384,7 +384,7 @@ def fill_hold(
     travel_times: TravelTimes,
     staff: str,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Hold:
     """Staff fill a waiting hold with a copy they have in hand.
 
@@ -399,7 +399,7 @@ def fill_hold(
         not on the shelf or already owned by a hold.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     try:
         with session.begin_nested():
             hold = get_hold(session, hold_id)
@@ -441,7 +441,7 @@ def cancel_hold(
     hold_id: int,
     staff: str = "",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Hold:
     """Cancel a hold. A copy not yet picked up stays where it is (its hold transfer is
     cancelled); a copy on the hold shelf goes back on the shelf or home; a copy in a van is
@@ -453,7 +453,7 @@ def cancel_hold(
         Unknown hold, or a hold already collected or cancelled.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     with session.begin_nested():
         hold = get_hold(session, hold_id)
         if hold.status in (HoldStatus.collected, HoldStatus.cancelled):

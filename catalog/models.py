@@ -36,6 +36,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "ACTIVE_HOLD_STATUSES",
     "OPEN_TRANSFER_STATUSES",
+    "SHIPMENT_ID_LENGTH",
     "Base",
     "Hold",
     "HoldStatus",
@@ -130,6 +131,9 @@ OPEN_TRANSFER_STATUSES = (
     TransferStatus.picked_up,
 )
 """Transfer statuses still moving an item; at most one such transfer per item."""
+
+SHIPMENT_ID_LENGTH = 120
+"""Longest dispatch shipment id a transfer records (``Transfer.shipment_id``)."""
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
@@ -393,6 +397,10 @@ class Transfer(Base):
     planned_for: Mapped[date | None] = mapped_column(Date)
     deferred_reason: Mapped[str | None] = mapped_column(Text)
     """Why the last plan left this transfer out (延后), shown to staff; NULL once planned."""
+    shipment_id: Mapped[str | None] = mapped_column(String(SHIPMENT_ID_LENGTH))
+    """The dispatch shipment the last plan put this transfer in, planned or deferred: its
+    group, e.g. ``t-return_home-west-central``, or a part of a group bigger than a van,
+    e.g. ``t-new_stock-central-branch-001#2/3``. NULL until a plan is recorded."""
     picked_up_at: Mapped[datetime | None] = mapped_column(DateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -48,7 +48,7 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.sites import open_intervals
 from catalog.transfers import NewStockLine, receive_new_stock
 from catalog.travel import TravelTimes
@@ -143,7 +143,7 @@ def simulate_day(
     travel_times: TravelTimes,
     seed: int = 0,
     scale: float = 1.0,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> SimulationReport:
     """Play one day of circulation on the catalogue in ``session``.
 
@@ -175,7 +175,7 @@ def simulate_day(
     """
     if scale <= 0:
         raise InvalidValueError("scale", scale, "must be > 0")
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     rng = random.Random(seed)
     volume = {k: max(1, round(v * scale)) for k, v in DAY_VOLUME.items()}
     sites = {s.id: s for s in session.scalars(select(Site).order_by(Site.id))}

@@ -20,6 +20,7 @@ from catalog._lookup import get_central, get_item, get_record, resolve_now
 from catalog.errors import InvalidValueError, NotAvailableError, NotFoundError
 from catalog.models import (
     OPEN_TRANSFER_STATUSES,
+    SHIPMENT_ID_LENGTH,
     Hold,
     HoldStatus,
     Item,
@@ -30,11 +31,11 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
+from catalog.policy import TRANSFER_POLICY, DeadlineRule
+from catalog.settings import CirculationSettings
 from catalog.sites import closing_time, get_site, working_day
 
 __all__ = [
-    "TRANSFER_PRIORITY",
     "DeferredTransfer",
     "NewStockLine",
     "PlannedTransfer",
@@ -49,14 +50,6 @@ __all__ = [
     "transfer_deadline",
     "transfer_demand",
 ]
-
-TRANSFER_PRIORITY: dict[TransferKind, int] = {
-    TransferKind.hold: 3,
-    TransferKind.new_stock: 2,
-    TransferKind.return_home: 1,
-    TransferKind.rebalance: 0,
-}
-"""Higher moves first: a patron is waiting for a hold; returns home can wait."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,26 +75,30 @@ class TransferDemand:
     kg: float
     earliest_deadline: datetime
     priority: int
-    """See :data:`TRANSFER_PRIORITY`."""
+    """The kind's priority in :data:`catalog.policy.TRANSFER_POLICY`."""
     transfer_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedTransfer:
-    """A transfer placed in a van's route: picked up at stop ``stop`` of ``van_id`` on ``day``."""
+    """A transfer placed in a van's route: picked up at stop ``stop`` of ``van_id`` on ``day``,
+    as part of the dispatch shipment ``shipment_id`` (recorded on the transfer)."""
 
     transfer_id: int
     van_id: str
     stop: int
     day: date
+    shipment_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeferredTransfer:
-    """A transfer the plan left out (延后), with the reason staff will see."""
+    """A transfer the plan left out (延后), with the reason staff will see, and the dispatch
+    shipment ``shipment_id`` it was left out with (recorded on the transfer)."""
 
     transfer_id: int
     reason: str
+    shipment_id: str | None = None
 
 
 def _event(
@@ -121,22 +118,22 @@ def _event(
 
 
 def transfer_deadline(
-    kind: TransferKind, destination: Site, *, now: datetime, settings: CatalogSettings
+    kind: TransferKind, destination: Site, *, now: datetime, settings: CirculationSettings
 ) -> datetime:
     """When a transfer of ``kind`` requested at ``now`` must be delivered.
 
-    A hold must be on the pickup shelf by closing time of the destination's
-    ``hold_deadline_working_days``-th working day after today; other kinds get a number of
-    calendar days (to the end of that day).
+    By the kind's :class:`~catalog.policy.DeadlineRule`: a hold must be on the pickup shelf
+    by closing time of the destination's ``hold_deadline_working_days``-th working day after
+    today; the other kinds get ``<kind>_deadline_days`` calendar days (to the end of that day).
     """
-    if kind is TransferKind.hold:
-        day = working_day(destination, now.date(), settings.hold_deadline_working_days)
-        return closing_time(destination, day)
     days = {
+        TransferKind.hold: settings.hold_deadline_working_days,
         TransferKind.return_home: settings.return_home_deadline_days,
         TransferKind.new_stock: settings.new_stock_deadline_days,
         TransferKind.rebalance: settings.rebalance_deadline_days,
     }[kind]
+    if TRANSFER_POLICY[kind].deadline is DeadlineRule.shelf_by_closing:
+        return closing_time(destination, working_day(destination, now.date(), days))
     return datetime.combine(now.date() + timedelta(days=days), time(23, 59, 59))
 
 
@@ -173,7 +170,7 @@ def create_transfer(
     now: datetime,
     staff: str = "",
     hold: Hold | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Transfer:
     """Request a transfer of ``item`` from where it is to ``destination``.
 
@@ -185,7 +182,7 @@ def create_transfer(
     CirculationError
         The item is already at ``destination`` or in a van.
     """
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     kind = TransferKind(kind)
     if item.current_site_id == destination.id:
         raise InvalidValueError(
@@ -217,7 +214,7 @@ def _release_item(
     *,
     now: datetime,
     staff: str,
-    settings: CatalogSettings,
+    settings: CirculationSettings,
 ) -> Transfer | None:
     """Put an item that nobody wants back on the shelf at ``site``; send it home if it does
     not float and is away from home."""
@@ -312,7 +309,7 @@ def scan_delivery(
     site_code: str,
     staff: str,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> Transfer:
     """The item arrives at ``site_code``: delivered; a hold copy goes onto the hold shelf.
 
@@ -325,7 +322,7 @@ def scan_delivery(
         Unknown barcode or site, nothing in transit for the item, or the wrong destination.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     with session.begin_nested():
         item = get_item(session, barcode, lock=True)
         site = get_site(session, site_code)
@@ -384,12 +381,12 @@ def mark_lost(
     *,
     staff: str = "system",
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[Transfer]:
     """Mark transfers in a van for ``lost_after_days`` or more as lost; their items go missing
     and their holds go back to the queue (at their original place)."""
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     cutoff = now - timedelta(days=settings.lost_after_days)
     with session.begin_nested():
         lost = list(
@@ -428,7 +425,7 @@ def receive_new_stock(
     lines: Sequence[NewStockLine],
     staff: str,
     now: datetime | None = None,
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[Transfer]:
     """The central library receives new items; each gets a ``new_stock`` transfer home.
 
@@ -446,7 +443,7 @@ def receive_new_stock(
         Empty list, duplicate or existing barcode, unknown record or site.
     """
     now = resolve_now(now)
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     if not lines:
         raise InvalidValueError("lines", [], "distribution list is empty")
     with session.begin_nested():
@@ -496,7 +493,7 @@ def transfer_demand(
     session: Session,
     *,
     statuses: Iterable[TransferStatus] = (TransferStatus.requested,),
-    settings: CatalogSettings | None = None,
+    settings: CirculationSettings | None = None,
 ) -> list[TransferDemand]:
     """Summarise open transfers into van load per (origin, destination, kind).
 
@@ -508,7 +505,7 @@ def transfer_demand(
     list of TransferDemand
         Sorted by priority (highest first), earliest deadline, origin, destination.
     """
-    settings = settings or CatalogSettings()
+    settings = settings or CirculationSettings()
     groups: dict[tuple[int, int, TransferKind], list[Transfer]] = {}
     for transfer in session.scalars(
         select(Transfer).where(Transfer.status.in_(list(statuses))).order_by(Transfer.id)
@@ -524,7 +521,7 @@ def transfer_demand(
             crates=math.ceil(len(rows) / settings.crate_capacity),
             kg=len(rows) * settings.kg_per_book,
             earliest_deadline=min(t.deadline for t in rows),
-            priority=TRANSFER_PRIORITY[kind],
+            priority=TRANSFER_POLICY[kind].priority,
             transfer_ids=tuple(t.id for t in rows),
         )
         for (origin, destination, kind), rows in groups.items()
@@ -544,7 +541,8 @@ def record_plan(
     now: datetime | None = None,
 ) -> None:
     """Write a day's plan back: planned transfers get van, stop and day; deferred ones keep
-    (or return to) ``requested`` with their reason.
+    (or return to) ``requested`` with their reason. Either way the transfer records the
+    shipment it was planned or deferred in (``shipment_id``; NULL when the entry names none).
 
     Raises
     ------
@@ -565,18 +563,21 @@ def record_plan(
                 raise InvalidValueError("van_id", entry.van_id, "van id must not be empty")
             if entry.stop < 0:
                 raise InvalidValueError("stop", entry.stop, "stop index must be >= 0")
+            _check_shipment_id(entry.shipment_id)
             transfer.status = TransferStatus.planned
             transfer.van_id = entry.van_id
             transfer.stop = entry.stop
             transfer.planned_for = entry.day
             transfer.deferred_reason = None
+            transfer.shipment_id = entry.shipment_id
             _event(
                 transfer,
                 TransferStatus.planned,
                 at=now,
                 site=None,
                 staff=staff,
-                note=f"van {entry.van_id} stop {entry.stop} on {entry.day.isoformat()}",
+                note=f"van {entry.van_id} stop {entry.stop} on {entry.day.isoformat()}"
+                + _in_shipment(entry.shipment_id),
             )
         for later in deferred:
             transfer = _plannable(session, later.transfer_id)
@@ -584,20 +585,34 @@ def record_plan(
                 raise InvalidValueError(
                     "reason", later.reason, "a deferred transfer needs a reason"
                 )
+            _check_shipment_id(later.shipment_id)
             transfer.status = TransferStatus.requested
             transfer.van_id = None
             transfer.stop = None
             transfer.planned_for = None
             transfer.deferred_reason = later.reason
+            transfer.shipment_id = later.shipment_id
             _event(
                 transfer,
                 TransferStatus.requested,
                 at=now,
                 site=None,
                 staff=staff,
-                note=f"deferred: {later.reason}",
+                note=f"deferred: {later.reason}" + _in_shipment(later.shipment_id),
             )
         session.flush()
+
+
+def _check_shipment_id(shipment_id: str | None) -> None:
+    limit = SHIPMENT_ID_LENGTH
+    if shipment_id is not None and not (0 < len(shipment_id.strip()) <= limit):
+        raise InvalidValueError(
+            "shipment_id", shipment_id, f"must be 1 to {limit} characters, not blank"
+        )
+
+
+def _in_shipment(shipment_id: str | None) -> str:
+    return f" (shipment {shipment_id})" if shipment_id else ""
 
 
 def _plannable(session: Session, transfer_id: int) -> Transfer:

@@ -10,7 +10,6 @@ from geo.coords import gcj02_to_wgs84, haversine_m, in_china, wgs84_to_gcj02
 from geo.graph import graph_from_shapefiles, graph_from_xml, load_beilin_graph, routable_graph
 from geo.matrix import UNREACHABLE, travel_matrices
 from geo.routing import Instruction, Path, directions, shortest_path
-from geo.settings import data_dir
 from geo.snapping import (
     DEFAULT_MAX_DISTANCE_M,
     EdgeIndex,
@@ -45,7 +44,6 @@ __all__ = [
     "SnappedPoint",
     "add_edge_speeds",
     "add_edge_travel_times",
-    "data_dir",
     "directions",
     "edge_index",
     "gcj02_to_wgs84",

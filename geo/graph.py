@@ -18,7 +18,6 @@ import networkx as nx
 import osmnx as ox
 import pandas as pd
 
-from geo import settings
 from geo._errors import GraphDataError
 from geo.speeds import INTERSECTION_DELAY_S, add_edge_speeds, add_edge_travel_times
 
@@ -72,10 +71,7 @@ def graph_from_shapefiles(folder: str | Path) -> nx.MultiDiGraph:
     nodes_path, edges_path = folder / "nodes.shp", folder / "edges.shp"
     for path in (nodes_path, edges_path):
         if not path.is_file():
-            raise GraphDataError(
-                f"找不到路网文件 {path}（可设置 {settings.DATA_DIR_ENV}）/ "
-                f"street-network file not found: {path} (set {settings.DATA_DIR_ENV})"
-            )
+            raise GraphDataError(f"找不到路网文件 / street-network file not found: {path}")
     nodes = gpd.read_file(nodes_path)
     edges = gpd.read_file(edges_path)
     for label, frame, required in (
@@ -173,13 +169,13 @@ def _cached_beilin_graph(folder: str) -> nx.MultiDiGraph:
     return nx.freeze(G)
 
 
-def load_beilin_graph(data_dir: str | Path | None = None) -> nx.MultiDiGraph:
+def load_beilin_graph(data_dir: str | Path) -> nx.MultiDiGraph:
     """Return the routable Beilin drive graph (2,071 nodes), cached per data folder.
 
     Parameters
     ----------
     data_dir
-        Folder holding ``osm_drive/``; default :func:`geo.settings.data_dir`.
+        Folder holding ``osm_drive/`` (the settings' ``data.beilin_dir``, passed down).
 
     Returns
     -------
@@ -189,5 +185,4 @@ def load_beilin_graph(data_dir: str | Path | None = None) -> nx.MultiDiGraph:
         the same folder, so it is **frozen** (``networkx.freeze``): adding or removing nodes
         or edges raises. Do not edit attributes either; take ``G.copy()`` to modify.
     """
-    folder = Path(data_dir) if data_dir is not None else settings.data_dir()
-    return _cached_beilin_graph(str(folder.resolve()))
+    return _cached_beilin_graph(str(Path(data_dir).resolve()))

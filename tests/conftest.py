@@ -99,3 +99,25 @@ def fresh_postgres_engine() -> Iterator[Engine]:
 
 
 # --- end of catalogue database fixtures ----------------------------------------------------
+
+
+# --- settings fixtures ---------------------------------------------------------------------
+# The one settings object as a program builds it at start-up, from this run's environment.
+from pathlib import Path  # noqa: E402
+
+from settings import Settings, load_settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def shuyun_settings() -> Settings:
+    """The settings of this test run (``SHUYUN_`` variables), built once."""
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def beilin_dir(shuyun_settings: Settings) -> Path:
+    """The shared ``beilin/`` folder, the one holding ``osm_drive/``."""
+    return shuyun_settings.data.beilin_dir
+
+
+# --- end of settings fixtures --------------------------------------------------------------

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 from sqlalchemy import Connection
 
 from catalog.db import create_engine
 from catalog.models import Base
-from catalog.settings import CatalogSettings
+from catalog.settings import DatabaseSettings
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _url() -> str:
+    """The database of ``alembic`` run from the command line: ``sqlalchemy.url`` if given,
+    else ``SHUYUN_DATABASE__URL`` or ``SHUYUN_DATABASE_URL`` (this script is an entry point
+    of its own, like the CLI, and reads them as :class:`settings.Settings` does), else the
+    default SQLite file. Programs call :func:`catalog.db.upgrade` instead."""
+    for given in (
+        config.get_main_option("sqlalchemy.url"),
+        os.environ.get("SHUYUN_DATABASE__URL", "").strip(),
+        os.environ.get("SHUYUN_DATABASE_URL", "").strip(),
+    ):
+        if given:
+            return given
+    return DatabaseSettings().url
 
 
 def _run(connection: Connection) -> None:
@@ -31,8 +48,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = config.get_main_option("sqlalchemy.url") or CatalogSettings().database_url
-    engine = create_engine(url)
+    engine = create_engine(_url())
     try:
         with engine.begin() as conn:
             _run(conn)
@@ -42,8 +58,7 @@ def run_migrations_online() -> None:
 
 def run_migrations_offline() -> None:
     """Emit SQL for the configured URL without connecting."""
-    url = config.get_main_option("sqlalchemy.url") or CatalogSettings().database_url
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

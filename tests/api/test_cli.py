@@ -59,9 +59,9 @@ PROBLEM: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def beilin_graph() -> nx.MultiDiGraph:
+def beilin_graph(beilin_dir: Path) -> nx.MultiDiGraph:
     """The real, routable Beilin drive graph (the one ``shuyun matrix`` loads; cached)."""
-    return geo.load_beilin_graph()
+    return geo.load_beilin_graph(beilin_dir)
 
 
 @pytest.fixture
@@ -373,3 +373,40 @@ def test_matrix_refuses_bad_options(
 ) -> None:
     csv_path = _sites_csv(tmp_path / "s.csv", {"bell": BEILIN_SITES["bell"]})
     _refused(runner.invoke(app, ["matrix", str(csv_path), *args]), *fragments)
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def test_a_data_folder_without_the_beilin_data_is_named_with_its_variable(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    csv_path = _sites_csv(tmp_path / "s.csv", {"a": (108.9425, 34.2611)})
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    result = runner.invoke(app, ["matrix", str(csv_path)], env={"SHUYUN_DATA_DIR": str(empty)})
+    _refused(result, f"SHUYUN_DATA_DIR={str(empty)!r}", "holds no Beilin data")
+
+
+def test_the_folder_holding_beilin_is_as_good_as_beilin_itself(
+    runner: CliRunner, tmp_path: Path, beilin_dir: Path
+) -> None:
+    csv_path = _sites_csv(tmp_path / "s.csv", {"a": (108.9425, 34.2611), "b": (108.9535, 34.256)})
+    result = runner.invoke(
+        app, ["matrix", str(csv_path)], env={"SHUYUN_DATA_DIR": str(beilin_dir.parent)}
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ids"] == ["a", "b"]
+
+
+def test_a_bad_setting_is_refused_at_start_naming_the_variable(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    result = runner.invoke(
+        app,
+        ["solve", str(problem), "-o", str(tmp_path / "r.json")],
+        env={"SHUYUN_SOLVER__TIME_LIMIT": "0"},
+    )
+    _refused(result, "SHUYUN_SOLVER__TIME_LIMIT='0'")
+    assert not (tmp_path / "r.json").exists()

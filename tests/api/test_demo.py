@@ -9,22 +9,24 @@ import pytest
 from sqlalchemy import select
 
 from api.demo import DATABASE_NAME, DemoReport, run_demo, summary_lines
-from api.settings import Settings
 from catalog.db import create_engine, session_factory
 from catalog.models import Transfer, TransferStatus
+from settings import Settings
 
 VAN_DAY = date(2026, 11, 27)
 """A Friday; circulation is simulated on Thursday."""
 
 
 @pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoReport, Path]:
+def small_demo(
+    tmp_path_factory: pytest.TempPathFactory, shuyun_settings: Settings
+) -> tuple[DemoReport, Path]:
     """Five service points, a catalogue of ~1,000 items, a 3-second solve."""
     out = tmp_path_factory.mktemp("demo")
     # A stale file where the database goes: the demo must recreate it, not reuse it.
     (out / DATABASE_NAME).write_bytes(b"not a database")
     report = run_demo(
-        Settings(),
+        shuyun_settings,
         out_dir=out,
         time_limit=3.0,
         seed=7,

@@ -15,8 +15,8 @@ import networkx as nx
 import pytest
 
 import geo
-from api.network import SiteNetwork, site_network
 from api.route_sheets import SiteInfo, clock, write_route_sheets
+from dispatch.network import SiteNetwork, site_network
 from optimizer import (
     Break,
     Problem,
@@ -139,9 +139,9 @@ class Day:
 
 
 @pytest.fixture(scope="session")
-def beilin_graph() -> nx.MultiDiGraph:
+def beilin_graph(beilin_dir: Path) -> nx.MultiDiGraph:
     """The real, routable Beilin drive graph (frozen, shared; ~1 s to load)."""
-    return geo.load_beilin_graph()
+    return geo.load_beilin_graph(beilin_dir)
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +290,11 @@ def test_index_summarises_the_day(day: Day) -> None:
     assert f"用车 {day.result.summary.vans_used} 辆" in text
     for sheet in day.sheets[1:]:
         assert f'href="{sheet.name}"' in text
+
+
+def test_every_reason_the_optimiser_can_give_has_a_chinese_label() -> None:
+    # The index page shows REASON_ZH[reason]; a reason without a label would show nothing.
+    from api.route_sheets import REASON_ZH
+    from optimizer import UnassignedReason
+
+    assert set(REASON_ZH) == {r.value for r in UnassignedReason}

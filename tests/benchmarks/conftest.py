@@ -1,7 +1,8 @@
 """Make the repository's ``benchmarks`` scripts importable from these tests.
 
 ``benchmarks/`` is a folder of scripts, not an installed package (the project installs
-``optimizer``, ``geo``, ``catalog`` and ``api``): the repository root goes on the path.
+``optimizer``, ``geo``, ``catalog``, ``dispatch``, ``settings`` and ``api``): the repository
+root goes on the path.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from benchmarks._instances import (
     to_problem,
 )
 from optimizer import VisitType
+from settings import Settings
 
 TINY = Path(__file__).with_name("tiny.txt")
 
@@ -77,8 +78,8 @@ def test_planned_routes_and_node_routes_round_trip() -> None:
     assert node_routes(problem, routes) == [[1, 2], [3, 4]]
 
 
-def test_read_solution_and_bks_of_the_shared_set() -> None:
-    folder = li_lim_dir()
+def test_read_solution_and_bks_of_the_shared_set(shuyun_settings: Settings) -> None:
+    folder = li_lim_dir(shuyun_settings.data.bench_dir)
     if not (folder / "bks.csv").exists():
         pytest.skip(f"no Li & Lim data in {folder}")
     bks = read_bks(folder / "bks.csv")

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks._instances import li_lim_dir, read_bks, read_instance, read_solution
 from benchmarks.verify import verify
+from settings import Settings
 
 TINY = Path(__file__).with_name("tiny.txt")
 
@@ -56,8 +57,8 @@ def test_late_service_and_late_return_are_reported(tmp_path: Path) -> None:
     assert any("back at the depot" in v for v in violations), violations
 
 
-def test_every_best_known_solution_is_feasible() -> None:
-    folder = li_lim_dir()
+def test_every_best_known_solution_is_feasible(shuyun_settings: Settings) -> None:
+    folder = li_lim_dir(shuyun_settings.data.bench_dir)
     if not (folder / "bks.csv").exists():
         pytest.skip(f"no Li & Lim data in {folder}")
     for name, best in read_bks(folder / "bks.csv").items():

@@ -22,6 +22,7 @@ from benchmarks._instances import (
 from benchmarks.verify import verify
 from optimizer import Break, Problem, Shipment, Site, TimeWindow, Van
 from optimizer._pyvrp import _mapping, warm_start
+from settings import Settings
 
 TINY = Path(__file__).with_name("tiny.txt")
 
@@ -114,9 +115,11 @@ def test_time_limit_must_be_positive() -> None:
         warm_start(to_problem(read_instance(TINY)), time_limit=0, seed=1)
 
 
-def test_best_known_routes_stay_feasible_in_the_scaled_pyvrp_model() -> None:
+def test_best_known_routes_stay_feasible_in_the_scaled_pyvrp_model(
+    shuyun_settings: Settings,
+) -> None:
     """Rounding travel up must not cut off any best-known plan (PyVRP judges it)."""
-    folder = li_lim_dir()
+    folder = li_lim_dir(shuyun_settings.data.bench_dir)
     if not (folder / "bks.csv").exists():
         pytest.skip(f"no Li & Lim data in {folder}")
     for name in read_bks(folder / "bks.csv"):

@@ -7,15 +7,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.db import create_engine, upgrade
-from catalog.models import Base, Hold, HoldStatus, Item, Patron, Record, Site, SiteKind
-from catalog.settings import CatalogSettings
+from catalog.db import alembic_config, create_engine, upgrade
+from catalog.models import (
+    Base,
+    Hold,
+    HoldStatus,
+    Item,
+    Patron,
+    Record,
+    Site,
+    SiteKind,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
 
 
 def test_migrations_create_every_table_of_the_models(db_engine: Engine) -> None:
@@ -50,6 +62,70 @@ def test_upgrade_takes_a_url_and_is_idempotent(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def _transfer_columns(engine: Engine) -> list[str]:
+    return [c["name"] for c in inspect(engine).get_columns("transfers")]
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def _shipment_parts_up_and_down(engine: Engine) -> None:
+    """0003_shipment_parts adds ``transfers.shipment_id`` (nullable) and takes it away."""
+    assert "shipment_id" in _transfer_columns(engine)
+    _downgrade(engine, "0002_search_index")
+    assert "shipment_id" not in _transfer_columns(engine)
+    upgrade(engine, "0003_shipment_parts")
+    (column,) = [c for c in inspect(engine).get_columns("transfers") if c["name"] == "shipment_id"]
+    assert column["nullable"]
+    # The open-transfer index keeps its condition: a closed transfer does not count.
+    with Session(engine) as session:
+        site = _site(session)
+        other = Site(code="t", kind=SiteKind.branch, name_zh="馆", name_en="t", lon=108.9, lat=34.2)
+        item = Item(
+            barcode="X", record=Record(title="书"), home_site_id=site.id, current_site_id=site.id
+        )
+        session.add_all([item, other])
+        session.flush()
+        at = datetime(2026, 11, 23, 10)
+        for status in (TransferStatus.cancelled, TransferStatus.requested, TransferStatus.planned):
+            session.add(
+                Transfer(
+                    item=item,
+                    kind=TransferKind.rebalance,
+                    status=status,
+                    origin_site_id=site.id,
+                    destination_site_id=other.id,
+                    requested_at=at,
+                    deadline=at,
+                    shipment_id="t-rebalance-s-t#1/2",
+                )
+            )
+            if status is not TransferStatus.planned:
+                session.flush()  # a cancelled and an open one: allowed
+        with pytest.raises(IntegrityError, match=r"uq_transfers_item_id_open|UNIQUE"):
+            session.flush()  # a second open one
+
+
+def test_the_shipment_parts_migration_goes_up_and_down_on_sqlite(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'parts.sqlite'}")
+    try:
+        upgrade(engine)
+        _shipment_parts_up_and_down(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_shipment_parts_migration_goes_up_and_down_on_postgresql(
+    fresh_postgres_engine: Engine,
+) -> None:
+    _shipment_parts_up_and_down(fresh_postgres_engine)
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
     try:
@@ -58,13 +134,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
-
-
-def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SHUYUN_DATABASE_URL", raising=False)
-    assert CatalogSettings().database_url == "sqlite:///out/shuyun.sqlite"
-    monkeypatch.setenv("SHUYUN_DATABASE_URL", "postgresql+psycopg://u@h/db")
-    assert CatalogSettings().database_url == "postgresql+psycopg://u@h/db"
 
 
 def _site(session: Session) -> Site:

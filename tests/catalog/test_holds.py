@@ -85,11 +85,11 @@ def test_hold_with_a_copy_at_the_pickup_site_goes_onto_the_hold_shelf_now(net: N
 
 
 def test_hold_deadline_is_configurable_in_working_days(net: Network) -> None:
-    from catalog.settings import CatalogSettings
+    from catalog.settings import CirculationSettings
 
     record = net.record()
     item = net.copy(record, "central")
-    hold(net, record, "east", settings=CatalogSettings(hold_deadline_working_days=4))
+    hold(net, record, "east", settings=CirculationSettings(hold_deadline_working_days=4))
     transfer = open_transfer(net.session, item)
     assert transfer is not None
     assert transfer.deadline == datetime(2026, 11, 27, 18, 0)  # Tue, Wed, Thu, Fri

@@ -18,7 +18,7 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
-from catalog.settings import CatalogSettings
+from catalog.settings import CirculationSettings
 from catalog.transfers import (
     DeferredTransfer,
     NewStockLine,
@@ -157,7 +157,7 @@ def test_a_transfer_in_transit_too_long_is_lost_and_its_hold_queues_again(net: N
         now=MONDAY,
     )
     scan_pickup(net.session, barcode=item.barcode, site_code="central", staff="d", now=TUESDAY_9)
-    settings = CatalogSettings(lost_after_days=3)
+    settings = CirculationSettings(lost_after_days=3)
     assert mark_lost(net.session, now=TUESDAY_9 + timedelta(days=2), settings=settings) == []
     lost = mark_lost(net.session, now=TUESDAY_9 + timedelta(days=3), settings=settings)
     assert [t.item for t in lost] == [item]
@@ -192,7 +192,7 @@ def test_demand_counts_crates_and_kg_per_origin_destination_and_kind(net: Networ
     assert kiosk.kg == pytest.approx(15.5)
     assert kiosk.earliest_deadline == datetime(2026, 11, 30, 23, 59, 59)  # 7 days
     assert len(kiosk.transfer_ids) == 31
-    small = transfer_demand(net.session, settings=CatalogSettings(crate_capacity=10))
+    small = transfer_demand(net.session, settings=CirculationSettings(crate_capacity=10))
     assert [d.crates for d in small] == [1, 1, 4]
 
 
@@ -238,6 +238,52 @@ def test_a_plan_with_a_bad_entry_writes_nothing(net: Network) -> None:
     assert good.status is TransferStatus.requested and good.van_id is None
     with pytest.raises(InvalidValueError, match="needs a reason"):
         record_plan(net.session, deferred=[DeferredTransfer(good.id, " ")], staff="d", now=MONDAY)
+
+
+def test_a_plan_records_the_shipment_each_transfer_rode_in_or_waited_with(
+    net: Network,
+) -> None:
+    # Two parts of one group: one on a van, the other left for tomorrow.
+    riding, waiting, plain = going_home(net), going_home(net), going_home(net)
+    record_plan(
+        net.session,
+        planned=[
+            PlannedTransfer(riding.id, "van-1", 2, date(2026, 11, 24), "t-g#1/2"),
+            PlannedTransfer(plain.id, "van-1", 2, date(2026, 11, 24)),  # no shipment named
+        ],
+        deferred=[DeferredTransfer(waiting.id, "deferred_capacity: van full", "t-g#2/2")],
+        staff="dispatcher",
+        now=MONDAY,
+    )
+    assert (riding.shipment_id, waiting.shipment_id, plain.shipment_id) == (
+        "t-g#1/2",
+        "t-g#2/2",
+        None,
+    )
+    assert riding.events[-1].note == "van van-1 stop 2 on 2026-11-24 (shipment t-g#1/2)"
+    assert waiting.events[-1].note == "deferred: deferred_capacity: van full (shipment t-g#2/2)"
+    # Planned again in another shipment: the new one is recorded.
+    record_plan(
+        net.session,
+        planned=[PlannedTransfer(waiting.id, "van-2", 1, date(2026, 11, 25), "t-g")],
+        staff="dispatcher",
+        now=MONDAY,
+    )
+    assert waiting.shipment_id == "t-g" and waiting.deferred_reason is None
+
+
+@pytest.mark.parametrize("shipment_id", ["", "  ", "t" * 121])
+def test_a_blank_or_overlong_shipment_id_is_refused(net: Network, shipment_id: str) -> None:
+    transfer = going_home(net)
+    with pytest.raises(InvalidValueError) as raised:
+        record_plan(
+            net.session,
+            planned=[PlannedTransfer(transfer.id, "van-1", 0, date(2026, 11, 24), shipment_id)],
+            staff="d",
+            now=MONDAY,
+        )
+    assert (raised.value.field, raised.value.value) == ("shipment_id", shipment_id)
+    assert transfer.status is TransferStatus.requested
 
 
 def test_a_delivered_transfer_cannot_be_planned(net: Network) -> None:

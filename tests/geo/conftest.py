@@ -23,9 +23,9 @@ GRID_OSM = Path(__file__).parent / "data" / "grid.osm"
 
 
 @pytest.fixture(scope="session")
-def beilin_graph() -> nx.MultiDiGraph:
+def beilin_graph(beilin_dir: Path) -> nx.MultiDiGraph:
     """The real, routable Beilin drive graph (frozen, shared; ~1 s to load)."""
-    return geo.load_beilin_graph()
+    return geo.load_beilin_graph(beilin_dir)
 
 
 @pytest.fixture(scope="session")

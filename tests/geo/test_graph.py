@@ -35,8 +35,9 @@ def test_shapefile_attributes_follow_osmnx_conventions(beilin_graph):
     assert sum("maxspeed" in d for d in edges) > 0
 
 
-def test_beilin_graph_is_cached_and_frozen(beilin_graph):
-    assert geo.load_beilin_graph() is beilin_graph
+def test_beilin_graph_is_cached_and_frozen(beilin_graph, beilin_dir):
+    assert geo.load_beilin_graph(beilin_dir) is beilin_graph
+    assert geo.load_beilin_graph(str(beilin_dir / ".")) is beilin_graph  # same folder
     with pytest.raises(nx.NetworkXError):
         beilin_graph.add_node(1)
     copy = beilin_graph.copy()
@@ -44,8 +45,8 @@ def test_beilin_graph_is_cached_and_frozen(beilin_graph):
     assert 1 not in beilin_graph
 
 
-def test_raw_shapefile_graph_keeps_every_node():
-    G = geo.graph_from_shapefiles(geo.data_dir() / "osm_drive")
+def test_raw_shapefile_graph_keeps_every_node(beilin_dir):
+    G = geo.graph_from_shapefiles(beilin_dir / "osm_drive")
     assert (len(G), G.number_of_edges()) == (2140, 4774)  # README figures
     assert not any("travel_time" in d for _, _, d in G.edges(data=True))
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.demo_sites import demo_sites
-from api.settings import Settings
+from dispatch.demo_sites import demo_sites
+from settings import load_settings
 
 
 def _sites(seed: int = 7) -> list:
-    s = Settings()
+    s = load_settings().data
     return demo_sites(
         subdistrict_points=s.subdistrict_points_file,
         communities=s.communities_file,

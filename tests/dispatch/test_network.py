@@ -1,12 +1,14 @@
-"""api.network: sites on the real Beilin street network, their matrices and their legs."""
+"""dispatch.network: sites on the real Beilin street network, their matrices and their legs."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import networkx as nx
 import pytest
 
 import geo
-from api.network import SiteNetwork, site_leg, site_network
+from dispatch.network import SiteNetwork, site_leg, site_network
 
 #: Real places in Beilin, [lon, lat] WGS-84.
 BELL_TOWER = (108.9425, 34.2611)  # 钟楼
@@ -15,9 +17,9 @@ SOUTH_GATE = (108.9446, 34.2525)  # 南门（永宁门）
 
 
 @pytest.fixture(scope="session")
-def beilin_graph() -> nx.MultiDiGraph:
+def beilin_graph(beilin_dir: Path) -> nx.MultiDiGraph:
     """The real, routable Beilin drive graph (frozen, shared; ~1 s to load)."""
-    return geo.load_beilin_graph()
+    return geo.load_beilin_graph(beilin_dir)
 
 
 @pytest.fixture(scope="module")

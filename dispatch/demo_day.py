@@ -6,14 +6,15 @@ generated shipments are plausible for a district library network but invented.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.demo_sites import HOUR, DemoSite
+from dispatch.demo_sites import HOUR, DemoSite
+from dispatch.kinds import CRATE_KG, shipment_policy
 from optimizer import Break, Problem, Shipment, ShipmentKind, Site, TimeWindow, Van
 
-CRATE_KG = 12  # a crate of about 30 books at 0.4 kg each
 VAN_CAPACITY = (40, 600)  # crates, kg: a small panel van (e.g. a 1.5 t Wuling/Jinbei class)
 
 
@@ -61,8 +62,11 @@ def generated_shipments(
 ) -> tuple[Shipment, ...]:
     """A mixed day of transfers between the demo sites (used when no catalogue is loaded).
 
-    Holds have deadlines and are not deferrable; returns home, new stock and
-    rebalancing may wait for tomorrow at a penalty.
+    Priority, deferrability, penalty and deadline come from the one policy table
+    (:data:`dispatch.kinds.TRANSFER_POLICY`), as the dispatch adapter reads them: holds are
+    not deferrable and every generated hold is due today, on the destination's shelf by its
+    closing time; returns home, new stock and rebalancing may wait for tomorrow at their
+    penalty per crate. A crate weighs :data:`~dispatch.kinds.CRATE_KG`.
     """
     rng = random.Random(seed)
     central = next(s for s in sites if s.kind == "central")
@@ -85,18 +89,18 @@ def generated_shipments(
         else:
             origin, dest = rng.sample([central, *others], 2)
             crates = 1
-        hold = kind == ShipmentKind.HOLD
+        rule = shipment_policy(kind)
         shipments.append(
             Shipment(
                 id=f"s{i + 1:03d}",
                 pickup=origin.id,
                 delivery=dest.id,
-                amount=(crates, crates * CRATE_KG),
+                amount=(crates, math.ceil(crates * CRATE_KG)),
                 kind=kind,
-                priority=2 if hold else (1 if kind == ShipmentKind.NEW_STOCK else 0),
-                deadline=17 * HOUR + 1800 if hold else None,
-                deferrable=not hold,
-                penalty=0.0 if hold else (80.0 if kind == ShipmentKind.NEW_STOCK else 40.0),
+                priority=rule.priority,
+                deadline=max(close for _, close in dest.hours) if rule.binds_van_day else None,
+                deferrable=rule.deferrable,
+                penalty=rule.penalty_per_crate * crates,
             )
         )
     return tuple(shipments)

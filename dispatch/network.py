@@ -1,4 +1,4 @@
-"""The street network for the composing layer: snapped sites, matrices, route-sheet legs.
+"""The street network of a dispatch day: snapped sites, matrices, route-sheet legs.
 
 A thin wrapper over ``geo`` (``snap_points``, ``travel_matrices``, ``shortest_path``,
 ``directions``): [lon, lat] WGS-84 in, integer seconds and metres out.
@@ -15,7 +15,29 @@ import numpy as np
 import numpy.typing as npt
 
 import geo
-from api.route_sheets import Leg
+
+__all__ = ["Leg", "SiteNetwork", "site_leg", "site_network"]
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """The way from one stop to the next: directions and a polyline of [lon, lat].
+
+    Attributes
+    ----------
+    instructions_zh, instructions_en
+        Turn-by-turn directions, zh-CN and English.
+    coordinates
+        The polyline, [lon, lat] WGS-84.
+    distance, duration
+        Metres and seconds.
+    """
+
+    instructions_zh: tuple[str, ...]
+    instructions_en: tuple[str, ...]
+    coordinates: tuple[tuple[float, float], ...]
+    distance: int
+    duration: int
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,110 @@
+"""The sections of shuyun's settings that no package below owns: data, solver, auth.
+
+The catalogue's own sections (the database, the circulation rules) live in
+:mod:`catalog.settings`, since the catalogue's functions take them as arguments. Every section
+is a plain frozen pydantic model: only :class:`settings.Settings` reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+__all__ = ["AuthSettings", "DataSettings", "SettingsError", "SolverSettings"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable and its value."""
+
+    def __init__(self, variable: str, value: object, message: str) -> None:
+        super().__init__(f"{variable}={value!r}: {message}")
+        self.variable = variable
+        self.value = value
+
+
+class DataSettings(BaseModel):
+    """Where the shared data are: the Beilin street network, the benchmarks, the output.
+
+    ``dir`` (``SHUYUN_DATA_DIR``) may name either the ``beilin/`` folder itself (the one
+    holding ``osm_drive/``) or the folder that holds ``beilin/``; :attr:`beilin_dir` finds
+    which, or says that neither is there.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dir: Path = REPO_ROOT.parent / "shared" / "data" / "beilin"
+    """``SHUYUN_DATA_DIR`` (or ``SHUYUN_DATA__DIR``): ``beilin/`` or the folder holding it."""
+    bench_dir: Path = REPO_ROOT.parent / "shared" / "bench"
+    """``SHUYUN_BENCH_DIR`` (or ``SHUYUN_DATA__BENCH_DIR``): the benchmark instances."""
+    out_dir: Path = REPO_ROOT / "out"
+    """``SHUYUN_OUT_DIR`` (or ``SHUYUN_DATA__OUT_DIR``): where commands write by default."""
+
+    @property
+    def beilin_dir(self) -> Path:
+        """The ``beilin/`` folder, the one holding ``osm_drive/``.
+
+        Raises
+        ------
+        SettingsError
+            Naming ``SHUYUN_DATA_DIR`` and its value when neither ``<dir>/osm_drive/`` nor
+            ``<dir>/beilin/osm_drive/`` exists.
+        """
+        folder = self.dir.expanduser()
+        for candidate in (folder, folder / "beilin"):
+            if (candidate / "osm_drive").is_dir():
+                return candidate.resolve()
+        raise SettingsError(
+            "SHUYUN_DATA_DIR",
+            str(self.dir),
+            f"找不到碑林数据 / holds no Beilin data: expected {folder / 'osm_drive'}/ "
+            f"(the beilin/ folder itself) or {folder / 'beilin' / 'osm_drive'}/ "
+            "(the folder holding beilin/)",
+        )
+
+    @property
+    def osm_drive_dir(self) -> Path:
+        """The OpenStreetMap drive network (shapefiles)."""
+        return self.beilin_dir / "osm_drive"
+
+    @property
+    def boundary_file(self) -> Path:
+        """The district boundary (GeoJSON, WGS-84)."""
+        return self.beilin_dir / "boundary" / "beilin_610103_datav_wgs84.geojson"
+
+    @property
+    def subdistrict_points_file(self) -> Path:
+        """The sub-districts' centre points (GeoJSON)."""
+        return self.beilin_dir / "subdistricts" / "subdistrict_points_vonng_adcode.geojson"
+
+    @property
+    def communities_file(self) -> Path:
+        """The communities of each sub-district (CSV)."""
+        return self.beilin_dir / "subdistricts" / "communities_nbs2020.csv"
+
+
+class SolverSettings(BaseModel):
+    """Defaults of a solve when the caller gives none (``SHUYUN_SOLVER__<FIELD>``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_limit: float = Field(default=10.0, gt=0)
+    """Seconds of search (``shuyun solve --time-limit``)."""
+    seed: int = 0
+    """Seed of the search; the same inputs and seed give the same plan."""
+
+
+class AuthSettings(BaseModel):
+    """The service's sign-in (``SHUYUN_AUTH__<FIELD>``), read by the FastAPI app to come.
+
+    There is no default secret: a service that signs tokens must be given one.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    secret_key: SecretStr | None = None
+    """Key that signs access tokens (``SHUYUN_AUTH__SECRET_KEY``); never printed."""
+    access_token_minutes: int = Field(default=480, ge=1)
+    """How long a sign-in lasts: a working day."""
