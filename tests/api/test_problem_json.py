@@ -91,7 +91,7 @@ def _with(path: list[Any], value: Any) -> Any:
         # a shipment to a site that does not exist
         (["shipments", 0, "delivery"], "nowhere", "Shipment[s1].delivery names an unknown site"),
         # a matrix of the wrong shape
-        (["matrices", "durations"], [[0, 1], [1, 0]], "Problem.durations must be 3x3"),
+        (["matrices", "durations"], [[0, 1], [1, 0]], "Problem.durations has 2 rows, expected 3"),
         # a kind outside the glossary
         (["shipments", 0, "kind"], "teleport", "shipments.0.kind"),
         # an unknown field is refused, not ignored
