@@ -33,6 +33,8 @@ REASON_ZH = {
     "unreachable": "道路不可达",
     "shift": "超出司机班次或最长线路时间",
     "skills": "没有车辆具备所需条件",
+    "no_vehicle": "没有任何车辆",
+    "time_limit": "时间限制内未找到方案",
 }
 
 

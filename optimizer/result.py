@@ -29,6 +29,8 @@ class UnassignedReason(StrEnum):
     UNREACHABLE = "unreachable"  # no path on the street network
     SHIFT = "shift"  # cannot fit in any driver's shift / max route duration
     SKILLS = "skills"  # no van has every skill the shipment needs
+    NO_VEHICLE = "no_vehicle"  # the problem has no van at all
+    TIME_LIMIT = "time_limit"  # the search found no plan within the time limit
 
 
 @dataclass(frozen=True, slots=True)

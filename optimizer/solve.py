@@ -287,7 +287,7 @@ def solve(
         for shipment in kept:
             unassigned[shipment.id] = Unassigned(
                 shipment.id,
-                UnassignedReason.DEFERRED_CAPACITY,
+                UnassignedReason.TIME_LIMIT,
                 "时间限制内未找到方案，请放宽时间限制 / "
                 "no plan found within the time limit: allow more time",
             )

@@ -16,7 +16,7 @@ import pytest
 
 import geo
 from api.network import SiteNetwork, site_network
-from api.route_sheets import SiteInfo, clock, write_route_sheets
+from api.route_sheets import REASON_ZH, SiteInfo, clock, write_route_sheets
 from optimizer import (
     Break,
     Problem,
@@ -26,6 +26,7 @@ from optimizer import (
     Site,
     StepType,
     TimeWindow,
+    UnassignedReason,
     Van,
     solve,
 )
@@ -290,3 +291,8 @@ def test_index_summarises_the_day(day: Day) -> None:
     assert f"用车 {day.result.summary.vans_used} 辆" in text
     for sheet in day.sheets[1:]:
         assert f'href="{sheet.name}"' in text
+
+
+def test_every_unassigned_reason_has_a_chinese_label() -> None:
+    # The index page shows REASON_ZH[reason]: a reason without a label would show nothing.
+    assert set(REASON_ZH) == {reason.value for reason in UnassignedReason}

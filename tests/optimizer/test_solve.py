@@ -382,6 +382,7 @@ def test_too_little_time_is_reported_not_blamed_on_the_fleet(
         assert_accounted(problem, result)
         return
     assert result.stats["failure"] == "no solution found within the time limit"
+    assert all(u.reason == UnassignedReason.TIME_LIMIT for u in result.unassigned)
     assert all("time limit" in u.detail for u in result.unassigned)
     assert len(result.unassigned) == len(problem.shipments)
 
@@ -430,6 +431,13 @@ def test_a_warm_start_is_kept_when_no_time_is_left_to_search(
     assert result.stats["warm_start"] == "kept (no time left to search)"
     assert result.routes
     assert_accounted(problem, result)
+
+
+def test_without_vans_every_shipment_says_so(one_way: Problem, fast: SolveParams) -> None:
+    # Not "too big for every van" (what 0 vans once said): there is no van.
+    result = solve(dataclasses.replace(one_way, vans=()), time_limit=1, params=fast)
+    assert {u.reason for u in result.unassigned} == {UnassignedReason.NO_VEHICLE}
+    assert len(result.unassigned) == len(one_way.shipments)
 
 
 # --- any horizon: UNIX timestamps, as VROOM's clients send them ----------------------------
