@@ -161,8 +161,8 @@ def _problem_with(path: list[Any], value: Any) -> dict[str, Any]:
     [
         # a shipment to a site that does not exist: named by shipment, field and value
         (["shipments", 0, "delivery"], "nowhere", ["Shipment[s1].delivery", "'nowhere'"]),
-        # negative capacity: named by van, dimension and value
-        (["vans", 0, "capacity"], [-1, 600], ["Van[van-1].capacity[0]", "got -1"]),
+        # negative capacity: named by its JSON path and the value
+        (["vans", 0, "capacity"], [-1, 600], ["vans.0.capacity.0", "got -1"]),
         # a site window that ends before it starts: JSON path and the window
         (
             ["sites", 1, "time_windows"],
@@ -177,6 +177,27 @@ def _problem_with(path: list[Any], value: Any) -> dict[str, Any]:
         ),
         # a missing field is named, and the message stays one line per problem
         (["vans", 0], {"id": "van-1", "start": "central"}, ["vans.0.capacity", "Field required"]),
+        # NaN per_km once gave rc 0, nothing planned and "allow more time"
+        (["vans", 0, "costs"], {"per_km": float("nan")}, ["vans.0.costs.per_km", "got nan"]),
+        (["vans", 0, "costs"], {"per_km": float("inf")}, ["vans.0.costs.per_km", "got inf"]),
+        # infinite or 1e300 penalty, fixed cost, capacity, max_travel_time: once tracebacks
+        (["shipments", 0, "penalty"], float("inf"), ["shipments.0.penalty", "finite", "got inf"]),
+        (["shipments", 0, "penalty"], 1e300, ["shipments.0.penalty", "1000000", "got 1e+300"]),
+        (["vans", 0, "costs"], {"fixed": 1e300}, ["vans.0.costs.fixed", "got 1e+300"]),
+        (["vans", 0, "capacity"], [float("inf"), 600], ["vans.0.capacity.0", "got inf"]),
+        (["vans", 0, "capacity"], [10**300, 600], ["vans.0.capacity.0", "1000000000"]),
+        (["vans", 0, "max_travel_time"], 1e300, ["vans.0.max_travel_time", "got 1e+300"]),
+        (["vans", 0, "max_travel_time"], float("inf"), ["vans.0.max_travel_time", "got inf"]),
+        # a matrix entry of 1e30, true (once 1, changing the route) or "300" (once 300)
+        (["matrices", "durations", 0, 1], 1e30, ["matrices.durations.0.1", "got 1e+30"]),
+        (["matrices", "durations", 0, 1], True, ["matrices.durations.0.1", "got True"]),
+        (["matrices", "durations", 0, 1], "300", ["matrices.durations.0.1", "got '300'"]),
+        # a short row (once "must be 3x3, got 3x3"): the row is named
+        (
+            ["matrices", "durations", 1],
+            [310, 0],
+            ["Problem.durations[1] has 2 entries, expected 3"],
+        ),
     ],
 )
 def test_solve_refuses_an_invalid_problem(
@@ -236,6 +257,45 @@ def test_demo_refuses_bad_options_before_doing_any_work(
     out = tmp_path / "demo"
     _refused(runner.invoke(app, ["demo", "--out", str(out), *args]), *fragments)
     assert not out.exists()
+
+
+def _solve(runner: CliRunner, tmp_path: Path, data: dict[str, Any], *extra: str) -> dict[str, Any]:
+    problem = _write_json(tmp_path / "problem.json", data)
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    answer: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return answer
+
+
+def test_solve_without_vans_says_there_is_no_van(runner: CliRunner, tmp_path: Path) -> None:
+    # 0 vans once gave every shipment capacity_exceeds_van.
+    data = _solve(runner, tmp_path, _problem_with(["vans"], []), "--time-limit", "1")
+    assert {u["reason"] for u in data["unassigned"]} == {UnassignedReason.NO_VEHICLE.value}
+    assert len(data["unassigned"]) == len(PROBLEM["shipments"])
+
+
+def test_solve_writes_the_notes(runner: CliRunner, tmp_path: Path) -> None:
+    # A break due before the shift starts is dropped: the result file says so.
+    problem = copy.deepcopy(PROBLEM)
+    problem["vans"][0]["breaks"].append({"id": "dawn", "time_windows": [[0, 600]], "service": 300})
+    data = _solve(runner, tmp_path, problem, "--time-limit", "1")
+    assert data["notes"] == ["break dawn of van van-1 cannot be taken within its shift: ignored"]
+
+
+def test_solve_in_unix_time(runner: CliRunner, tmp_path: Path) -> None:
+    # VROOM's clients send UNIX timestamps: the same day, 1.6e9 s later.
+    t0 = 1_600_041_600
+    data = copy.deepcopy(PROBLEM)
+    data["sites"][1]["time_windows"] = [[t0 + 32400, t0 + 43200], [t0 + 50400, t0 + 64800]]
+    van = data["vans"][0]
+    van["time_window"] = [t0 + 30600, t0 + 63000]
+    van["breaks"][0]["time_windows"] = [[t0 + 41400, t0 + 48600]]
+    answer = _solve(runner, tmp_path, data, "--time-limit", "1")
+    assert answer["summary"]["planned"] == 3
+    assert [u["id"] for u in answer["unassigned"]] == ["too-big"]
+    [brk] = [st for r in answer["routes"] for st in r["steps"] if st["type"] == "break"]
+    assert t0 + 41400 <= brk["service_start"] <= t0 + 48600
 
 
 # --- matrix -------------------------------------------------------------------------------
