@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -296,6 +297,54 @@ def test_solve_in_unix_time(runner: CliRunner, tmp_path: Path) -> None:
     assert [u["id"] for u in answer["unassigned"]] == ["too-big"]
     [brk] = [st for r in answer["routes"] for st in r["steps"] if st["type"] == "break"]
     assert t0 + 41400 <= brk["service_start"] <= t0 + 48600
+
+
+def test_solve_caps_a_huge_time_limit(runner: CliRunner, tmp_path: Path) -> None:
+    # 1e300 s once overflowed inside OR-Tools; a problem without vans solves at once.
+    problem = _write_json(tmp_path / "problem.json", _problem_with(["vans"], []))
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), "--time-limit", "1e300"])
+    assert result.exit_code == 0, result.output
+    assert "按 86400 秒求解 / is over the maximum: solving for 86400 s" in result.stderr
+    assert out.exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_solve_refuses_a_seed_out_of_range(runner: CliRunner, tmp_path: Path, seed: str) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    args = ["solve", str(problem), "-o", str(tmp_path / "r.json"), "--seed", seed]
+    _refused(runner.invoke(app, args), "--seed", "0–4294967295", f"got {seed}")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_solve_checks_the_output_before_reading_the_problem(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # /proc takes no new files (not even root's): refused before anything else, so a long
+    # solve is never lost at the end; the problem file is not even read.
+    broken = tmp_path / "problem.json"
+    broken.write_text("{", encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(broken), "-o", "/proc/result.json"])
+    _refused(result, "-o/--output", "无法在目录中写入 / cannot write in /proc")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_solve_refuses_a_read_only_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    out = tmp_path / "result.json"
+    out.write_text("keep me", encoding="utf-8")
+    out.chmod(0o444)
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out)])
+    _refused(result, "-o/--output", "文件不可写 / file is not writable")
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_solve_replaces_the_output_atomically(runner: CliRunner, tmp_path: Path) -> None:
+    # Written next to the old file, then renamed over it: no temporary file is left.
+    (tmp_path / "result.json").write_text("yesterday's plan", encoding="utf-8")
+    data = _solve(runner, tmp_path, PROBLEM, "--time-limit", "1")
+    assert data["summary"]["planned"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["problem.json", "result.json"]
 
 
 # --- matrix -------------------------------------------------------------------------------
