@@ -14,8 +14,8 @@ and the first rule that breaks it is that van's reason:
 6. ``deadline``: it could be served only by ignoring the deadline.
 
 The shipment's reason is the one of the van that got furthest (``no_vehicle`` when
-the problem has no van at all). A shipment that
-some van can serve alone is handed to the solver, restricted to those vans; if
+the problem has no van at all). A shipment that some van can serve alone is
+handed to the solver, restricted to those vans; if
 the solver still leaves it out, the reason is ``deferred_capacity`` (feasible
 alone, but no room today). Driver breaks are not part of the alone test, so it
 never rejects a shipment the solver could plan. It assumes travel durations

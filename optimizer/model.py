@@ -48,13 +48,17 @@ until 2106); ``UNREACHABLE`` is 10⁹.
 Why these bounds. Times and matrix entries stay below 2³² because VROOM (the warm
 start) takes them as uint32; OR-Tools and PyVRP take int64. The rest keeps the
 OR-Tools objective (integer milli-yuan, ``optimizer._ortools``) within int64 for a
-whole day, in the worst case: every shipment left out as not deferrable at the top
-priority, ``3,000 × 2 nodes × DROP_PENALTY 10¹³ × 101`` = 6.1·10¹⁸; every van used,
-``1,000 × (VAN_WEIGHT 10⁹ + 10⁶ yuan × 1,000)`` = 2·10¹²; every arc of every route at
-the dearest rates, ``(2 × 3,000 + 1,000) arcs × (10⁹ m × 10⁵ + 10⁹ s × 10⁵ × 1,000 /
-3,600)`` = 9.0·10¹⁷ (reachable entries are below ``UNREACHABLE``); 7.0·10¹⁸ in all,
-below 2⁶³ ≈ 9.2·10¹⁸. ``PRIORITY_MAX`` is the priority above which the objective's
-tiers would no longer be kept apart.
+whole day, in the worst case:
+
+- every shipment left out as not deferrable at the top priority (a deferrable one
+  costs less): ``3,000 × 2 nodes × DROP_PENALTY 10¹³ × 101`` = 6.1·10¹⁸;
+- every van used: ``1,000 × (VAN_WEIGHT 10⁹ + 10⁶ yuan × 1,000)`` = 2·10¹²;
+- every arc of every route at the dearest rates (reachable entries are below
+  ``UNREACHABLE``): ``(2 × 3,000 + 1,000) arcs × (10⁹ m × 10⁵ + 10⁹ s × 10⁵ ×
+  1,000 / 3,600)`` = 9.0·10¹⁷;
+
+7.0·10¹⁸ in all, below 2⁶³ ≈ 9.2·10¹⁸. ``PRIORITY_MAX`` is the objective's own cap on priorities
+(``optimizer._ortools._MAX_PRIORITY``), which keeps its tiers apart.
 
 The horizon. No fixed day length: ``Problem.horizon`` is the latest time a plan of
 this problem can need, derived from its data (see there), at most ``TIME_MAX``.
