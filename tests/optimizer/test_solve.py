@@ -492,7 +492,7 @@ def test_unix_timestamps_give_the_plan_of_the_same_day(
     make_random: Callable[..., Problem], fast: SolveParams
 ) -> None:
     # A day with lunch closures, every time 1.6e9 s later: the same plan, 1.6e9 s later.
-    day = make_random(3, shipments=20)
+    day = make_random(3, shipments=12)
     at_unix = shifted(day, UNIX_DAY)
     assert at_unix.horizon > UNIX_DAY
     reference = solve(day, time_limit=20, params=fast)
