@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,6 +25,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+MAX_TIME_LIMIT = 86_400.0
+"""Longest solver budget ``shuyun solve`` passes on (a day, in seconds): a longer
+``--time-limit`` is accepted and capped, with a note."""
+
+SEED_MAX = 2**32 - 1
+"""Largest ``--seed`` (PyVRP's random generator takes a uint32)."""
 
 
 def _fail(message: str) -> typer.Exit:
@@ -48,12 +59,36 @@ def _positive_seconds(value: float, field: str) -> float:
 
 
 def _writable(path: Path, field: str) -> Path:
-    # Checked before a long solve, not after it.
+    # Checked before a long solve, not after it: a file can be created in the folder
+    # (the way ``_write_atomic`` will), and an existing file may be written.
     if path.is_dir():
         raise _fail(f"{field}: 是一个目录 / is a folder, expected a file: {path}")
     if not path.parent.is_dir():
         raise _fail(f"{field}: 目录不存在 / folder does not exist: {path.parent}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise _fail(f"{field}: 文件不可写 / file is not writable: {path}")
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise _fail(
+            f"{field}: 无法在目录中写入 / cannot write in {path.parent}: {exc.strerror}"
+        ) from None
     return path
+
+
+def _write_atomic(path: Path, text: str, field: str) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``:
+    a reader never sees half a file, and a failed write leaves the old file as it was."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)  # our own temporary file
+        raise _fail(f"{field}: 无法写入 / cannot write {path}: {exc.strerror}") from None
 
 
 def _beilin_graph(settings: Settings) -> nx.MultiDiGraph:
@@ -119,8 +154,8 @@ def solve(
     seed: Annotated[
         int | None,
         typer.Option(
-            help="随机种子（默认 SHUYUN_SOLVER__SEED 或 0）/ seed "
-            "(default: SHUYUN_SOLVER__SEED or 0)"
+            help="随机种子（0–4294967295，默认 SHUYUN_SOLVER__SEED 或 0）/ seed "
+            "(0–4294967295; default: SHUYUN_SOLVER__SEED or 0)"
         ),
     ] = None,
 ) -> None:
@@ -136,13 +171,23 @@ def solve(
         solver.time_limit if time_limit is None else time_limit, "--time-limit"
     )
     seed = solver.seed if seed is None else seed
+    if not 0 <= seed <= SEED_MAX:
+        raise _fail(f"--seed 应在 0–{SEED_MAX} 之间 / must be within 0–{SEED_MAX}, got {seed}")
     _writable(output, "-o/--output")
     try:
         parsed = load_problem(problem)
     except ProblemInputError as exc:
         raise _fail(str(exc)) from None
+    if time_limit > MAX_TIME_LIMIT:
+        typer.echo(
+            f"注意 note: --time-limit {time_limit:g} 秒超过上限，按 {MAX_TIME_LIMIT:g} 秒求解 / "
+            f"is over the maximum: solving for {MAX_TIME_LIMIT:g} s",
+            err=True,
+        )
+        time_limit = MAX_TIME_LIMIT
     result = run_solve(parsed, time_limit=time_limit, seed=seed)
-    output.write_text(json.dumps(result_to_dict(result), ensure_ascii=False, indent=1), "utf-8")
+    text = json.dumps(result_to_dict(result), ensure_ascii=False, indent=1)
+    _write_atomic(output, text, "-o/--output")
     s = result.summary
     typer.echo(
         f"用车 vans {s.vans_used}，里程 {s.distance / 1000:.1f} km，"

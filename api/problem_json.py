@@ -1,9 +1,17 @@
 """The JSON contract of ``shuyun solve``: a VROOM-shaped problem in, a VROOM-shaped result out.
 
-Conventions (as in VROOM's API): [lon, lat] WGS-84, integer seconds since
-midnight, integer metres, inclusive time windows that bound the start of
-service, amounts as vectors (crates, kg). Matrices are indexed by the order of
-``sites``.
+Conventions (as in VROOM's API): [lon, lat] WGS-84, integer seconds (since midnight, or
+from any origin the file shares, UNIX time included), integer metres, inclusive time
+windows that bound the start of service, amounts as vectors (crates, kg). Matrices are
+indexed by the order of ``sites``.
+
+Every field of the optimiser's model has a JSON field (``problem_to_dict`` writes them
+all; ``problem_from_dict`` reads them back to an equal ``Problem``). Types are strict:
+an integer is a JSON integer (not ``true``, ``"300"`` or ``1.5``), a number is finite
+(``NaN`` and ``Infinity``, which Python's JSON reader accepts, are refused), and each
+number lies in the range the model states (``optimizer.model``); a refusal names the
+JSON path and the value. The result carries ``Result.stats["notes"]`` as ``notes``: what
+``solve`` left out of the problem and why (a break outside its van's shift, ...).
 """
 
 from __future__ import annotations
@@ -15,6 +23,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from optimizer import (
+    AMOUNT_MAX,
+    COST_MAX,
+    MATRIX_MAX,
+    PRIORITY_MAX,
+    RATE_MAX,
+    TIME_MAX,
     Break,
     Problem,
     ProblemError,
@@ -26,6 +40,17 @@ from optimizer import (
     Van,
 )
 
+# Strict: pydantic's lax mode would read ``true`` as 1 and ``"300"`` as 300.
+Seconds = Annotated[int, Field(strict=True, ge=0, le=TIME_MAX)]
+Entry = Annotated[int, Field(strict=True, ge=0, le=MATRIX_MAX)]
+Quantity = Annotated[int, Field(strict=True, ge=0, le=AMOUNT_MAX)]
+Priority = Annotated[int, Field(strict=True, ge=0, le=PRIORITY_MAX)]
+Rate = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=RATE_MAX)]
+Yuan = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=COST_MAX)]
+Degrees = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+Text = Annotated[str, Field(strict=True)]
+
 
 def _ordered(window: tuple[int, int]) -> tuple[int, int]:
     # Checked here, not only in ``optimizer.TimeWindow``, so that the message carries the
@@ -36,10 +61,16 @@ def _ordered(window: tuple[int, int]) -> tuple[int, int]:
     return window
 
 
-Window = Annotated[tuple[int, int], AfterValidator(_ordered)]
+Window = Annotated[tuple[Seconds, Seconds], AfterValidator(_ordered)]
+
+OPEN: tuple[int, int] = (0, TIME_MAX)
+"""The default window: open, as ``optimizer.TimeWindow()``."""
 
 #: Header of every ``ProblemInputError`` raised for the content of a problem.
 INVALID = "问题 JSON 无效 / invalid problem JSON"
+
+MAX_LINES = 10
+"""At most this many refusals are listed (a matrix of strings would give one per entry)."""
 
 
 class _Strict(BaseModel):
@@ -47,54 +78,56 @@ class _Strict(BaseModel):
 
 
 class SiteIn(_Strict):
-    id: str
-    location: tuple[float, float] | None = None
-    service: int = 0
-    time_windows: list[Window] = Field(default_factory=lambda: [(0, 7 * 24 * 3600)])
-    name: str = ""
+    id: Text
+    location: tuple[Degrees, Degrees] | None = None
+    service: Seconds = 0
+    time_windows: list[Window] = Field(default_factory=lambda: [OPEN])
+    name: Text = ""
 
 
 class BreakIn(_Strict):
-    id: str
+    id: Text
     time_windows: list[Window]
-    service: int
+    service: Seconds
 
 
 class CostsIn(_Strict):
-    per_km: float = 1.0
-    per_hour: float = 0.0
-    fixed: float = 0.0
+    per_km: Rate = 1.0
+    per_hour: Rate = 0.0
+    fixed: Yuan = 0.0
 
 
 class VanIn(_Strict):
-    id: str
-    start: str
-    end: str | None = None
-    capacity: list[int]
-    time_window: Window = (0, 7 * 24 * 3600)
+    id: Text
+    start: Text
+    end: Text | None = None
+    capacity: list[Quantity]
+    time_window: Window = OPEN
     breaks: list[BreakIn] = Field(default_factory=list)
-    max_travel_time: int | None = None
+    max_travel_time: Seconds | None = None
     costs: CostsIn = CostsIn()
-    skills: list[str] = Field(default_factory=list)
+    skills: list[Text] = Field(default_factory=list)
 
 
 class ShipmentIn(_Strict):
-    id: str
-    pickup: str
-    delivery: str
-    amount: list[int]
+    id: Text
+    pickup: Text
+    delivery: Text
+    amount: list[Quantity]
     kind: ShipmentKind = ShipmentKind.REBALANCE
-    priority: int = 0
-    release: int = 0
-    deadline: int | None = None
-    deferrable: bool = False
-    penalty: float = 0.0
-    skills: list[str] = Field(default_factory=list)
+    priority: Priority = 0
+    release: Seconds = 0
+    deadline: Seconds | None = None
+    deferrable: Flag = False
+    penalty: Yuan = 0.0
+    skills: list[Text] = Field(default_factory=list)
+    pickup_service: Seconds | None = None
+    delivery_service: Seconds | None = None
 
 
 class MatricesIn(_Strict):
-    durations: list[list[int]]
-    distances: list[list[int]]
+    durations: list[list[Entry]]
+    distances: list[list[Entry]]
 
 
 class ProblemIn(_Strict):
@@ -129,11 +162,16 @@ def problem_from_dict(data: Any) -> Problem:
     try:
         parsed = ProblemIn.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
         lines = [f"{INVALID}:"]
-        for err in exc.errors(include_url=False):
+        for err in errors[:MAX_LINES]:
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"  {where}: {msg} (got {_short(err.get('input'))})")
+        if len(errors) > MAX_LINES:
+            lines.append(
+                f"  …另有 {len(errors) - MAX_LINES} 处 / and {len(errors) - MAX_LINES} more"
+            )
         raise ProblemInputError("\n".join(lines)) from None
     try:
         return Problem(
@@ -181,6 +219,8 @@ def problem_from_dict(data: Any) -> Problem:
                     deferrable=s.deferrable,
                     penalty=s.penalty,
                     skills=frozenset(s.skills),
+                    pickup_service=s.pickup_service,
+                    delivery_service=s.delivery_service,
                 )
                 for s in parsed.shipments
             ),
@@ -214,6 +254,10 @@ def load_problem(path: Path) -> Problem:
         raise ProblemInputError(
             f"PROBLEM: {path} 不是有效的 JSON / is not valid JSON: {exc.msg} "
             f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise ProblemInputError(
+            f"PROBLEM: {path} 嵌套过深 / is nested too deeply to be a problem"
         ) from None
     return problem_from_dict(data)
 
@@ -273,6 +317,8 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "deferrable": s.deferrable,
                 "penalty": s.penalty,
                 "skills": sorted(s.skills),
+                "pickup_service": s.pickup_service,
+                "delivery_service": s.delivery_service,
             }
             for s in problem.shipments
         ],
@@ -280,7 +326,8 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
-    """A VROOM-shaped result: ``summary``, ``unassigned`` with reasons, ``routes`` of ``steps``."""
+    """A VROOM-shaped result: ``summary``, ``unassigned`` with reasons, ``routes`` of ``steps``,
+    and ``notes`` (``Result.stats["notes"]``: what the solve ignored, and why)."""
     s = result.summary
     return {
         "summary": {
@@ -328,5 +375,6 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             }
             for r in result.routes
         ],
+        "notes": list(result.stats.notes),
         "runtime": round(result.runtime, 3),
     }

@@ -34,7 +34,8 @@ REASON_ZH = {
     "unreachable": "道路不可达",
     "shift": "超出司机班次或最长线路时间",
     "skills": "没有车辆具备所需条件",
-    "time_limit": "求解时间用尽，尚未安排",
+    "no_vehicle": "没有任何车辆",
+    "time_limit": "时间限制内未能安排",
 }
 
 

@@ -27,10 +27,10 @@ from optimizer import PlannedRoute, Problem, Shipment, Site, TimeWindow, Van, Vi
 SCALE = 170
 """Integer units per benchmark unit of distance and time.
 
-Bounded above by our model's time range: the longest horizon of the set (3390, lr2)
-times ``SCALE`` must stay within ``optimizer.DAY_END`` (604 800), so ``SCALE`` <= 178.
-Bounded below by the rounding margin: at 100 two best-known plans (lr106, lr203) no
-longer fit their windows; at 170 every one does (tests/benchmarks check all 56).
+Bounded above by our model's time range: the longest horizon of a set (3598, the
+200-task LC2 class) times ``SCALE`` must stay within ``optimizer.TIME_MAX`` (2**32 - 1
+s), far above. Bounded below by the rounding margin: at 100 two best-known plans (lr106,
+lr203) no longer fit their windows; at 170 every one does (tests/benchmarks check all 56).
 """
 
 VAN_FIXED_COST = 100_000.0

@@ -6,7 +6,14 @@ Public namespace: the problem model, ``solve``, ``check`` and the result types.
 from optimizer.check import Violation, ViolationKind, check
 from optimizer.errors import ProblemError
 from optimizer.model import (
-    DAY_END,
+    AMOUNT_MAX,
+    COST_MAX,
+    MATRIX_MAX,
+    MAX_SHIPMENTS,
+    MAX_VANS,
+    PRIORITY_MAX,
+    RATE_MAX,
+    TIME_MAX,
     UNREACHABLE,
     Break,
     PlannedRoute,
@@ -33,7 +40,14 @@ from optimizer.result import (
 from optimizer.solve import planned_routes, solve
 
 __all__ = [
-    "DAY_END",
+    "AMOUNT_MAX",
+    "COST_MAX",
+    "MATRIX_MAX",
+    "MAX_SHIPMENTS",
+    "MAX_VANS",
+    "PRIORITY_MAX",
+    "RATE_MAX",
+    "TIME_MAX",
     "UNREACHABLE",
     "Break",
     "PlannedRoute",

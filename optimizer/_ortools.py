@@ -15,7 +15,8 @@ alone, ``optimizer.solve``):
   own service at ``i``, plus the site's service when ``j`` is at another site (one charge
   per stop, see ``_simulate``), plus travel; it is one precomputed integer matrix
   (``RegisterTransitMatrix``), so the search never calls back into Python; unreachable
-  arcs keep their huge duration, which the dimension's capacity forbids;
+  arcs take longer than the dimension's capacity, the problem's ``horizon``, which
+  forbids them;
 - each node's service start is bounded to its interval with ``SetRange``; the van's
   shift bounds its start and end cumuls, ``max_route_duration`` its span;
 - breaks are fixed-duration intervals (``SetBreakIntervalsOfVehicle``, as in OR-Tools'
@@ -47,7 +48,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer._plan import Plan, PlanRoute, RawVisit, as_gaps, route_visits
 from optimizer._simulate import best_timing, service_starts, visit_service, visit_site
-from optimizer.model import DAY_END, UNREACHABLE, Problem, Shipment, VisitType
+from optimizer.model import UNREACHABLE, Problem, Shipment, VisitType
 from optimizer.params import SolveParams
 
 SCALE = 1000
@@ -168,12 +169,12 @@ def solve_routing(
     unreachable = (travel >= UNREACHABLE) | (dist >= UNREACHABLE)
     leaves = key[:, None] != key[None, :]
     transit = own[:, None] + np.where(leaves, setup[:, None], 0) + travel
-    transit[unreachable] = UNREACHABLE
+    transit[unreachable] = problem.horizon + 1
     np.fill_diagonal(transit, 0)
 
     # Time: cumul = start of service.
     time_cb = routing.RegisterTransitMatrix(transit.tolist())
-    routing.AddDimension(time_cb, DAY_END, DAY_END, False, "time")
+    routing.AddDimension(time_cb, problem.horizon, problem.horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for node, (lo, hi) in enumerate(node_interval):
         time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(lo, hi)
@@ -233,7 +234,9 @@ def solve_routing(
             for p in pickups:
                 for d in deliveries:
                     both_off = 2 - routing.ActiveVar(p) - routing.ActiveVar(d)
-                    solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d) + DAY_END * both_off)
+                    solver.Add(
+                        time_dim.CumulVar(p) <= time_dim.CumulVar(d) + problem.horizon * both_off
+                    )
         allowed = list(allowed_vans[k])
         if allowed != all_vans:
             # -1 is the vehicle of an unperformed node (SetAllowedVehiclesForIndex

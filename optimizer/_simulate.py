@@ -39,15 +39,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from optimizer.model import DAY_END, UNREACHABLE, Break, Problem, Shipment, Van, VisitType
+from optimizer.model import UNREACHABLE, Break, Problem, Shipment, Van, VisitType
 
 Interval = tuple[int, int]
 RouteVisit = tuple[Shipment, VisitType]
 
 
 def fmt_time(t: int) -> str:
-    """``HH:MM`` (with a ``+Nd`` suffix after the first day) for messages."""
+    """``HH:MM`` (with a ``+Nd`` suffix after the first day) for messages; from a week
+    on, the seconds themselves (a UNIX timestamp reads as itself, not ``HH:MM+18518d``)."""
     days, rest = divmod(t, 86400)
+    if days >= 7:
+        return f"{t} s"
     text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
     return text if days == 0 else f"{text}+{days}d"
 
@@ -414,7 +417,8 @@ def best_timing(
     # latest departure that keeps the earliest return and breaks no more rules.
     # Both only get worse as the van leaves later, so bisection is exact.
     first = run(earliest)
-    lo, hi = earliest, max(earliest, van.shift.late if shift else DAY_END)
+    last = min(van.shift.late, problem.horizon) if shift else problem.horizon
+    lo, hi = earliest, max(earliest, last)
 
     def keeps(timing: Timing) -> bool:
         return timing.end == first.end and _hard(timing) <= _hard(first)

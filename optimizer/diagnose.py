@@ -13,8 +13,9 @@ and the first rule that breaks it is that van's reason:
    with no deadline;
 6. ``deadline``: it could be served only by ignoring the deadline.
 
-The shipment's reason is the one of the van that got furthest. A shipment that
-some van can serve alone is handed to the solver, restricted to those vans; if
+The shipment's reason is the one of the van that got furthest (``no_vehicle`` when
+the problem has no van at all). A shipment that some van can serve alone is
+handed to the solver, restricted to those vans; if
 the solver still leaves it out, the reason is ``deferred_capacity`` (feasible
 alone, but no room today). Driver breaks are not part of the alone test, so it
 never rejects a shipment the solver could plan. It assumes travel durations
@@ -79,8 +80,7 @@ def alone(problem: Problem, shipment: Shipment) -> Alone:
             furthest = max(furthest, level)
     if able:
         return Alone(shipment.id, tuple(able), None)
-    # With no vans at all, "no van can carry it" is the honest reason.
-    reason = _LEVELS[furthest] if problem.vans else UnassignedReason.CAPACITY_EXCEEDS_VAN
+    reason = _LEVELS[furthest] if problem.vans else UnassignedReason.NO_VEHICLE
     return Alone(shipment.id, (), reason, _detail(problem, shipment, reason))
 
 
@@ -153,6 +153,8 @@ def _first_failure(problem: Problem, van: Van, shipment: Shipment) -> int | None
 
 
 def _detail(problem: Problem, shipment: Shipment, reason: UnassignedReason) -> str:
+    if reason == UnassignedReason.NO_VEHICLE:
+        return "问题中没有任何车辆 / the problem has no van at all"
     if reason == UnassignedReason.SKILLS:
         skills = ", ".join(sorted(shipment.skills))
         return f"没有车辆具备技能 {skills} / no van has the skills {skills}"

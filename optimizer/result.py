@@ -29,6 +29,7 @@ class UnassignedReason(StrEnum):
     UNREACHABLE = "unreachable"  # no path on the street network
     SHIFT = "shift"  # cannot fit in any driver's shift / max route duration
     SKILLS = "skills"  # no van has every skill the shipment needs
+    NO_VEHICLE = "no_vehicle"  # the problem has no van at all
     TIME_LIMIT = "time_limit"  # the time limit came before a plan for it
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,8 @@ def _problem_with(path: list[Any], value: Any) -> dict[str, Any]:
     [
         # a shipment to a site that does not exist: named by shipment, field and value
         (["shipments", 0, "delivery"], "nowhere", ["Shipment[s1].delivery", "'nowhere'"]),
-        # negative capacity: named by van, dimension and value
-        (["vans", 0, "capacity"], [-1, 600], ["Van[van-1].capacity[0]", "got -1"]),
+        # negative capacity: named by its JSON path and the value
+        (["vans", 0, "capacity"], [-1, 600], ["vans.0.capacity.0", "got -1"]),
         # a site window that ends before it starts: JSON path and the window
         (
             ["sites", 1, "time_windows"],
@@ -177,6 +178,27 @@ def _problem_with(path: list[Any], value: Any) -> dict[str, Any]:
         ),
         # a missing field is named, and the message stays one line per problem
         (["vans", 0], {"id": "van-1", "start": "central"}, ["vans.0.capacity", "Field required"]),
+        # NaN per_km once gave rc 0, nothing planned and "allow more time"
+        (["vans", 0, "costs"], {"per_km": float("nan")}, ["vans.0.costs.per_km", "got nan"]),
+        (["vans", 0, "costs"], {"per_km": float("inf")}, ["vans.0.costs.per_km", "got inf"]),
+        # infinite or 1e300 penalty, fixed cost, capacity, max_travel_time: once tracebacks
+        (["shipments", 0, "penalty"], float("inf"), ["shipments.0.penalty", "finite", "got inf"]),
+        (["shipments", 0, "penalty"], 1e300, ["shipments.0.penalty", "1000000", "got 1e+300"]),
+        (["vans", 0, "costs"], {"fixed": 1e300}, ["vans.0.costs.fixed", "got 1e+300"]),
+        (["vans", 0, "capacity"], [float("inf"), 600], ["vans.0.capacity.0", "got inf"]),
+        (["vans", 0, "capacity"], [10**300, 600], ["vans.0.capacity.0", "1000000000"]),
+        (["vans", 0, "max_travel_time"], 1e300, ["vans.0.max_travel_time", "got 1e+300"]),
+        (["vans", 0, "max_travel_time"], float("inf"), ["vans.0.max_travel_time", "got inf"]),
+        # a matrix entry of 1e30, true (once 1, changing the route) or "300" (once 300)
+        (["matrices", "durations", 0, 1], 1e30, ["matrices.durations.0.1", "got 1e+30"]),
+        (["matrices", "durations", 0, 1], True, ["matrices.durations.0.1", "got True"]),
+        (["matrices", "durations", 0, 1], "300", ["matrices.durations.0.1", "got '300'"]),
+        # a short row (once "must be 3x3, got 3x3"): the row is named
+        (
+            ["matrices", "durations", 1],
+            [310, 0],
+            ["Problem.durations[1] has 2 entries, expected 3"],
+        ),
     ],
 )
 def test_solve_refuses_an_invalid_problem(
@@ -236,6 +258,93 @@ def test_demo_refuses_bad_options_before_doing_any_work(
     out = tmp_path / "demo"
     _refused(runner.invoke(app, ["demo", "--out", str(out), *args]), *fragments)
     assert not out.exists()
+
+
+def _solve(runner: CliRunner, tmp_path: Path, data: dict[str, Any], *extra: str) -> dict[str, Any]:
+    problem = _write_json(tmp_path / "problem.json", data)
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    answer: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return answer
+
+
+def test_solve_without_vans_says_there_is_no_van(runner: CliRunner, tmp_path: Path) -> None:
+    # 0 vans once gave every shipment capacity_exceeds_van.
+    data = _solve(runner, tmp_path, _problem_with(["vans"], []), "--time-limit", "1")
+    assert {u["reason"] for u in data["unassigned"]} == {UnassignedReason.NO_VEHICLE.value}
+    assert len(data["unassigned"]) == len(PROBLEM["shipments"])
+
+
+def test_solve_writes_the_notes(runner: CliRunner, tmp_path: Path) -> None:
+    # A break due before the shift starts is dropped: the result file says so.
+    problem = copy.deepcopy(PROBLEM)
+    problem["vans"][0]["breaks"].append({"id": "dawn", "time_windows": [[0, 600]], "service": 300})
+    data = _solve(runner, tmp_path, problem, "--time-limit", "1")
+    assert data["notes"] == ["break dawn of van van-1 cannot be taken within its shift: ignored"]
+
+
+def test_solve_in_unix_time(runner: CliRunner, tmp_path: Path) -> None:
+    # VROOM's clients send UNIX timestamps: the same day, 1.6e9 s later.
+    t0 = 1_600_041_600
+    data = copy.deepcopy(PROBLEM)
+    data["sites"][1]["time_windows"] = [[t0 + 32400, t0 + 43200], [t0 + 50400, t0 + 64800]]
+    van = data["vans"][0]
+    van["time_window"] = [t0 + 30600, t0 + 63000]
+    van["breaks"][0]["time_windows"] = [[t0 + 41400, t0 + 48600]]
+    answer = _solve(runner, tmp_path, data, "--time-limit", "1")
+    assert answer["summary"]["planned"] == 3
+    assert [u["id"] for u in answer["unassigned"]] == ["too-big"]
+    [brk] = [st for r in answer["routes"] for st in r["steps"] if st["type"] == "break"]
+    assert t0 + 41400 <= brk["service_start"] <= t0 + 48600
+
+
+def test_solve_caps_a_huge_time_limit(runner: CliRunner, tmp_path: Path) -> None:
+    # 1e300 s once overflowed inside OR-Tools; a problem without vans solves at once.
+    problem = _write_json(tmp_path / "problem.json", _problem_with(["vans"], []))
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), "--time-limit", "1e300"])
+    assert result.exit_code == 0, result.output
+    assert "按 86400 秒求解 / is over the maximum: solving for 86400 s" in result.stderr
+    assert out.exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_solve_refuses_a_seed_out_of_range(runner: CliRunner, tmp_path: Path, seed: str) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    args = ["solve", str(problem), "-o", str(tmp_path / "r.json"), "--seed", seed]
+    _refused(runner.invoke(app, args), "--seed", "0–4294967295", f"got {seed}")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_solve_checks_the_output_before_reading_the_problem(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # /proc takes no new files (not even root's): refused before anything else, so a long
+    # solve is never lost at the end; the problem file is not even read.
+    broken = tmp_path / "problem.json"
+    broken.write_text("{", encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(broken), "-o", "/proc/result.json"])
+    _refused(result, "-o/--output", "无法在目录中写入 / cannot write in /proc")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_solve_refuses_a_read_only_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    problem = _write_json(tmp_path / "problem.json", PROBLEM)
+    out = tmp_path / "result.json"
+    out.write_text("keep me", encoding="utf-8")
+    out.chmod(0o444)
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out)])
+    _refused(result, "-o/--output", "文件不可写 / file is not writable")
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_solve_replaces_the_output_atomically(runner: CliRunner, tmp_path: Path) -> None:
+    # Written next to the old file, then renamed over it: no temporary file is left.
+    (tmp_path / "result.json").write_text("yesterday's plan", encoding="utf-8")
+    data = _solve(runner, tmp_path, PROBLEM, "--time-limit", "1")
+    assert data["summary"]["planned"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["problem.json", "result.json"]
 
 
 # --- matrix -------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_hold_past_its_deadline_is_deferred_with_the_reason(day: Day) -> None:
     assert on_time.status is TransferStatus.planned
 
 
-def test_no_van_leaves_everything_deferred_for_capacity(day: Day) -> None:
+def test_no_van_leaves_everything_deferred_for_want_of_a_van(day: Day) -> None:
     day.transfer(TransferKind.rebalance, "west", "east")
     durations, distances = matrices()
     plan = plan_day(
@@ -93,7 +93,7 @@ def test_no_van_leaves_everything_deferred_for_capacity(day: Day) -> None:
         params=FAST,
     )
     assert plan.deferred == 1 and plan.planned == 0
-    assert plan.deferred_reasons == {"capacity_exceeds_van": 1}
+    assert plan.deferred_reasons == {"no_vehicle": 1}
 
 
 def test_a_day_without_transfers_plans_nothing(day: Day) -> None:

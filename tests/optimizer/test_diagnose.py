@@ -90,9 +90,12 @@ def test_the_van_that_got_furthest_gives_the_reason(check_day: Problem) -> None:
     assert alone(problem, heavy).reason == R.CAPACITY_EXCEEDS_VAN
 
 
-def test_without_vans_nothing_can_be_carried(check_day: Problem) -> None:
+def test_without_vans_the_reason_says_so(check_day: Problem) -> None:
+    # Not "too big for every van": there is no van at all.
     problem = dataclasses.replace(check_day, vans=())
-    assert alone(problem, check_day.shipments[0]).reason == R.CAPACITY_EXCEEDS_VAN
+    result = alone(problem, check_day.shipments[0])
+    assert result.reason == R.NO_VEHICLE
+    assert "没有任何车辆" in result.detail and "no van at all" in result.detail
 
 
 def test_max_route_duration_is_a_shift_reason(check_day: Problem) -> None:

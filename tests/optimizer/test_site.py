@@ -18,6 +18,8 @@ AFTERNOON = TimeWindow(14 * 3600, 17 * 3600)
         {"time_windows": (MORNING, AFTERNOON)},  # a lunch closure
         {"time_windows": [MORNING]},  # a list is taken as a tuple
         {"location": (108.94, 34.25)},  # [lon, lat] in Xi'an
+        {"location": [108, 34]},  # whole degrees, as a list
+        {"service_duration": 2**32 - 1},  # the longest service
     ],
 )
 def test_valid_sites(kwargs: dict) -> None:
@@ -46,6 +48,16 @@ def test_valid_sites(kwargs: dict) -> None:
         ),
         # [lat, lon] given the wrong way round
         ("a", {"location": (34.25, 200.0)}, r"Site\[a\]\.location must be \[lon, lat\]"),
+        # NaN, a bool, one coordinate only
+        ("a", {"location": (float("nan"), 34.25)}, r"Site\[a\]\.location must be \[lon, lat\]"),
+        ("a", {"location": (True, 34.25)}, r"Site\[a\]\.location must be \[lon, lat\]"),
+        ("a", {"location": (108.9,)}, r"Site\[a\]\.location must be \[lon, lat\]"),
+        # service beyond TIME_MAX, or not an integer
+        ("a", {"service_duration": 2**32}, r"Site\[a\]\.service_duration must be <= 4294967295"),
+        ("a", {"service_duration": True}, r"Site\[a\]\.service_duration must be an integer"),
+        # a window given as a pair, not a TimeWindow
+        ("a", {"time_windows": ((0, 10),)}, r"Site\[a\]\.time_windows\[0\] must be a TimeWindow"),
+        ("a", {"name": 7}, r"Site\[a\]\.name must be a string, got 7"),  # not a name
     ],
 )
 def test_invalid_sites(site_id: object, kwargs: dict, match: str) -> None:

@@ -10,7 +10,9 @@ from collections.abc import Callable
 import pytest
 
 from optimizer import (
+    TIME_MAX,
     UNREACHABLE,
+    Break,
     PlannedRoute,
     Problem,
     ProblemError,
@@ -24,6 +26,7 @@ from optimizer import (
     Van,
     Visit,
     VisitType,
+    check,
     planned_routes,
     solve,
 )
@@ -383,6 +386,7 @@ def test_too_little_time_is_reported_not_blamed_on_the_fleet(
         assert_accounted(problem, result)
         return
     assert result.stats.failure == "no solution found within the time limit"
+    assert all(u.reason == UnassignedReason.TIME_LIMIT for u in result.unassigned)
     assert all("time limit" in u.detail for u in result.unassigned)
     assert len(result.unassigned) == len(problem.shipments)
 
@@ -427,3 +431,124 @@ def test_a_warm_start_is_kept_when_no_time_is_left_to_search(
     assert result.stats.warm_start == "kept (no time left to search)"
     assert result.routes
     assert_accounted(problem, result)
+
+
+def test_without_vans_every_shipment_says_so(one_way: Problem, fast: SolveParams) -> None:
+    # Not "too big for every van" (what 0 vans once said): there is no van.
+    result = solve(dataclasses.replace(one_way, vans=()), time_limit=1, params=fast)
+    assert {u.reason for u in result.unassigned} == {UnassignedReason.NO_VEHICLE}
+    assert len(result.unassigned) == len(one_way.shipments)
+
+
+# --- any horizon: UNIX timestamps, as VROOM's clients send them ----------------------------
+
+UNIX_DAY = 1_600_041_600
+"""2020-09-14 00:00 UTC in UNIX time: a day far beyond any week since midnight."""
+
+
+def shifted(problem: Problem, offset: int) -> Problem:
+    """``problem`` with every time ``offset`` seconds later (open windows stay open)."""
+
+    def window(w: TimeWindow) -> TimeWindow:
+        return TimeWindow(w.early + offset, w.late + offset if w.late < TIME_MAX else TIME_MAX)
+
+    def windows(ws: tuple[TimeWindow, ...]) -> tuple[TimeWindow, ...]:
+        return tuple(window(w) for w in ws)
+
+    return dataclasses.replace(
+        problem,
+        sites=tuple(
+            dataclasses.replace(s, time_windows=windows(s.time_windows)) for s in problem.sites
+        ),
+        vans=tuple(
+            dataclasses.replace(
+                v,
+                shift=window(v.shift),
+                breaks=tuple(
+                    dataclasses.replace(b, time_windows=windows(b.time_windows)) for b in v.breaks
+                ),
+            )
+            for v in problem.vans
+        ),
+        shipments=tuple(
+            dataclasses.replace(
+                s,
+                release=s.release + offset,
+                deadline=None if s.deadline is None else s.deadline + offset,
+            )
+            for s in problem.shipments
+        ),
+    )
+
+
+def step_times(result: Result, offset: int = 0) -> list[list[tuple[int, int, int]]]:
+    return [
+        [(s.arrival - offset, s.service_start - offset, s.departure - offset) for s in r.steps]
+        for r in result.routes
+    ]
+
+
+def test_unix_timestamps_give_the_plan_of_the_same_day(
+    make_random: Callable[..., Problem], fast: SolveParams
+) -> None:
+    # A day with lunch closures, every time 1.6e9 s later: the same plan, 1.6e9 s later.
+    day = make_random(3, shipments=12)
+    at_unix = shifted(day, UNIX_DAY)
+    assert at_unix.horizon > UNIX_DAY
+    reference = solve(day, time_limit=20, params=fast)
+    result = solve(at_unix, time_limit=20, params=fast)
+    assert planned_routes(result.routes) == planned_routes(reference.routes)
+    assert step_times(result, UNIX_DAY) == step_times(reference)
+    assert result.summary == reference.summary
+    assert [(u.shipment, u.reason) for u in result.unassigned] == [
+        (u.shipment, u.reason) for u in reference.unassigned
+    ]
+    assert result.stats.self_check == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("one_way", "pyvrp"),  # no windows at all: PyVRP's warm start
+        ("lunch_break", "vroom"),  # windows and a driver break: VROOM's (uint32 times)
+    ],
+)
+def test_unix_timestamps_with_the_warm_starts(
+    request: pytest.FixtureRequest, name: str, source: str
+) -> None:
+    day = request.getfixturevalue(name)
+    at_unix = shifted(day, UNIX_DAY)
+    reference = solve(day, time_limit=2.0)
+    result = solve(at_unix, time_limit=2.0)
+    assert result.stats.warm_start_source == source
+    assert result.stats.notes == ()  # no warm start failed
+    assert result.unassigned == ()
+    assert result.summary == reference.summary
+    assert step_times(result, UNIX_DAY) == step_times(reference)
+    assert check(at_unix, planned_routes(result.routes)) == []
+    assert all(s.arrival >= UNIX_DAY for r in result.routes for s in r.steps)
+
+
+def test_a_break_in_unix_time_is_taken_inside_its_window(fast: SolveParams) -> None:
+    # The lunch break of a shift in UNIX time, as VROOM's documentation examples write it.
+    start = UNIX_DAY + h(9)
+    sites = (Site("central"), Site("branch_a", time_windows=(TimeWindow(start, start + h(8)),)))
+    van = Van(
+        "van_1",
+        "central",
+        (10,),
+        shift=TimeWindow(start, start + h(9)),
+        breaks=(Break("lunch", (TimeWindow(start + h(3), start + h(4)),), 1800),),
+    )
+    problem = Problem(
+        sites,
+        [[0, h(2)], [h(2), 0]],
+        [[0, 9000], [9000, 0]],
+        (van,),
+        (Shipment("t", "central", "branch_a", (1,), deadline=start + h(5)),),
+    )
+    result = solve(problem, time_limit=2, params=fast)
+    assert result.unassigned == ()
+    (brk,) = steps_of(result, StepType.BREAK)
+    assert start + h(3) <= brk.service_start <= start + h(4)
+    assert result.stats.self_check == ()

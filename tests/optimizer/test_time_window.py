@@ -1,18 +1,20 @@
-"""TimeWindow: an inclusive [early, late] in seconds since midnight."""
+"""TimeWindow: an inclusive [early, late] in seconds, open by default."""
 
 from __future__ import annotations
 
 import pytest
 
-from optimizer import DAY_END, ProblemError, TimeWindow
+from optimizer import TIME_MAX, ProblemError, TimeWindow
 
 
 @pytest.mark.parametrize(
     ("early", "late"),
     [
-        (0, DAY_END),  # the default: the whole week
+        (0, TIME_MAX),  # the default: open
         (9 * 3600, 17 * 3600),  # office hours
         (43200, 43200),  # one instant
+        (1_600_000_000, 1_600_036_000),  # UNIX timestamps, as VROOM clients send them
+        (TIME_MAX, TIME_MAX),  # the last representable second
     ],
 )
 def test_valid_windows(early: int, late: int) -> None:
@@ -28,7 +30,11 @@ def test_valid_windows(early: int, late: int) -> None:
         (100, 99, r"TimeWindow\.late \(99\) is before TimeWindow\.early \(100\)"),  # reversed
         (1.5, 10, r"TimeWindow\.early must be an integer, got 1\.5"),  # not whole seconds
         (True, 10, r"TimeWindow\.early must be an integer, got True"),  # a bool is no time
-        (0, DAY_END + 1, r"TimeWindow\.late \(604801\) is beyond the planning horizon"),
+        (0, TIME_MAX + 1, r"TimeWindow\.late must be <= 4294967295, got 4294967296"),  # > uint32
+        (0, 10**300, r"TimeWindow\.late must be <= 4294967295, got 1000.*\(301 characters\)"),
+        (0, 1.6e9, r"TimeWindow\.late must be an integer, got 1600000000\.0"),  # a float
+        (0, "300", r"TimeWindow\.late must be an integer, got '300'"),  # text
+        (0, float("inf"), r"TimeWindow\.late must be an integer, got inf"),  # no end
     ],
 )
 def test_invalid_windows(early: object, late: object, match: str) -> None:

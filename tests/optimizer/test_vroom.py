@@ -12,9 +12,11 @@ import time
 import pytest
 
 from optimizer import (
+    MATRIX_MAX,
     Break,
     PlannedRoute,
     Problem,
+    ProblemError,
     Shipment,
     Site,
     TimeWindow,
@@ -175,17 +177,15 @@ def test_answer_maps_back_to_our_ids() -> None:
     assert plan.cost == pytest.approx(123.45)
 
 
-def test_matrix_beyond_vroom_range_is_refused() -> None:
+def test_matrix_beyond_vroom_range_is_refused_by_the_model() -> None:
+    # VROOM's matrices are uint32: the model refuses more, so VROOM never wraps a value.
     problem = tiny_problem(shipments=(A_TO_B,))
-    too_far = Problem(
-        sites=problem.sites,
-        durations=((0, 2**33, 600), (600, 0, 600), (600, 600, 0)),
-        distances=problem.distances,
-        vans=problem.vans,
-        shipments=problem.shipments,
-    )
-    with pytest.raises(ValueError, match=r"Problem\.durations holds 8589934592"):
-        adapter.vroom_input(too_far)
+    fields = {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem) if f.init}
+    with pytest.raises(ProblemError, match=r"Problem\.durations\[0\]\[1\] must be <= 4294967295"):
+        Problem(**{**fields, "durations": ((0, 2**33, 600), (600, 0, 600), (600, 600, 0))})
+    # The largest entry accepted (no path) is within VROOM's range.
+    widest = ((0, MATRIX_MAX, 600), (600, 0, 600), (600, 600, 0))
+    adapter.vroom_input(Problem(**{**fields, "durations": widest}))
 
 
 def test_skills_are_mapped_to_vroom_integers() -> None:
