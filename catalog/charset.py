@@ -17,8 +17,10 @@ evidence for the whole file and says how sure it is:
    words made only of accented letters, GBK read as Windows-1251 gives Cyrillic of random
    case, Latin-1 read as MARC-8 gives diacritics on spaces.
 
-The guess is *certain* when the best candidate reads well (plausibility >= 0.9) and clearly
-better than the next (by 0.25); otherwise it is reported as uncertain with the alternatives.
+A text that does not decode in a candidate counts as plausibility 0 for it (its record is
+skipped, naming the bytes, if that candidate is chosen). The guess is *certain* when the
+best candidate reads well (>= 0.9) and clearly better than the next (by 0.25); otherwise it
+is reported as uncertain with the alternatives.
 
 Non-sorting markers
 -------------------
@@ -40,8 +42,6 @@ from typing import Literal
 
 from pymarc.marc8 import MARC8ToUnicode
 from pymarc.marc8_mapping import CODESETS, ODD_MAP
-
-from catalog.normalize import normalize_text
 
 __all__ = [
     "ENCODINGS",
@@ -86,6 +86,7 @@ _MARKER_FORM = {
 # MARC-8 designations of a graphic set: ESC ( , ) $ followed by a set's final byte, or the
 # ESC g/b/p/s shortcuts. ESC H / ESC I (non-sorting markers) are not among them.
 _MARC8_ESCAPE_RE = re.compile(rb"\x1b(?:[(,)\-]!?[1-4BENQS]|\$[,)\-]?1|[gbps])")
+_MARKER_BYTES = {0x88: NSB, 0x98: NSB, 0x89: NSE, 0x9C: NSE}
 _ANSEL = CODESETS[0x45]
 _ODD = {code >> 16 for code in ODD_MAP}
 
@@ -219,6 +220,27 @@ def _marc8_piece(converter: MARC8ToUnicode, raw: bytes) -> str:
         raise DecodeError(f"not MARC-8 ({type(exc).__name__})") from None
 
 
+def _decode_utf8(raw: bytes) -> str:
+    """UTF-8, where a lone byte 0x88/0x89/0x98/0x9C (never a character start in UTF-8) is
+    a non-sorting marker written by a system that thinks in ISO 5426."""
+    out: list[str] = []
+    start = 0
+    while True:
+        try:
+            out.append(raw[start:].decode("utf-8"))
+            return "".join(out)
+        except UnicodeDecodeError as exc:
+            at = start + exc.start
+            if raw[at] not in _MARKER_BYTES or exc.reason != "invalid start byte":
+                bad = raw[at : start + exc.end]
+                raise DecodeError(
+                    f"bytes {bad.hex(' ').upper()} at offset {at} are not utf-8"
+                ) from None
+            out.append(raw[start:at].decode("utf-8"))
+            out.append(_MARKER_BYTES[raw[at]])
+            start = at + 1
+
+
 def decode_text(raw: bytes, encoding: str) -> str:
     """Decode one field's or subfield's bytes strictly; markers become :data:`NSB`/:data:`NSE`.
 
@@ -242,26 +264,34 @@ def decode_text(raw: bytes, encoding: str) -> str:
     """
     if encoding == "marc-8":
         text = _decode_marc8(raw)
+    elif encoding == "utf-8":
+        text = normalize_markers(_decode_utf8(raw))
     else:
-        codec = _PYTHON_CODEC[encoding]
-        markers = {} if encoding in ("utf-8", "latin-1") else _paired_marker_bytes(raw, encoding)
+        text = _decode_8bit(raw, encoding)
+    return unicodedata.normalize("NFC", text)
+
+
+def _decode_8bit(raw: bytes, encoding: str) -> str:
+    """GBK, Windows-1251, Latin-1: markers only where they pair up (see
+    :func:`_paired_marker_bytes`) or as ``ESC H``/``ESC I``; any other C1 byte stays what the
+    encoding makes of it (in Latin-1 a control character, which is then judged as such)."""
+    codec = _PYTHON_CODEC[encoding]
+    markers = _paired_marker_bytes(raw, encoding)
+    pieces: list[str] = []
+    start = 0
+    for offset in [*sorted(markers), len(raw)]:
         try:
-            if markers:
-                pieces, start = [], 0
-                for offset in sorted(markers):
-                    pieces.append(raw[start:offset].decode(codec))
-                    pieces.append(markers[offset])
-                    start = offset + 1
-                pieces.append(raw[start:].decode(codec))
-                text = "".join(pieces)
-            else:
-                text = raw.decode(codec)
+            pieces.append(raw[start:offset].decode(codec))
         except UnicodeDecodeError as exc:
-            bad = raw[exc.start : exc.end]
+            at = start + exc.start
+            bad = raw[at : start + exc.end]
             raise DecodeError(
-                f"bytes {bad.hex(' ').upper()} at offset {exc.start} are not {encoding}"
+                f"bytes {bad.hex(' ').upper()} at offset {at} are not {encoding}"
             ) from None
-    return unicodedata.normalize("NFC", normalize_markers(text))
+        if offset in markers:
+            pieces.append(markers[offset])
+        start = offset + 1
+    return "".join(pieces).replace("\x1bH", NSB).replace("\x1bI", NSE)
 
 
 # --- judging decoded text --------------------------------------------------------------
@@ -293,16 +323,25 @@ def _family(script: str) -> str:
     return "cjk" if script in ("han", "kana") else script
 
 
+_COMMON_HAN = (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6), ("euc-jp", 0xB0, 0xCF))
+"""Where a national standard keeps its everyday characters: GB 2312 level 1 (3755),
+Big5's frequent characters (5401), JIS X 0208 level 1 (2965), by lead byte."""
+
+
 @lru_cache(maxsize=8192)
 def _han_score(ch: str) -> float:
-    """How common a Han character is: GB 2312 level 1 (the 3755 everyday characters) 1.0,
-    level 2 0.6, any other 0.2. Traditional forms count as their simplified form."""
-    simple = normalize_text(ch) or ch
-    try:
-        lead = simple[0].encode("gb2312")[0]
-    except UnicodeEncodeError:
-        return 0.2
-    return 1.0 if lead <= 0xD7 else 0.6
+    """How common a Han character is: 1.0 for an everyday character of Chinese (simplified
+    or traditional) or Japanese, 0.6 for another character of those standards, else 0.2."""
+    score = 0.2
+    for codec, low, high in _COMMON_HAN:
+        try:
+            lead = ch.encode(codec)[0]
+        except UnicodeEncodeError:
+            continue
+        if low <= lead <= high:
+            return 1.0
+        score = 0.6
+    return score
 
 
 def _is_cjk_neighbour(ch: str) -> bool:
@@ -396,9 +435,19 @@ def plausibility(texts: Iterable[str]) -> tuple[float, int]:
 @dataclass(frozen=True, slots=True)
 class _Reading:
     encoding: str
+    texts: int
     failures: int
     first_failure: str
     score: float
+
+    @property
+    def value(self) -> float:
+        """Plausibility of what decodes, counting texts that do not decode as 0."""
+        return self.score * (1 - self.failures / self.texts) if self.texts else self.score
+
+    def __str__(self) -> str:
+        failing = f" ({self.failures} of {self.texts} texts fail)" if self.failures else ""
+        return f"{self.encoding} {self.value:.2f}{failing}"
 
 
 def _reading(texts: Sequence[bytes], encoding: str) -> _Reading:
@@ -412,7 +461,7 @@ def _reading(texts: Sequence[bytes], encoding: str) -> _Reading:
             failures += 1
             first = first or str(exc)
     score, _count = plausibility(decoded)
-    return _Reading(encoding, failures, first, score)
+    return _Reading(encoding, len(texts), failures, first, score)
 
 
 def detect_encoding(
@@ -454,25 +503,18 @@ def detect_encoding(
         if declared_utf8:
             said = f", leader/09 = a but not UTF-8: {reading.first_failure}"
     readings = [_reading(marked, e) for e in candidates if e != "utf-8"]
-    readings.sort(key=lambda r: (r.failures > 0, -r.score, ENCODINGS.index(r.encoding)))
-    decoding = [r for r in readings if not r.failures]
-    if not decoding:
-        best = min(readings, key=lambda r: (r.failures, -r.score))
-        return EncodingGuess(
-            best.encoding,
-            False,
-            f"no encoding decodes every text ({best.failures} fail in {best.encoding}: "
-            f"{best.first_failure}){said}",
-            tuple(r.encoding for r in readings if r is not best),
-        )
-    best, others = decoding[0], decoding[1:]
-    runner_up = others[0].score if others else 0.0
-    evidence = f"reads as {best.encoding} {best.score:.2f}" + "".join(
-        f", {r.encoding} {r.score:.2f}" for r in others
-    )
-    certain = best.score >= CERTAIN_SCORE and best.score - runner_up >= CERTAIN_MARGIN
+    readings = [r for r in readings if r.failures < r.texts]
+    if not readings:
+        return EncodingGuess("utf-8", False, f"no encoding decodes any text{said}")
+    readings.sort(key=lambda r: (-r.value, ENCODINGS.index(r.encoding)))
+    best, others = readings[0], readings[1:]
+    runner_up = others[0].value if others else 0.0
+    evidence = "reads as " + ", ".join(map(str, readings)) + said
+    # Texts that do not decode in the best reading count as 0 in its value (so at most one
+    # in ten may fail for a certain guess); their records are skipped one by one.
+    certain = best.value >= CERTAIN_SCORE and best.value - runner_up >= CERTAIN_MARGIN
     alternatives = () if certain else tuple(r.encoding for r in others)
-    return EncodingGuess(best.encoding, certain, evidence + said, alternatives)
+    return EncodingGuess(best.encoding, certain, evidence, alternatives)
 
 
 def check_asked_encoding(
@@ -502,9 +544,6 @@ def check_asked_encoding(
     if guess.encoding == encoding or not guess.certain:
         return ""
     best = _reading(marked, guess.encoding)
-    if asked.failures or best.score - asked.score >= CERTAIN_MARGIN:
-        return (
-            f"asked for {encoding} ({asked.failures} texts fail, reads {asked.score:.2f}), "
-            f"but the file reads as {guess.encoding} ({best.score:.2f})"
-        )
+    if best.value - asked.value >= CERTAIN_MARGIN:
+        return f"asked for {asked}, but the file reads as {best}"
     return ""

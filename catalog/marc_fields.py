@@ -54,7 +54,7 @@ import pymarc
 
 from catalog.charset import NSB, NSE, normalize_markers
 from catalog.errors import InvalidValueError
-from catalog.isbn import normalize_isbn
+from catalog.isbn import ascii_digits, normalize_isbn
 
 __all__ = [
     "Flavour",
@@ -181,8 +181,14 @@ def _strip_controls(text: str) -> str:
     return _SPACE_RE.sub(" ", text)
 
 
+_INITIAL_RE = re.compile(r"(?:^|[\s.])[A-Z]\.$")
+
+
 def _trim(text: str) -> str:
-    return text.strip().rstrip(_TRAILING).strip()
+    text = text.strip()
+    # "Tolkien, J. R. R." keeps the full stop of its last initial.
+    kept = "." if _INITIAL_RE.search(text) else ""
+    return text.rstrip(_TRAILING).strip() + kept
 
 
 def display_text(value: str | None, *, trim: bool = True) -> str:
@@ -262,7 +268,7 @@ def control_field(record: pymarc.Record, tag: str) -> str:
 def _year(text: str, warn: list[str], source: str) -> int | None:
     if not text:
         return None
-    match = _YEAR_RE.search(text)
+    match = _YEAR_RE.search(ascii_digits(text))
     if match is None:
         warn.append(f"{source}={text!r}: no year in it, year left empty")
         return None

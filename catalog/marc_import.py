@@ -59,7 +59,7 @@ from catalog.charset import (
     detect_encoding,
 )
 from catalog.errors import InvalidValueError
-from catalog.isbn import normalize_isbn
+from catalog.isbn import ascii_digits, normalize_isbn
 from catalog.marc_fields import (
     Flavour,
     MarcFieldError,
@@ -489,7 +489,7 @@ def _csv_record(row: list[str], columns: dict[str, int]) -> tuple[RecordData, li
     warn: list[str] = []
     isbn = normalize_isbn(cell("isbn")) if cell("isbn") else None
     year_text = cell("year")
-    year_match = _YEAR_RE.search(year_text)
+    year_match = _YEAR_RE.search(ascii_digits(year_text))
     if year_text and year_match is None:
         warn.append(f"year={year_text!r}: no year in it, year left empty")
     language = cell("language").lower()
