@@ -194,29 +194,37 @@ def _parse_raw(chunk: bytes) -> pymarc.Record:
         return pymarc.Record(data=fixed, to_unicode=False)
 
 
+def _raw(value: str | bytes | None) -> bytes:
+    # pymarc types field data as str; parsed with to_unicode=False it holds the file's bytes.
+    return value if isinstance(value, bytes) else (value or "").encode("utf-8")
+
+
 def _texts(record: pymarc.Record) -> Iterator[bytes]:
     for f in record.fields:
         if f.is_control_field():
-            yield f.data
+            yield _raw(f.data)
         else:
-            yield from (s.value for s in f.subfields)
+            yield from (_raw(s.value) for s in f.subfields)
+
+
+def _decoded(where: str, value: str | bytes | None, encoding: str) -> str:
+    try:
+        return decode_text(_raw(value), encoding)
+    except DecodeError as exc:
+        raise DecodeError(f"{where}: {exc} (file read as {encoding})") from None
 
 
 def _decode_record(raw: pymarc.Record, encoding: str) -> pymarc.Record:
     """The record with every text decoded; :class:`DecodeError` names the field."""
     record = pymarc.Record(leader=str(raw.leader))
     for f in raw.fields:
-        try:
-            if f.is_control_field():
-                record.add_field(pymarc.Field(tag=f.tag, data=decode_text(f.data, encoding)))
-                continue
-            subfields = []
-            for s in f.subfields:
-                code = s.code
-                subfields.append(pymarc.Subfield(code, decode_text(s.value, encoding)))
-        except DecodeError as exc:
-            where = f.tag if f.is_control_field() else f"{f.tag} ${code}"
-            raise DecodeError(f"{where}: {exc} (file read as {encoding})") from None
+        if f.is_control_field():
+            record.add_field(pymarc.Field(tag=f.tag, data=_decoded(f.tag, f.data, encoding)))
+            continue
+        subfields = [
+            pymarc.Subfield(s.code, _decoded(f"{f.tag} ${s.code}", s.value, encoding))
+            for s in f.subfields
+        ]
         record.add_field(pymarc.Field(tag=f.tag, indicators=f.indicators, subfields=subfields))
     return record
 
@@ -290,41 +298,75 @@ def read_marc(
     ['#2 (CN0002) 跳过 / skipped: 200 $a: missing title', ...]
     """
     result = ImportResult()
-    parsed: list[tuple[int, pymarc.Record | str, str]] = []
+    # The first records (up to DETECTION_SAMPLE texts) wait for the encoding guess; the
+    # rest of the file is decoded as it is parsed, so memory does not grow with the file.
+    waiting: list[tuple[int, pymarc.Record | str, str]] = []
     sample: list[bytes] = []
     utf8_leaders = 0
+    guess: EncodingGuess | None = None
     for position, chunk in enumerate(_split_records(_read_bytes(source)), start=1):
         result.seen += 1
         try:
-            raw = _parse_raw(chunk)
+            parsed: pymarc.Record | str = _parse_raw(chunk)
+            control = ""
         except (pymarc.exceptions.PymarcException, UnicodeDecodeError, ValueError) as exc:
-            reason = f"cannot decode ISO 2709 record ({type(exc).__name__}: {exc})"
-            parsed.append((position, reason, _guess_control_number(chunk)))
+            parsed = f"cannot decode ISO 2709 record ({type(exc).__name__}: {exc})"
+            control = _guess_control_number(chunk)
+        if guess is not None:
+            _add_raw(result, position, parsed, control, guess, flavour)
             continue
-        parsed.append((position, raw, ""))
-        utf8_leaders += str(raw.leader)[9:10] == "a"
-        if len(sample) < DETECTION_SAMPLE:
-            sample.extend(t for t in _texts(raw) if not t.isascii() or b"\x1b" in t)
-    guess, result.notes = _guess(sample, encoding, declared_utf8=utf8_leaders > result.seen / 2)
-    result.encoding = guess
-    for position, raw_or_reason, control in parsed:
-        if isinstance(raw_or_reason, str):
-            result.issues.append(ImportIssue(position, raw_or_reason, control))
-            continue
-        try:
-            record = _decode_record(raw_or_reason, _record_encoding(raw_or_reason, guess))
-        except DecodeError as exc:
-            control = _guess_control_number_raw(raw_or_reason)
-            result.issues.append(ImportIssue(position, str(exc), control))
-            continue
-        _add(result, position, record, flavour)
+        waiting.append((position, parsed, control))
+        if isinstance(parsed, pymarc.Record):
+            utf8_leaders += str(parsed.leader)[9:10] == "a"
+            sample.extend(t for t in _texts(parsed) if not t.isascii() or b"\x1b" in t)
+        if len(sample) >= DETECTION_SAMPLE:
+            guess = _decide(result, sample, encoding, utf8_leaders, waiting, flavour)
+    if guess is None:
+        _decide(result, sample, encoding, utf8_leaders, waiting, flavour)
     return result
 
 
-def _guess_control_number_raw(raw: pymarc.Record) -> str:
+def _decide(
+    result: ImportResult,
+    sample: list[bytes],
+    encoding: Encoding,
+    utf8_leaders: int,
+    waiting: list[tuple[int, pymarc.Record | str, str]],
+    flavour: Flavour,
+) -> EncodingGuess:
+    """Settle the file's encoding from the sample and read the records that waited for it."""
+    guess, result.notes = _guess(sample, encoding, declared_utf8=utf8_leaders > len(waiting) / 2)
+    result.encoding = guess
+    for position, parsed, control in waiting:
+        _add_raw(result, position, parsed, control, guess, flavour)
+    waiting.clear()
+    return guess
+
+
+def _add_raw(
+    result: ImportResult,
+    position: int,
+    parsed: pymarc.Record | str,
+    control: str,
+    guess: EncodingGuess,
+    flavour: Flavour,
+) -> None:
+    """Decode and map one parsed record (or report why it could not be parsed)."""
+    if isinstance(parsed, str):
+        result.issues.append(ImportIssue(position, parsed, control))
+        return
+    try:
+        record = _decode_record(parsed, _record_encoding(parsed, guess))
+    except DecodeError as exc:
+        result.issues.append(ImportIssue(position, str(exc), _raw_control_number(parsed)))
+        return
+    _add(result, position, record, flavour)
+
+
+def _raw_control_number(raw: pymarc.Record) -> str:
     for f in raw.get_fields("001"):
         try:
-            return bytes(f.data).decode("ascii")
+            return _raw(f.data).decode("ascii")
         except UnicodeDecodeError:
             return ""
     return ""
@@ -652,7 +694,7 @@ def _leave_out_duplicates(
             )
         )
         for isbn, title, record_id in rows:
-            known.setdefault(isbn, []).append((title, record_id))
+            known.setdefault(isbn or "", []).append((title, record_id))
     keep: list[int] = []
     in_file: dict[tuple[str, str], int] = {}
     for index, (record, position) in enumerate(zip(result.records, result.positions, strict=True)):
@@ -739,6 +781,9 @@ def import_record_file(
     if format == "csv" and encoding == "marc-8":
         raise InvalidValueError("encoding", encoding, "MARC-8 is for MARC files, not CSV")
     report = ImportReport(name=name, format=file_format, encoding=None)
+    if not data.strip():
+        report.refused = "文件是空的 / the file is empty: no records"
+        return report
     try:
         result = _read(data, file_format, encoding)
     except InvalidValueError as exc:  # a CSV without a title column

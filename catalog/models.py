@@ -270,9 +270,7 @@ class Record(Base):
     """The authors in their original script, joined with ``"; "``."""
     publisher_vernacular: Mapped[str] = mapped_column(String(300), default="", server_default="")
     """The publisher in its original script."""
-    sort_title: Mapped[str] = mapped_column(
-        String(500), default=_title_of, server_default=""
-    )
+    sort_title: Mapped[str] = mapped_column(String(500), default=_title_of, server_default="")
     """The title without its non-sorting part (``Hobbit`` for ``The Hobbit``); a record
     created without one sorts by its title."""
 
