@@ -797,11 +797,11 @@ def import_record_file(
         report.refused = "; ".join(i.reason for i in zero)
         return report
     if result.encoding is not None and not result.encoding.certain:
+        guess = result.encoding
+        names = ", ".join([guess.encoding, *guess.alternatives])
         report.refused = (
-            f"{result.encoding}. 未导入任何记录，请用 --encoding 指定编码 / nothing loaded: "
-            f"name the encoding (--encoding {result.encoding.encoding}"
-            + "".join(f" or {e}" for e in result.encoding.alternatives)
-            + ")"
+            f"编码不确定，未导入任何记录，请指定编码 / encoding uncertain, nothing loaded: "
+            f"name the encoding ({names})"
         )
         return report
     if result.seen == 0:

@@ -55,6 +55,17 @@ def test_upgrade_takes_a_url_and_is_idempotent(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_upgrade_takes_a_url_with_a_percent_sign(tmp_path: Path) -> None:
+    # Percent-encoded passwords and options ("?options=-csearch_path%3Dx") are common.
+    url = f"sqlite:///{tmp_path / 'a%3Db.sqlite'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        assert "records" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
     try:

@@ -358,8 +358,9 @@ def test_an_uncertain_encoding_loads_nothing_until_it_is_named(db_session: Sessi
     report = import_record_file(session=db_session, source=data, name="ussr.mrc")
     assert report.encoding is not None and not report.encoding.certain
     assert (report.loaded, report.skipped_count) == (0, 1)
-    assert report.refused.startswith("编码不确定 / encoding uncertain: guessed ")
-    assert "--encoding" in report.refused and "cp1251" in report.refused
+    assert report.refused.startswith("编码不确定，未导入任何记录")
+    assert "name the encoding (" in report.refused and "cp1251" in report.refused
+    assert str(report.encoding).startswith("编码不确定 / encoding uncertain: guessed ")
     assert db_session.scalars(select(Record).where(Record.title == "СССР")).all() == []
     named = import_record_file(session=db_session, source=data, encoding="cp1251")
     assert named.loaded == 1
