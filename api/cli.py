@@ -16,7 +16,7 @@ from api.settings import Settings
 if TYPE_CHECKING:
     import networkx as nx
 
-    from catalog.marc_import import ImportReport
+    from catalog.record_import import ImportReport
 
 app = typer.Typer(
     help="书运 shuyun：碑林区图书馆总分馆物流（调拨、预约、配送线路）。\n\n"
@@ -251,7 +251,7 @@ def import_records(
     from typing import get_args
 
     from catalog.charset import Encoding
-    from catalog.marc_import import FileFormat
+    from catalog.record_import import FileFormat
 
     formats, encodings = get_args(FileFormat), get_args(Encoding)
     if file_format not in formats:
@@ -292,7 +292,7 @@ def _import_into_database(data: bytes, file: Path, file_format: str, encoding: s
 
     from catalog.db import create_engine, session_factory, upgrade
     from catalog.errors import InvalidValueError
-    from catalog.marc_import import import_record_file
+    from catalog.record_import import import_record_file
     from catalog.settings import CatalogSettings
 
     url = CatalogSettings().database_url
