@@ -9,7 +9,8 @@ evidence for the whole file and says how sure it is:
 
 1. Only ASCII bytes: every candidate reads the same.
 2. MARC-8 escape sequences (``ESC $ 1``, ``ESC ( N`` ...) that MARC-8 decodes: MARC-8.
-3. Valid UTF-8 with multi-byte characters (random 8-bit text almost never is): UTF-8.
+3. Valid UTF-8 with multi-byte characters (random 8-bit text almost never is): UTF-8,
+   unless its text reads like mojibake (text decoded wrongly once, then saved as UTF-8).
 4. Otherwise each 8-bit candidate that decodes every text is read, and the text is judged
    by :func:`plausibility`: words in one script (or Han with Latin, as in ``Python编程``),
    sane letter case, accented Latin letters among plain ones, common Han characters, no
@@ -72,6 +73,8 @@ CERTAIN_SCORE = 0.9
 """A guess is certain only if its text reads at least this well ..."""
 CERTAIN_MARGIN = 0.25
 """... and this much better than the next candidate's."""
+UTF8_JUDGED = 2000
+"""Texts of a valid UTF-8 file judged for mojibake (UTF-8 itself is checked on every text)."""
 
 _PYTHON_CODEC = {"utf-8": "utf-8", "gbk": "gb18030", "cp1251": "cp1251", "latin-1": "latin-1"}
 _MARKERS_RE = re.compile("\u0088|\u0098|\x1bH|\u0089|\u009c|\x1bI")
@@ -450,7 +453,7 @@ class _Reading:
         return f"{self.encoding} {self.value:.2f}{failing}"
 
 
-def _reading(texts: Sequence[bytes], encoding: str) -> _Reading:
+def _reading(texts: Sequence[bytes], encoding: str, *, judge: bool = True) -> _Reading:
     decoded: list[str] = []
     failures = 0
     first = ""
@@ -460,7 +463,7 @@ def _reading(texts: Sequence[bytes], encoding: str) -> _Reading:
         except DecodeError as exc:
             failures += 1
             first = first or str(exc)
-    score, _count = plausibility(decoded)
+    score, _count = plausibility(decoded) if judge else (1.0, 0)
     return _Reading(encoding, len(texts), failures, first, score)
 
 
@@ -493,12 +496,21 @@ def detect_encoding(
     ):
         return EncodingGuess("utf-8", True, "ASCII only")
     if "marc-8" in candidates and any(_MARC8_ESCAPE_RE.search(raw) for raw in marked):
-        reading = _reading(marked, "marc-8")
+        reading = _reading(marked, "marc-8", judge=False)
         if not reading.failures:
             return EncodingGuess("marc-8", True, "MARC-8 escape sequences")
     if "utf-8" in candidates:
-        reading = _reading(marked, "utf-8")
+        reading = _reading(marked, "utf-8", judge=False)
         if not reading.failures:
+            # Valid UTF-8 can still be mojibake: text decoded wrongly once and saved as UTF-8
+            # ("Ã©" for "é"). A sample is judged; the whole file was checked for validity.
+            judged = _reading(marked[:UTF8_JUDGED], "utf-8")
+            if judged.score < CERTAIN_SCORE:
+                return EncodingGuess(
+                    "utf-8",
+                    False,
+                    f"valid UTF-8 that reads {judged.score:.2f}: text encoded twice?{said}",
+                )
             return EncodingGuess("utf-8", True, "valid UTF-8" + said)
         if declared_utf8:
             said = f", leader/09 = a but not UTF-8: {reading.first_failure}"

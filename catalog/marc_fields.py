@@ -153,6 +153,8 @@ class RecordData:
         for name, (value, limit) in texts.items():
             if len(value) > limit:
                 raise InvalidValueError(name, value, f"longer than {limit} characters")
+            if value.isprintable():
+                continue
             control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
             if control is not None:
                 # Non-sorting markers, escapes, stray bytes: never stored, never shown.
@@ -170,14 +172,15 @@ class RecordData:
 # --- text forms ----------------------------------------------------------------------------
 
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x97\x99-\x9b\x9d-\x9f]")
+"""Control characters other than white space and the markers :data:`NSB`, :data:`NSE`."""
+
+
 def _strip_controls(text: str) -> str:
     """NFC, one marker form, white space collapsed, other control characters dropped."""
     text = normalize_markers(unicodedata.normalize("NFC", text))
-    text = "".join(
-        " " if c.isspace() else c
-        for c in text
-        if c in (NSB, NSE) or unicodedata.category(c) != "Cc" or c.isspace()
-    )
+    if not text.isprintable():
+        text = _CONTROL_RE.sub("", text)
     return _SPACE_RE.sub(" ", text)
 
 
@@ -247,7 +250,8 @@ def _join_title(main: str, parts: Sequence[str], subtitles: Sequence[str]) -> st
 
 
 def _values(fields: Sequence[pymarc.Field], code: str) -> list[str]:
-    return [display_text(v) for f in fields for v in f.get_subfields(code) if display_text(v)]
+    values = (display_text(v) for f in fields for v in f.get_subfields(code))
+    return [v for v in values if v]
 
 
 def _subfields(record: pymarc.Record, tag: str, code: str) -> list[str]:

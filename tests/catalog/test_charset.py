@@ -56,6 +56,14 @@ def test_weak_evidence_is_uncertain_with_alternatives() -> None:
     assert "(alternatives " in str(guess)
 
 
+def test_utf8_mojibake_is_uncertain() -> None:
+    # Windows-1251 text once read as Latin-1 and saved as UTF-8: valid, and garbage.
+    twice = [t.encode("cp1251").decode("latin-1").encode("utf-8") for t in RUSSIAN]
+    guess = detect_encoding(twice)
+    assert (guess.encoding, guess.certain) == ("utf-8", False)
+    assert "text encoded twice?" in guess.evidence
+
+
 def test_leader_utf8_that_is_not_utf8_is_said() -> None:
     guess = detect_encoding(encoded(RUSSIAN, "cp1251"), declared_utf8=True)
     assert guess.encoding == "cp1251"
