@@ -446,15 +446,29 @@ _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
 _LANGUAGE_RE = re.compile(r"^[a-z]{3}$")
 
 
-def _csv_text(data: bytes, encoding: Encoding) -> tuple[str, EncodingGuess, list[str]]:
-    if data.startswith(b"\xef\xbb\xbf") and encoding in ("auto", "utf-8"):
-        guess = EncodingGuess("utf-8", True, "UTF-8 byte order mark", asked=encoding != "auto")
-        return data[3:].decode("utf-8"), guess, []
+def _csv_text(
+    data: bytes, encoding: Encoding
+) -> tuple[str, EncodingGuess, list[str], list[ImportIssue]]:
+    """The file's text, its encoding, notes, and an issue per line that does not decode
+    (such a line is left blank, so only its record is lost)."""
     if encoding == "marc-8":
         raise InvalidValueError("encoding", encoding, "MARC-8 is for MARC files, not CSV")
-    guess, notes = _guess(data.splitlines(), encoding, candidates=_CSV_ENCODINGS)
-    text = "\n".join(decode_text(line, guess.encoding) for line in data.split(b"\n"))
-    return text, guess, notes
+    if data.startswith(b"\xef\xbb\xbf") and encoding in ("auto", "utf-8"):
+        guess = EncodingGuess("utf-8", True, "UTF-8 byte order mark")
+        notes: list[str] = []
+        data = data[3:]
+    else:
+        sample = [line for line in data.splitlines() if not line.isascii()][:DETECTION_SAMPLE]
+        guess, notes = _guess(sample, encoding, candidates=_CSV_ENCODINGS)
+    lines: list[str] = []
+    bad: list[ImportIssue] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(decode_text(raw, guess.encoding))
+        except DecodeError as exc:
+            bad.append(ImportIssue(number, f"{exc} (file read as {guess.encoding})"))
+            lines.append("")
+    return "\n".join(lines), guess, notes, bad
 
 
 def read_csv(
@@ -473,8 +487,9 @@ def read_csv(
     Returns
     -------
     ImportResult
-        Issue positions are line numbers (the header is line 1). A file that no encoding
-        decodes gives one issue at position 0 and no records.
+        Issue positions are line numbers (the header is line 1); a line that does not
+        decode in the file's encoding is one skipped record. A header that does not decode
+        gives one issue at position 0 and no records.
 
     Raises
     ------
@@ -483,11 +498,12 @@ def read_csv(
     """
     data = source_bytes(source)
     result = ImportResult()
-    try:
-        text, result.encoding, result.notes = _csv_text(data, encoding)
-    except DecodeError as exc:
-        result.issues.append(ImportIssue(0, f"cannot decode the file: {exc}"))
+    text, result.encoding, result.notes, bad_lines = _csv_text(data, encoding)
+    if bad_lines and bad_lines[0].position == 1:
+        result.issues.append(ImportIssue(0, f"cannot decode the header: {bad_lines[0].reason}"))
         return result
+    result.issues.extend(bad_lines)
+    result.seen += len(bad_lines)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
     columns: dict[str, int] = {}
@@ -509,6 +525,7 @@ def read_csv(
             continue
         result.add(line, data_row)
         result.issues.extend(ImportIssue(line, w, skipped=False) for w in warn)
+    result.issues.sort(key=lambda issue: issue.position)
     return result
 
 

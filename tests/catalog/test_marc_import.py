@@ -249,6 +249,14 @@ def test_marcxml_with_marc21_and_unimarc_records() -> None:
     assert [(i.position, i.control_number) for i in result.issues] == [(3, "CN0004")]
 
 
+def test_marcxml_with_880_scripts_and_c1_markers() -> None:
+    hobbit = [("245", ("14", [("a", "\u0098The \u009chobbit /"), ("c", "Tolkien.")]))]
+    result = read_marcxml(MAKE.marcxml([MAKE.MARC21_880[0], hobbit]))
+    song, tolkien = result.records
+    assert (song.title, song.title_vernacular) == ("Jian ming Song shi", "簡明宋史")
+    assert (tolkien.title, tolkien.sort_title) == ("The hobbit", "hobbit")
+
+
 def test_marcxml_not_well_formed() -> None:
     result = read_marcxml(b"<collection><record>")
     assert result.records == []
@@ -287,6 +295,29 @@ def test_csv_in_cp1251() -> None:
     result = read_csv(data)
     assert result.encoding is not None and result.encoding.encoding == "cp1251"
     assert (result.records[0].title, result.records[0].authors) == ("Война и мир", ("Толстой",))
+
+
+def test_a_csv_line_that_does_not_decode_costs_only_its_record() -> None:
+    lines = ["title,authors", "Война и мир,Толстой", "Мастер и Маргарита,Булгаков"]
+    data = (
+        "\n".join(lines).encode("cp1251")
+        + b"\n\xcc\x98,x\n"
+        + "Идиот,Достоевский\n".encode("cp1251")
+    )
+    result = read_csv(data)
+    assert titles(result.records) == ["Война и мир", "Мастер и Маргарита", "Идиот"]
+    assert result.seen == 4
+    (issue,) = result.issues
+    assert issue.position == 4 and "bytes 98 at offset 1 are not cp1251" in issue.reason
+
+
+def test_a_csv_header_that_does_not_decode() -> None:
+    fine = read_csv("title\n三体\n".encode() + b"\xff", encoding="utf-8")
+    assert titles(fine.records) == ["三体"]
+    assert [(i.position, i.skipped) for i in fine.issues] == [(3, True)]
+    broken = read_csv(b"\xfftitle\n", encoding="utf-8")
+    assert broken.records == []
+    assert broken.issues[0].position == 0 and "header" in broken.issues[0].reason
 
 
 def test_csv_without_a_title_column() -> None:
