@@ -50,8 +50,8 @@ class ImportReport:
     name
         The file's name, as given (for messages).
     format
-        What the file was read as: ``iso2709`` (MARC 21 and UNIMARC, per record), ``marc21``,
-        ``unimarc``, ``marcxml`` or ``csv``.
+        What the file was read as: ``iso2709`` (MARC 21 or UNIMARC, told apart per record)
+        when the format was ``auto``, else the format named; ``marcxml`` or ``csv``.
     encoding
         The encoding used and how sure it was (``None`` for MARCXML).
     seen
