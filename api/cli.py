@@ -19,6 +19,8 @@ from settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     import networkx as nx
 
+    from catalog.record_import import ImportReport
+
 app = typer.Typer(
     help="书运 shuyun：碑林区图书馆总分馆物流（调拨、预约、配送线路）。\n\n"
     "shuyun: book logistics for the Beilin District library network.",
@@ -302,6 +304,103 @@ def _read_sites_csv(path: Path, *, gcj02: bool) -> tuple[list[str], list[tuple[f
     if not ids:
         raise _fail(f"SITES: 没有站点 / no sites in {path}")
     return ids, points
+
+
+@app.command("import-records")
+def import_records(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="记录文件 / records file (MARC, MARCXML, CSV)")],
+    file_format: Annotated[
+        str,
+        typer.Option("--format", help="格式 / format: auto|marc21|cnmarc|unimarc|marcxml|csv"),
+    ] = "auto",
+    encoding: Annotated[
+        str,
+        typer.Option(help="编码 / encoding: auto|utf-8|marc-8|gbk|cp1251|latin-1"),
+    ] = "auto",
+) -> None:
+    """导入编目记录到 SHUYUN_DATABASE_URL 所指的数据库。/ Import catalogue records.
+
+    MARC 21、CNMARC/UNIMARC（ISO 2709）、MARCXML 或 CSV；先列出导入与跳过的条数，再逐条列出
+    跳过的记录（位置与原因）。编码不确定时不导入，请用 --encoding 指定。/ MARC 21,
+    CNMARC/UNIMARC (ISO 2709), MARCXML or CSV into the database named by
+    SHUYUN_DATABASE_URL (migrated first). Prints the loaded and skipped counts, then each
+    skipped record with its position and reason. A file whose encoding is uncertain is not
+    loaded: name it with --encoding. Exit code 0: read (some records may be skipped);
+    1: nothing loaded (uncertain encoding, not a catalogue file); 2: bad option or file.
+    """
+    from typing import get_args
+
+    from catalog.charset import Encoding
+    from catalog.record_import import FileFormat
+
+    formats, encodings = get_args(FileFormat), get_args(Encoding)
+    if file_format not in formats:
+        raise _fail(f"--format 应为 {'|'.join(formats)} / must be one of them, got {file_format!r}")
+    if encoding not in encodings:
+        raise _fail(
+            f"--encoding 应为 {'|'.join(encodings)} / must be one of them, got {encoding!r}"
+        )
+    if not file.exists():
+        raise _fail(f"FILE: 文件不存在 / file not found: {file}")
+    if file.is_dir():
+        raise _fail(f"FILE: 是一个目录 / is a folder, expected a file: {file}")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"FILE: 无法读取 / cannot read {file}: {exc.strerror or exc}") from None
+    report = _import_into_database(_settings(ctx).database.url, data, file, file_format, encoding)
+    typer.echo(report.summary())
+    for note in report.notes:
+        typer.echo(f"注意 note: {note}")
+    for issue in [*report.skipped, *report.warnings]:
+        typer.echo(str(issue))
+    if report.refused:
+        typer.echo(f"未导入 not loaded: {report.refused}", err=True)
+        if report.encoding is not None and not report.encoding.certain:
+            typer.echo(
+                f"请用 --encoding 重新导入 / re-run with --encoding {report.encoding.encoding} "
+                "(or one of the alternatives)",
+                err=True,
+            )
+        raise typer.Exit(code=1)
+
+
+def _import_into_database(
+    url: str, data: bytes, file: Path, file_format: str, encoding: str
+) -> ImportReport:
+    """Run the import service on the configured database and commit."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from catalog.db import create_engine, session_factory, upgrade
+    from catalog.errors import InvalidValueError
+    from catalog.record_import import import_record_file
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        engine = create_engine(url)
+    except ArgumentError:
+        raise _fail("SHUYUN_DATABASE_URL 不是有效的数据库地址 / is not a database URL") from None
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            report = import_record_file(
+                session=session,
+                source=data,
+                format=file_format,  # type: ignore[arg-type]
+                encoding=encoding,  # type: ignore[arg-type]
+                name=str(file),
+            )
+            session.commit()
+    except InvalidValueError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise _fail(f"数据库不可用 / database unavailable ({shown}): {reason}") from None
+    finally:
+        engine.dispose()
+    return report
 
 
 if __name__ == "__main__":  # pragma: no cover

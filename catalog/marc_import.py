@@ -1,31 +1,34 @@
 """Import catalogue records from MARC (MARC 21, CNMARC/UNIMARC) and CSV files.
 
 Every reader returns an :class:`ImportResult`: the records it could map to a
-:class:`RecordData`, and an :class:`ImportIssue` for each record it could not (its position
-in the file and the reason) or could only partly read. One bad record never stops a file.
+:class:`~catalog.marc_fields.RecordData`, and an :class:`ImportIssue` for each record it could
+not (its position in the file and the reason) or could only partly read. One bad record never
+stops a file. :func:`import_records` stores records in bulk; the service that reads a file of
+any format and stores it is :func:`catalog.record_import.import_record_file`.
 
 Formats
 -------
-* Binary ISO 2709 (``.mrc``, ``.iso``) in UTF-8, MARC-8 (with the EACC escapes for CJK) or
-  GBK, the encoding of many Chinese exports. With ``encoding="auto"`` each record is
-  checked on its own: leader/09 = ``a`` means UTF-8; an escape byte means MARC-8; other
-  non-ASCII bytes are tried as UTF-8, then GBK (read as GB 18030, its superset).
-* MARCXML (MARC 21 slim), always Unicode.
+* Binary ISO 2709 (``.mrc``, ``.iso``) in UTF-8, MARC-8, GBK (read as GB 18030),
+  Windows-1251 or Latin-1. pymarc parses the structure (leader, directory, fields) and
+  every text is decoded strictly with the file's encoding: one guess per file with its
+  evidence (:func:`catalog.charset.detect_encoding`), or the one the caller names. A record
+  whose leader/09 = ``a`` and whose bytes are UTF-8 is read as UTF-8 whatever the file's
+  guess (files concatenated from two exports).
+* MARCXML (MARC 21 slim), Unicode by definition.
 * CSV with a header row, English or Chinese column names (see :data:`CSV_COLUMNS`), in
-  UTF-8 (with or without BOM) or GBK (what Excel writes on a Chinese Windows).
+  UTF-8 (with or without BOM), GBK (what Excel writes on a Chinese Windows), Windows-1251
+  or Latin-1.
 
-Fields
-------
-================  ===================================  ==================================
-RecordData        MARC 21                              CNMARC / UNIMARC
-================  ===================================  ==================================
-title             245 $a $b $n $p                      200 $a $h $i $e
-authors           100/110/700/710 $a (245 $c if none)  700/701/702/710/711/712 $a $b (200 $f)
-isbn13            020 $a                               010 $a
-publisher, year   264 (ind. 2 = 1) or 260 $b $c; 008   210 or 214 $c $d; 100 $a/09-12
-clc               084 $a ($2 clc), else 093 $a         690 $a
-language          008/35-37, else 041 $a               101 $a
-================  ===================================  ==================================
+How each MARC field becomes a record field is in :mod:`catalog.marc_fields`.
+
+ISBNs
+-----
+Every ISBN is validated (check digit, length, decimal digits of any script read as ASCII;
+see :func:`catalog.isbn.normalize_isbn`). A record whose only ISBN is invalid is *skipped*,
+with the field and the value in the reason, rather than stored without its ISBN: a wrong
+ISBN is a typo someone must fix, and a record stored without it could not be matched when
+the corrected file is imported again. A record with an invalid ISBN next to a valid one is
+loaded with the valid one and a warning.
 """
 
 from __future__ import annotations
@@ -33,20 +36,37 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import warnings
 import xml.sax
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 import pymarc
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from catalog.charset import (
+    ENCODINGS,
+    DecodeError,
+    Encoding,
+    EncodingGuess,
+    check_asked_encoding,
+    decode_text,
+    detect_encoding,
+)
 from catalog.errors import InvalidValueError
-from catalog.isbn import normalize_isbn
+from catalog.isbn import ascii_digits, normalize_isbn
+from catalog.marc_fields import (
+    Flavour,
+    MarcFieldError,
+    RecordData,
+    control_field,
+    display_text,
+    record_data_from_marc,
+    sort_text,
+)
 from catalog.models import Record
 from catalog.search import index_records
 
@@ -62,79 +82,12 @@ __all__ = [
     "read_marc",
     "read_marcxml",
     "record_data_from_marc",
+    "source_bytes",
 ]
 
-Flavour = Literal["auto", "marc21", "unimarc"]
-"""MARC flavour; ``unimarc`` covers CNMARC. ``auto`` looks for 245 (MARC 21) or 200."""
-Encoding = Literal["auto", "utf-8", "marc-8", "gbk"]
-
-# Column limits of catalog.models.Record: a longer value is reported, never cut silently.
-_MAX_TITLE = 500
-_MAX_AUTHORS = 500
-_MAX_PUBLISHER = 300
-_MAX_CLC = 100
-
-_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
-_LANGUAGE_RE = re.compile(r"^[a-z]{3}$")
-# ISBD punctuation that closes a subfield before the next one ("三体 /", "Beijing :").
-_TRAILING = " \t/:;,.=。，；：／"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordData:
-    """One bibliographic record as read from a file, before it becomes a database row.
-
-    Attributes
-    ----------
-    title
-        Title proper with its parts and subtitle, e.g. ``"三体Ⅱ：黑暗森林"``; never empty.
-    authors
-        Personal or corporate names in catalogue order.
-    isbn13
-        Validated ISBN as 13 digits, or ``None`` when the record has none.
-    publisher
-        Publisher's name, ``""`` if unknown.
-    year
-        Year of publication, or ``None``.
-    clc
-        中图分类号 (CLC number), e.g. ``"I247.55"``; ``""`` if none.
-    language
-        MARC language code, e.g. ``"chi"``, ``"eng"``.
-    control_number
-        The record's own identifier (001), kept for error reports.
-    """
-
-    title: str
-    authors: tuple[str, ...] = ()
-    isbn13: str | None = None
-    publisher: str = ""
-    year: int | None = None
-    clc: str = ""
-    language: str = "chi"
-    control_number: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.title.strip():
-            raise InvalidValueError("title", self.title, "a record needs a title")
-        if len(self.title) > _MAX_TITLE:
-            raise InvalidValueError("title", self.title, f"longer than {_MAX_TITLE} characters")
-        if len("; ".join(self.authors)) > _MAX_AUTHORS:
-            raise InvalidValueError(
-                "authors", self.authors, f"longer than {_MAX_AUTHORS} characters together"
-            )
-        if len(self.publisher) > _MAX_PUBLISHER:
-            raise InvalidValueError(
-                "publisher", self.publisher, f"longer than {_MAX_PUBLISHER} characters"
-            )
-        if len(self.clc) > _MAX_CLC:
-            raise InvalidValueError("clc", self.clc, f"longer than {_MAX_CLC} characters")
-        if self.isbn13 is not None and normalize_isbn(self.isbn13, field="isbn13") != self.isbn13:
-            raise InvalidValueError("isbn13", self.isbn13, "must be 13 digits")
-        if self.year is not None and not 1000 <= self.year <= 2999:
-            raise InvalidValueError("year", self.year, "must be between 1000 and 2999")
-        if not _LANGUAGE_RE.match(self.language):
-            raise InvalidValueError("language", self.language, "must be a 3-letter MARC code")
+DETECTION_SAMPLE = 20000
+"""Texts with non-ASCII bytes that the encoding guess looks at (the first ones of the file);
+more only make a large file slower to read, not the guess better."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +104,7 @@ class ImportIssue:
         The record's 001, if it could be read.
     skipped
         ``True``: the record was not loaded. ``False``: it was loaded and only the named
-        field was left empty (e.g. a year that is not a year).
+        field was left out (e.g. a year that is not a year).
     """
 
     position: int
@@ -173,206 +126,35 @@ class ImportResult:
     ----------
     records
         The records read, in file order.
+    positions
+        The position of each record in the file (same order as ``records``).
     issues
         One entry per problem, in file order.
     seen
         How many records the file held (loaded or not).
+    encoding
+        The encoding the file was read with and how sure that is (``None`` for MARCXML,
+        which the XML parser decodes).
+    notes
+        Remarks about the whole file (e.g. an asked-for encoding that reads badly).
     """
 
     records: list[RecordData] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
     issues: list[ImportIssue] = field(default_factory=list)
     seen: int = 0
+    encoding: EncodingGuess | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[ImportIssue]:
         """The issues that kept a record out."""
         return [i for i in self.issues if i.skipped]
 
-
-class _RecordIssue(ValueError):
-    """Raised inside the field mapping; becomes an ImportIssue."""
-
-
-# --- field mapping -----------------------------------------------------------------------
-
-
-def _clean(value: str | None) -> str:
-    # NFC: MARC-8 and some exporters send a base letter plus a combining accent.
-    text = unicodedata.normalize("NFC", value or "")
-    return text.strip().rstrip(_TRAILING).strip()
-
-
-def _has_han(text: str) -> bool:
-    return _HAN_RE.search(text) is not None
-
-
-def _join_title(main: str, parts: Sequence[str], subtitles: Sequence[str]) -> str:
-    """Title proper + part numbers/names + other title information, punctuated the way the
-    title's script expects (三体Ⅱ：黑暗森林 / Foundation. 2 : a novel)."""
-    chinese = _has_han(main)
-    title = main
-    for part in parts:
-        if not part:
-            continue
-        title += (
-            part
-            if chinese and len(part) <= 4 and not _has_han(part)
-            else ("：" + part if chinese else ". " + part)
-        )
-    for sub in subtitles:
-        if sub:
-            title += ("：" if chinese else " : ") + sub
-    return title
-
-
-def _subfields(record: pymarc.Record, tag: str, code: str) -> list[str]:
-    return [_clean(v) for f in record.get_fields(tag) for v in f.get_subfields(code) if _clean(v)]
-
-
-def _first(record: pymarc.Record, tag: str, code: str) -> str:
-    values = _subfields(record, tag, code)
-    return values[0] if values else ""
-
-
-def _control(record: pymarc.Record, tag: str) -> str:
-    fields = record.get_fields(tag)
-    return (fields[0].data or "") if fields and fields[0].is_control_field() else ""
-
-
-def _year(text: str, warn: list[str], source: str) -> int | None:
-    if not text:
-        return None
-    match = _YEAR_RE.search(text)
-    if match is None:
-        warn.append(f"{source}={text!r}: no year in it, year left empty")
-        return None
-    return int(match.group(1))
-
-
-def _isbn(raw: str, tag: str) -> str | None:
-    if not raw:
-        return None
-    # "9787536692930 (pbk.)", "978-7-5366-9293-0 : CNY23.00": the number is the first word.
-    number = raw.split("(")[0].split(":")[0].strip().split(" ")[0]
-    try:
-        return normalize_isbn(number, field=tag)
-    except InvalidValueError as exc:
-        raise _RecordIssue(str(exc)) from exc
-
-
-def _language(code: str) -> str:
-    code = code.strip().lower()
-    return code if _LANGUAGE_RE.match(code) else ""
-
-
-def _marc21(record: pymarc.Record, warn: list[str]) -> RecordData:
-    main = _first(record, "245", "a")
-    if not main:
-        raise _RecordIssue("245 $a: missing title")
-    parts = _subfields(record, "245", "n") + _subfields(record, "245", "p")
-    title = _join_title(main, parts, _subfields(record, "245", "b"))
-    authors = [
-        _clean(v) for tag in ("100", "110", "700", "710") for v in _subfields(record, tag, "a")
-    ] or _subfields(record, "245", "c")
-    isbn = _isbn(_first(record, "020", "a"), "020 $a")
-    publication = [f for f in record.get_fields("264") if f.indicator2 == "1"]
-    publication = publication or record.get_fields("260")
-    publisher = next(
-        (_clean(v) for f in publication for v in f.get_subfields("b") if _clean(v)), ""
-    )
-    date = next((_clean(v) for f in publication for v in f.get_subfields("c") if _clean(v)), "")
-    fixed = _control(record, "008")
-    year = _year(date, warn, "260/264 $c") if date else _year(fixed[7:11], warn, "008/07-10")
-    clc = next(
-        (
-            _clean(v)
-            for f in record.get_fields("084")
-            if (f.get_subfields("2") or [""])[0].strip().lower() == "clc"
-            for v in f.get_subfields("a")
-        ),
-        "",
-    ) or _first(record, "093", "a")
-    language = _language(fixed[35:38]) or _language(_first(record, "041", "a")) or "chi"
-    return RecordData(
-        title=title,
-        authors=tuple(authors),
-        isbn13=isbn,
-        publisher=publisher,
-        year=year,
-        clc=clc,
-        language=language,
-        control_number=_control(record, "001"),
-    )
-
-
-def _unimarc(record: pymarc.Record, warn: list[str]) -> RecordData:
-    main = _first(record, "200", "a")
-    if not main:
-        raise _RecordIssue("200 $a: missing title")
-    parts = _subfields(record, "200", "h") + _subfields(record, "200", "i")
-    title = _join_title(main, parts, _subfields(record, "200", "e"))
-    authors: list[str] = []
-    for tag in ("700", "701", "702", "710", "711", "712"):
-        for f in record.get_fields(tag):
-            name = _clean((f.get_subfields("a") or [""])[0])
-            given = _clean((f.get_subfields("b") or [""])[0])
-            if name:
-                authors.append(f"{name}, {given}" if given else name)
-    authors = authors or _subfields(record, "200", "f")
-    isbn = _isbn(_first(record, "010", "a"), "010 $a")
-    publisher = _first(record, "210", "c") or _first(record, "214", "c")
-    date = _first(record, "210", "d") or _first(record, "214", "d")
-    general = _first(record, "100", "a")
-    year = _year(date, warn, "210 $d") if date else _year(general[9:13], warn, "100 $a/09-12")
-    return RecordData(
-        title=title,
-        authors=tuple(authors),
-        isbn13=isbn,
-        publisher=publisher,
-        year=year,
-        clc=_first(record, "690", "a"),
-        language=_language(_first(record, "101", "a")) or "chi",
-        control_number=_control(record, "001"),
-    )
-
-
-def record_data_from_marc(
-    record: pymarc.Record, *, flavour: Flavour = "auto"
-) -> tuple[RecordData, list[str]]:
-    """Map one pymarc record to a :class:`RecordData`.
-
-    Parameters
-    ----------
-    record
-        A decoded record.
-    flavour
-        ``marc21``, ``unimarc`` (CNMARC) or ``auto`` (245 present → MARC 21, else 200 →
-        UNIMARC).
-
-    Returns
-    -------
-    tuple[RecordData, list[str]]
-        The record and warnings about fields left empty.
-
-    Raises
-    ------
-    ValueError
-        Missing title, bad ISBN or another value the record cannot be loaded with; the
-        message names the MARC field and the value.
-    """
-    if flavour == "auto":
-        if record.get_fields("245"):
-            flavour = "marc21"
-        elif record.get_fields("200"):
-            flavour = "unimarc"
-        else:
-            raise _RecordIssue("no title field: neither 245 (MARC 21) nor 200 (UNIMARC/CNMARC)")
-    warn: list[str] = []
-    try:
-        data = _marc21(record, warn) if flavour == "marc21" else _unimarc(record, warn)
-    except InvalidValueError as exc:
-        raise _RecordIssue(str(exc)) from exc
-    return data, warn
+    def add(self, position: int, record: RecordData) -> None:
+        """Append a record read at ``position``."""
+        self.records.append(record)
+        self.positions.append(position)
 
 
 # --- binary ISO 2709 ---------------------------------------------------------------------
@@ -383,8 +165,9 @@ _RECORD_END = b"\x1d"
 def _split_records(raw: bytes) -> Iterator[bytes]:
     """Cut an ISO 2709 stream at record terminators.
 
-    The terminator byte 0x1D never occurs inside a UTF-8, GBK or MARC-8 character, and
-    splitting on it survives a wrong length in a leader (common in Chinese exports).
+    The terminator byte 0x1D never occurs inside a UTF-8, GBK, Windows-1251 or MARC-8
+    character, and splitting on it survives a wrong length in a leader (common in Chinese
+    exports).
     """
     for chunk in raw.split(_RECORD_END):
         chunk = chunk.strip(b"\r\n")
@@ -392,66 +175,64 @@ def _split_records(raw: bytes) -> Iterator[bytes]:
             yield chunk + _RECORD_END
 
 
-def _detect_encoding(chunk: bytes) -> Encoding:
-    try:
-        chunk.decode("utf-8")
-    except UnicodeDecodeError:
-        utf8 = False
-    else:
-        utf8 = True
-    if chunk[9:10] == b"a" and utf8:
-        return "utf-8"
-    if b"\x1b" in chunk or chunk.isascii():
-        return "marc-8"
-    if utf8:
-        # Leader/09 left blank by many exporters that write UTF-8 all the same.
-        return "utf-8"
-    return "gbk" if _looks_gbk(chunk) else "marc-8"
-
-
-def _looks_gbk(chunk: bytes) -> bool:
-    """Whether the high bytes of a record read better as GBK than as MARC-8 (ANSEL).
-
-    Both use bytes >= 0x80 without an escape: MARC-8 for a diacritic (0xE0-0xFE) placed
-    before an ASCII letter, GBK for two-byte characters. A lead byte 0x81-0xA0 (a C1
-    control in MARC-8) or a second byte >= 0xA1 (GB 2312, the common characters) counts
-    for GBK; a second byte that is an ASCII letter counts for MARC-8.
-    """
-    try:
-        chunk.decode("gb18030")
-    except UnicodeDecodeError:
-        return False
-    gbk = marc8 = 0
-    i = 0
-    while i < len(chunk):
-        lead = chunk[i]
-        if lead < 0x80 or i + 1 >= len(chunk):
-            i += 1
-            continue
-        trail = chunk[i + 1]
-        if lead <= 0xA0 or trail >= 0xA1:
-            gbk += 1
-        elif trail < 0x80:
-            marc8 += 1
-        i += 2
-    return gbk > marc8
-
-
-def _decode_record(chunk: bytes, encoding: Encoding) -> pymarc.Record:
-    if encoding == "auto":
-        encoding = _detect_encoding(chunk)
+def _parse_raw(chunk: bytes) -> pymarc.Record:
+    """pymarc's parse of one record with its texts left as bytes (decoded by us)."""
     # A wrong record length in the leader should not lose the record: we know its real end.
     fixed = b"%05d" % len(chunk) + chunk[5:] if len(chunk) < 100000 else chunk
-    if encoding == "utf-8":
-        return pymarc.Record(data=fixed, force_utf8=True)
-    # pymarc reads leader/09 = "a" as UTF-8 whatever we ask; the caller said otherwise.
-    fixed = fixed[:9] + b" " + fixed[10:]
-    if encoding == "marc-8":
-        return pymarc.Record(data=fixed, to_unicode=True)
-    return pymarc.Record(data=fixed, to_unicode=True, file_encoding="gb18030")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pymarc.Record(data=fixed, to_unicode=False)
 
 
-def _read_bytes(source: str | Path | bytes | IO[bytes]) -> bytes:
+def _raw(value: str | bytes | None) -> bytes:
+    # pymarc types field data as str; parsed with to_unicode=False it holds the file's bytes.
+    return value if isinstance(value, bytes) else (value or "").encode("utf-8")
+
+
+def _texts(record: pymarc.Record) -> Iterator[bytes]:
+    for f in record.fields:
+        if f.is_control_field():
+            yield _raw(f.data)
+        else:
+            yield from (_raw(s.value) for s in f.subfields)
+
+
+def _decoded(where: str, value: str | bytes | None, encoding: str) -> str:
+    try:
+        return decode_text(_raw(value), encoding)
+    except DecodeError as exc:
+        raise DecodeError(f"{where}: {exc} (file read as {encoding})") from None
+
+
+def _decode_record(raw: pymarc.Record, encoding: str) -> pymarc.Record:
+    """The record with every text decoded; :class:`DecodeError` names the field."""
+    record = pymarc.Record(leader=str(raw.leader))
+    for f in raw.fields:
+        if f.is_control_field():
+            record.add_field(pymarc.Field(tag=f.tag, data=_decoded(f.tag, f.data, encoding)))
+            continue
+        subfields = [
+            pymarc.Subfield(s.code, _decoded(f"{f.tag} ${s.code}", s.value, encoding))
+            for s in f.subfields
+        ]
+        record.add_field(pymarc.Field(tag=f.tag, indicators=f.indicators, subfields=subfields))
+    return record
+
+
+def _record_encoding(raw: pymarc.Record, guess: EncodingGuess) -> str:
+    """The file's encoding, or UTF-8 for a record that says so and is (see module notes)."""
+    if guess.asked or guess.encoding == "utf-8" or str(raw.leader)[9:10] != "a":
+        return guess.encoding
+    try:
+        for text in _texts(raw):
+            text.decode("utf-8")
+    except UnicodeDecodeError:
+        return guess.encoding
+    return "utf-8"
+
+
+def source_bytes(source: str | Path | bytes | IO[bytes]) -> bytes:
+    """The bytes of a path, a binary file object, or the bytes themselves."""
     if isinstance(source, bytes):
         return source
     if isinstance(source, str | Path):
@@ -459,18 +240,22 @@ def _read_bytes(source: str | Path | bytes | IO[bytes]) -> bytes:
     return source.read()
 
 
-def _add(result: ImportResult, position: int, record: pymarc.Record, flavour: Flavour) -> None:
-    control = _control(record, "001")
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            data, warn = record_data_from_marc(record, flavour=flavour)
-    except (_RecordIssue, InvalidValueError) as exc:
-        result.issues.append(ImportIssue(position, str(exc), control))
-        return
-    result.records.append(data)
-    for text in warn + [str(w.message) for w in caught]:
-        result.issues.append(ImportIssue(position, text, control, skipped=False))
+_CSV_ENCODINGS = ("utf-8", "gbk", "cp1251", "latin-1")
+
+
+def _guess(
+    texts: list[bytes],
+    encoding: Encoding,
+    *,
+    candidates: tuple[str, ...] = ENCODINGS,
+    declared_utf8: bool | None = None,
+) -> tuple[EncodingGuess, list[str]]:
+    """The file's encoding: guessed, or as asked with a note if it reads clearly worse."""
+    if encoding == "auto":
+        guess = detect_encoding(texts, candidates=candidates, declared_utf8=declared_utf8)
+        return guess, []
+    note = check_asked_encoding(texts, encoding, candidates=candidates)
+    return EncodingGuess(encoding, True, "asked for", asked=True), [note] if note else []
 
 
 def read_marc(
@@ -488,38 +273,98 @@ def read_marc(
     flavour
         ``auto`` (per record), ``marc21`` or ``unimarc`` (CNMARC).
     encoding
-        ``auto`` (per record, see the module notes), ``utf-8``, ``marc-8`` or ``gbk``.
+        ``auto`` (one guess for the file, see :func:`catalog.charset.detect_encoding`),
+        ``utf-8``, ``marc-8``, ``gbk``, ``cp1251`` or ``latin-1``.
 
     Returns
     -------
     ImportResult
         Records in file order; an issue (1-based position and reason) for every record that
-        could not be decoded or mapped.
+        could not be decoded or mapped; the encoding used and how sure it is.
 
     Examples
     --------
     >>> result = read_marc("tests/catalog/fixtures/cnmarc_gbk.mrc")  # doctest: +SKIP
     >>> [str(issue) for issue in result.issues]  # doctest: +SKIP
-    ['#2 (CN0002) 跳过 / skipped: 010 $a=...: ISBN-13 check digit should be 0']
+    ['#2 (CN0002) 跳过 / skipped: 200 $a: missing title', ...]
     """
     result = ImportResult()
-    for position, chunk in enumerate(_split_records(_read_bytes(source)), start=1):
+    # The first records (up to DETECTION_SAMPLE texts) wait for the encoding guess; the
+    # rest of the file is decoded as it is parsed, so memory does not grow with the file.
+    waiting: list[tuple[int, pymarc.Record | str, str]] = []
+    sample: list[bytes] = []
+    utf8_leaders = 0
+    guess: EncodingGuess | None = None
+    for position, chunk in enumerate(_split_records(source_bytes(source)), start=1):
         result.seen += 1
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                record = _decode_record(chunk, encoding)
+            parsed: pymarc.Record | str = _parse_raw(chunk)
+            control = ""
         except (pymarc.exceptions.PymarcException, UnicodeDecodeError, ValueError) as exc:
+            parsed = f"cannot decode ISO 2709 record ({type(exc).__name__}: {exc})"
             control = _guess_control_number(chunk)
-            reason = f"cannot decode ISO 2709 record ({type(exc).__name__}: {exc})"
-            result.issues.append(ImportIssue(position, reason, control))
+        if guess is not None:
+            _add_raw(result, position, parsed, control, guess, flavour)
             continue
-        _add(result, position, record, flavour)
+        waiting.append((position, parsed, control))
+        if isinstance(parsed, pymarc.Record):
+            utf8_leaders += str(parsed.leader)[9:10] == "a"
+            sample.extend(t for t in _texts(parsed) if not t.isascii() or b"\x1b" in t)
+        if len(sample) >= DETECTION_SAMPLE:
+            guess = _decide(result, sample, encoding, utf8_leaders, waiting, flavour)
+    if guess is None:
+        _decide(result, sample, encoding, utf8_leaders, waiting, flavour)
     return result
 
 
+def _decide(
+    result: ImportResult,
+    sample: list[bytes],
+    encoding: Encoding,
+    utf8_leaders: int,
+    waiting: list[tuple[int, pymarc.Record | str, str]],
+    flavour: Flavour,
+) -> EncodingGuess:
+    """Settle the file's encoding from the sample and read the records that waited for it."""
+    guess, result.notes = _guess(sample, encoding, declared_utf8=utf8_leaders > len(waiting) / 2)
+    result.encoding = guess
+    for position, parsed, control in waiting:
+        _add_raw(result, position, parsed, control, guess, flavour)
+    waiting.clear()
+    return guess
+
+
+def _add_raw(
+    result: ImportResult,
+    position: int,
+    parsed: pymarc.Record | str,
+    control: str,
+    guess: EncodingGuess,
+    flavour: Flavour,
+) -> None:
+    """Decode and map one parsed record (or report why it could not be parsed)."""
+    if isinstance(parsed, str):
+        result.issues.append(ImportIssue(position, parsed, control))
+        return
+    try:
+        record = _decode_record(parsed, _record_encoding(parsed, guess))
+    except DecodeError as exc:
+        result.issues.append(ImportIssue(position, str(exc), _raw_control_number(parsed)))
+        return
+    _add(result, position, record, flavour)
+
+
+def _raw_control_number(raw: pymarc.Record) -> str:
+    for f in raw.get_fields("001"):
+        try:
+            return _raw(f.data).decode("ascii")
+        except UnicodeDecodeError:
+            return ""
+    return ""
+
+
 def _guess_control_number(chunk: bytes) -> str:
-    """The 001 of a record pymarc could not decode, if its directory is still readable."""
+    """The 001 of a record pymarc could not parse, if its directory is still readable."""
     try:
         base = int(chunk[12:17])
         directory = chunk[24 : base - 1].decode("ascii")
@@ -530,6 +375,20 @@ def _guess_control_number(chunk: bytes) -> str:
     except (ValueError, UnicodeDecodeError):
         pass
     return ""
+
+
+def _add(result: ImportResult, position: int, record: pymarc.Record, flavour: Flavour) -> None:
+    control = control_field(record, "001")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data, warn = record_data_from_marc(record, flavour=flavour)
+    except (MarcFieldError, InvalidValueError) as exc:
+        result.issues.append(ImportIssue(position, str(exc), control))
+        return
+    result.add(position, data)
+    for text in warn + [str(w.message) for w in caught]:
+        result.issues.append(ImportIssue(position, text, control, skipped=False))
 
 
 # --- MARCXML -----------------------------------------------------------------------------
@@ -553,7 +412,7 @@ def read_marcxml(
         As :func:`read_marc`; a file that is not well-formed XML gives one issue at
         position 0 and no records.
     """
-    data = _read_bytes(source)
+    data = source_bytes(source)
     result = ImportResult()
     try:
         with warnings.catch_warnings():
@@ -583,31 +442,68 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 separated by ``;`` or ``；``."""
 
 _AUTHOR_SPLIT = re.compile(r"\s*[;；]\s*")
+_YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_LANGUAGE_RE = re.compile(r"^[a-z]{3}$")
 
 
-def read_csv(source: str | Path | bytes | IO[bytes]) -> ImportResult:
+def _csv_text(
+    data: bytes, encoding: Encoding
+) -> tuple[str, EncodingGuess, list[str], list[ImportIssue]]:
+    """The file's text, its encoding, notes, and an issue per line that does not decode
+    (such a line is left blank, so only its record is lost)."""
+    if encoding == "marc-8":
+        raise InvalidValueError("encoding", encoding, "MARC-8 is for MARC files, not CSV")
+    if data.startswith(b"\xef\xbb\xbf") and encoding in ("auto", "utf-8"):
+        guess = EncodingGuess("utf-8", True, "UTF-8 byte order mark")
+        notes: list[str] = []
+        data = data[3:]
+    else:
+        sample = [line for line in data.splitlines() if not line.isascii()][:DETECTION_SAMPLE]
+        guess, notes = _guess(sample, encoding, candidates=_CSV_ENCODINGS)
+    lines: list[str] = []
+    bad: list[ImportIssue] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(decode_text(raw, guess.encoding))
+        except DecodeError as exc:
+            bad.append(ImportIssue(number, f"{exc} (file read as {guess.encoding})"))
+            lines.append("")
+    return "\n".join(lines), guess, notes, bad
+
+
+def read_csv(
+    source: str | Path | bytes | IO[bytes], *, encoding: Encoding = "auto"
+) -> ImportResult:
     """Read a CSV file of records with a header row (English or Chinese column names).
 
     Parameters
     ----------
     source
-        A path, the file's bytes, or a binary file object; UTF-8 (BOM optional) or GBK.
+        A path, the file's bytes, or a binary file object.
+    encoding
+        ``auto`` (UTF-8 with or without BOM, GBK, Windows-1251 or Latin-1 by the evidence),
+        or one of those named.
 
     Returns
     -------
     ImportResult
-        Issue positions are line numbers (the header is line 1).
+        Issue positions are line numbers (the header is line 1); a line that does not
+        decode in the file's encoding is one skipped record. A header that does not decode
+        gives one issue at position 0 and no records.
 
     Raises
     ------
     InvalidValueError
-        The header has no title column.
+        The header has no title column, or ``encoding`` is ``marc-8``.
     """
-    data = _read_bytes(source)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
+    data = source_bytes(source)
+    result = ImportResult()
+    text, result.encoding, result.notes, bad_lines = _csv_text(data, encoding)
+    if bad_lines and bad_lines[0].position == 1:
+        result.issues.append(ImportIssue(0, f"cannot decode the header: {bad_lines[0].reason}"))
+        return result
+    result.issues.extend(bad_lines)
+    result.seen += len(bad_lines)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
     columns: dict[str, int] = {}
@@ -617,35 +513,50 @@ def read_csv(source: str | Path | bytes | IO[bytes]) -> ImportResult:
                 columns.setdefault(key, index)
     if "title" not in columns:
         raise InvalidValueError("header", header, "needs a title column (title / 题名)")
-    result = ImportResult()
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         result.seen += 1
-
-        def cell(key: str, row: list[str] = row) -> str:
-            index = columns.get(key)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        warn: list[str] = []
         try:
-            isbn = normalize_isbn(cell("isbn")) if cell("isbn") else None
-            data_row = RecordData(
-                title=cell("title"),
-                authors=tuple(a for a in _AUTHOR_SPLIT.split(cell("authors")) if a),
-                isbn13=isbn,
-                publisher=cell("publisher"),
-                year=_year(cell("year"), warn, "year"),
-                clc=cell("clc"),
-                language=_language(cell("language")) or "chi",
-            )
-        except InvalidValueError as exc:
+            data_row, warn = _csv_record(row, columns)
+        except ValueError as exc:  # InvalidValueError names the field; anything else too
             result.issues.append(ImportIssue(line, str(exc)))
             continue
-        result.records.append(data_row)
+        result.add(line, data_row)
         result.issues.extend(ImportIssue(line, w, skipped=False) for w in warn)
+    result.issues.sort(key=lambda issue: issue.position)
     return result
+
+
+def _csv_record(row: list[str], columns: dict[str, int]) -> tuple[RecordData, list[str]]:
+    def cell(key: str) -> str:
+        index = columns.get(key)
+        return (
+            display_text(row[index], trim=False) if index is not None and index < len(row) else ""
+        )
+
+    warn: list[str] = []
+    isbn = normalize_isbn(cell("isbn")) if cell("isbn") else None
+    year_text = cell("year")
+    year_match = _YEAR_RE.search(ascii_digits(year_text))
+    if year_text and year_match is None:
+        warn.append(f"year={year_text!r}: no year in it, year left empty")
+    language = cell("language").lower()
+    raw_title = row[columns["title"]] if columns["title"] < len(row) else ""
+    title = cell("title")
+    sort = sort_text(raw_title, trim=False)
+    record = RecordData(
+        title=title,
+        authors=tuple(a for a in _AUTHOR_SPLIT.split(cell("authors")) if a),
+        isbn13=isbn,
+        publisher=cell("publisher"),
+        year=int(year_match.group(1)) if year_match else None,
+        clc=cell("clc"),
+        language=language if _LANGUAGE_RE.match(language) else "chi",
+        sort_title=sort if sort != title else "",
+    )
+    return record, warn
 
 
 # --- into the database -------------------------------------------------------------------
@@ -675,6 +586,10 @@ def import_records(session: Session, records: Iterable[RecordData]) -> list[int]
             "isbn13": r.isbn13,
             "clc": r.clc,
             "language": r.language,
+            "title_vernacular": r.title_vernacular,
+            "authors_vernacular": "; ".join(r.authors_vernacular),
+            "publisher_vernacular": r.publisher_vernacular,
+            "sort_title": r.sort_title or r.title,
         }
         for r in records
     ]

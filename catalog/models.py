@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -31,7 +32,9 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from catalog.isbn import normalize_isbn
 
 __all__ = [
     "ACTIVE_HOLD_STATUSES",
@@ -241,6 +244,10 @@ class SiteVanDay(Base):
     __table_args__ = (CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),)
 
 
+def _title_of(context: Any) -> str:
+    return str(context.get_current_parameters().get("title") or "")
+
+
 class Record(Base):
     """A bibliographic record (one edition of a work)."""
 
@@ -248,22 +255,40 @@ class Record(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
+    """The title as catalogued (for a record with an alternate script: the romanised form)."""
     authors: Mapped[str] = mapped_column(String(500), default="")
     """Authors joined with ``"; "`` in catalogue order."""
     publisher: Mapped[str] = mapped_column(String(300), default="")
     year: Mapped[int | None] = mapped_column(Integer)
     isbn13: Mapped[str | None] = mapped_column(String(13), index=True)
-    """Normalised ISBN-13 (digits only), see :func:`catalog.isbn.normalize_isbn`."""
+    """Normalised ISBN-13 (13 ASCII digits), see :func:`catalog.isbn.normalize_isbn`; an
+    ISBN-10 or a hyphenated ISBN set here is normalised, an invalid one refused."""
     clc: Mapped[str] = mapped_column(String(100), default="")
     """中图分类号 (CLC call number), e.g. ``I247.5``."""
     language: Mapped[str] = mapped_column(String(8), default="chi")
     """MARC language code (``chi``, ``eng`` ...)."""
+    title_vernacular: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    """The title in its original script when ``title`` is romanised (MARC 21 880), e.g.
+    ``簡明宋史`` for ``Jian ming Song shi``; ``""`` if none."""
+    authors_vernacular: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    """The authors in their original script, joined with ``"; "``."""
+    publisher_vernacular: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    """The publisher in its original script."""
+    sort_title: Mapped[str] = mapped_column(String(500), default=_title_of, server_default="")
+    """The title without its non-sorting part (``Hobbit`` for ``The Hobbit``); a record
+    created without one sorts by its title."""
 
     items: Mapped[list[Item]] = relationship(back_populates="record")
 
     __table_args__ = (
         CheckConstraint("year IS NULL OR (year >= 1000 AND year <= 2999)", name="year_range"),
     )
+
+    @validates("isbn13")
+    def _valid_isbn13(self, _key: str, value: str | None) -> str | None:
+        # Every way a record is created through the ORM checks its ISBN; the bulk importers
+        # check theirs in catalog.marc_fields.RecordData.
+        return None if value is None else normalize_isbn(value, field="isbn13")
 
 
 class Item(Base):

@@ -29,6 +29,8 @@ from itertools import pairwise
 import opencc
 from pypinyin import lazy_pinyin
 
+from catalog.isbn import ascii_digits
+
 __all__ = [
     "QueryTerm",
     "call_number_key",
@@ -253,6 +255,7 @@ def isbn_query(query: str) -> str | None:
     >>> isbn_query("三体") is None
     True
     """
-    compact = re.sub(r"[\s\-]", "", normalize_text(query))
+    # Digits of any script: NFKC folds full-width ones, not Arabic-Indic or Devanagari.
+    compact = re.sub(r"[\s\-]", "", ascii_digits(normalize_text(query)))
     match = _ISBN_RE.match(compact)
     return match.group(1).upper() if match else None

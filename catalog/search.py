@@ -51,6 +51,7 @@ __all__ = [
     "SearchResult",
     "SiteAvailability",
     "TravelTimeSource",
+    "display_form",
     "drop_search_index",
     "ensure_search_index",
     "index_records",
@@ -132,14 +133,25 @@ def _isbn_tokens(isbn13: str | None) -> list[str]:
 
 
 def _field_tokens(row: Any) -> dict[str, list[str]]:
-    """The index tokens of one record row, per index column."""
+    """The index tokens of one record row, per index column; the original-script forms
+    (:attr:`Record.title_vernacular` ...) are indexed with their romanised fields."""
     clc = call_number_key(row.clc) if row.clc else ""
+    values = row._mapping
+
+    def tokens(*names: str, pinyin: bool = True) -> list[str]:
+        return [
+            t
+            for n in names
+            if values.get(n)
+            for t in index_tokens(values[n], pinyin=pinyin).split()
+        ]
+
     return {
-        "title": index_tokens(row.title).split(),
-        "authors": index_tokens(row.authors).split(),
+        "title": tokens("title", "title_vernacular"),
+        "authors": tokens("authors", "authors_vernacular"),
         "isbn": _isbn_tokens(row.isbn13),
         "clc": [clc] if clc else [],
-        "other": index_tokens(row.publisher, pinyin=False).split(),
+        "other": tokens("publisher", "publisher_vernacular", pinyin=False),
     }
 
 
@@ -176,13 +188,16 @@ def index_records(bind: Session | Connection, record_ids: Iterable[int] | None =
         Number of records written to the index.
     """
     sqlite = _dialect(bind) == "sqlite"
-    columns = (Record.id, Record.title, Record.authors, Record.publisher, Record.isbn13, Record.clc)
+    # SELECT *: the migrations index records on the schema of their own revision, which
+    # may not have every column of today's model yet.
+    every = text("SELECT * FROM records")
     if record_ids is None:
-        chunks: Iterable[Sequence[Any]] = _chunks(bind.execute(select(*columns)).all())
+        chunks: Iterable[Sequence[Any]] = _chunks(bind.execute(every).all())
     else:
         ids = sorted(set(record_ids))
         chunks = (
-            bind.execute(select(*columns).where(Record.id.in_(part))).all() for part in _chunks(ids)
+            bind.execute(text(f"SELECT * FROM records WHERE id IN ({_int_list(part)})")).all()
+            for part in _chunks(ids)
         )
         for part in _chunks(ids):
             key = "rowid" if sqlite else "record_id"
@@ -341,6 +356,28 @@ class SiteAvailability:
     travel_time_s: int | None
 
 
+def display_form(romanised: str, vernacular: str, *, locale: str = "zh-CN") -> str:
+    """One field as a reader sees it, when a record has both forms.
+
+    Chinese readers (``locale`` starting with ``zh``) get the original script first, then
+    the romanised form: ``簡明宋史 = Jian ming Song shi``; other readers the other way round.
+    A record with one form shows that form.
+
+    Examples
+    --------
+    >>> display_form("Jian ming Song shi", "簡明宋史")
+    '簡明宋史 = Jian ming Song shi'
+    >>> display_form("Jian ming Song shi", "簡明宋史", locale="en")
+    'Jian ming Song shi = 簡明宋史'
+    """
+    if not vernacular or vernacular == romanised:
+        return romanised
+    if not romanised:
+        return vernacular
+    first, second = (vernacular, romanised) if locale.startswith("zh") else (romanised, vernacular)
+    return f"{first} = {second}"
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """One matching record with its availability, best sites first.
@@ -356,6 +393,9 @@ class SearchHit:
     sites
         Sites holding copies: those with a copy available first, then by travel time to
         the patron's site (unknown last), then by site code.
+    title_vernacular, authors_vernacular, publisher_vernacular
+        The original-script forms when ``title`` ... are romanised (MARC 21 880), else
+        empty; :meth:`display_title` puts them first for Chinese readers.
     """
 
     record_id: int
@@ -368,6 +408,19 @@ class SearchHit:
     score: float
     available: int
     sites: tuple[SiteAvailability, ...]
+    title_vernacular: str = ""
+    authors_vernacular: tuple[str, ...] = ()
+    publisher_vernacular: str = ""
+
+    def display_title(self, locale: str = "zh-CN") -> str:
+        """The title for a reader: see :func:`display_form`."""
+        return display_form(self.title, self.title_vernacular, locale=locale)
+
+    def display_authors(self, locale: str = "zh-CN") -> str:
+        """The authors for a reader, joined with ``"; "``: see :func:`display_form`."""
+        return display_form(
+            "; ".join(self.authors), "; ".join(self.authors_vernacular), locale=locale
+        )
 
     @property
     def nearest_available(self) -> SiteAvailability | None:
@@ -559,6 +612,9 @@ def search_catalogue(
                 score=float(row.score),
                 available=sum(s.available for s in sites),
                 sites=sites,
+                title_vernacular=record.title_vernacular,
+                authors_vernacular=tuple(a for a in record.authors_vernacular.split("; ") if a),
+                publisher_vernacular=record.publisher_vernacular,
             )
         )
     return SearchResult(query, field, tuple(hits), has_more)

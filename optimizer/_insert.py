@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from optimizer._plan import Gaps, RawVisit, as_gaps
 from optimizer._simulate import (
     Interval,
@@ -68,6 +70,23 @@ def feasible(
     return not best_timing(problem, van, route).issues
 
 
+def fits(
+    problem: Problem, van: Van, visits: Sequence[RawVisit], gaps: dict[str, int] | None
+) -> bool:
+    """Whether ``visits`` keep every rule with the van's breaks after the visits ``gaps``
+    names (breaks not placed anew: a quick test, which may say no to a route that
+    ``feasible`` would accept)."""
+    route = [(problem.shipments[k], vtype) for k, vtype in visits]
+    if not van.breaks:
+        return feasible(problem, van, visits)
+    timed = simulate(problem, van, route, depart=van.shift.early, break_gaps=gaps or {})
+    if not timed.issues:
+        return True
+    if all(issue.kind == "max_duration" for issue in timed.issues):
+        return not best_timing(problem, van, route, break_gaps=gaps or {}).issues
+    return False
+
+
 def latest_in(intervals: Sequence[Interval], t: int) -> int | None:
     """The latest time ``<= t`` inside ``intervals``, or None."""
     for lo, hi in reversed(intervals):
@@ -85,7 +104,7 @@ def _arc_cost(problem: Problem, van: Van, a: int, b: int) -> float:
 
 
 def candidates(
-    problem: Problem, van: Van, visits: Sequence[RawVisit], k: int
+    problem: Problem, van: Van, visits: Sequence[RawVisit], k: int, *, capacity: bool = True
 ) -> list[tuple[float, int, int]]:
     """Insertions of shipment ``k`` that may keep every rule, cheapest first.
 
@@ -95,7 +114,8 @@ def candidates(
     insertion that overloads the van, or where a new visit cannot start in its windows,
     or delays the visit after it past the latest start that keeps the rest of the route
     on time (each bound computed once from the route as it is, without breaks, which
-    only delay). What is left may still break a rule: ``insert`` times it.
+    only delay). What is left may still break a rule: ``insert`` times it. Without
+    ``capacity``, overloads are not ruled out (room is to be made for the shipment).
     """
     shipment = problem.shipments[k]
     amount = shipment.amount
@@ -111,7 +131,8 @@ def candidates(
         load = [x + sign * a for x, a in zip(load, problem.shipments[m].amount, strict=True)]
         after.append(tuple(load))
     room = [
-        min(c - x - a for c, x, a in zip(van.capacity, row, amount, strict=True)) for row in after
+        min(c - x - a for c, x, a in zip(van.capacity, row, amount, strict=True)) if capacity else 0
+        for row in after
     ]
     index = problem.index_of
     seq = [index(van.start), *(index(visit_site(s, t)) for s, t in route), index(van.end_site)]
@@ -170,22 +191,34 @@ def candidates(
     detour_d = [
         cost(seq[j], d) + cost(d, seq[j + 1]) - cost(seq[j], seq[j + 1]) for j in range(n + 1)
     ]
-    out: list[tuple[float, int, int]] = []
+    together: list[tuple[float, int, int]] = []
+    apart = np.zeros(n + 1, dtype=bool)  # the pickup at gap i may be followed by other visits
     for i in range(n + 1):
         start = pickup_at[i]
         if room[i] < 0 or start is None:
             continue
         then = earliest_in(delivery_starts, start + own_p + setup[p] + dur[p][d])
         if then is not None and on_time(d, then + own_d, i):
-            together = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
-            out.append((together, i, i))
-        if not on_time(p, start + own_p, i):
-            continue
-        for j in range(i + 1, n + 1):
-            if room[j] < 0:
-                break  # the load on board between pickup and delivery exceeds the van
-            if delivery_ok[j]:
-                out.append((detour_p[i] + detour_d[j], i, j))
+            extra = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
+            together.append((extra, i, i))
+        apart[i] = on_time(p, start + own_p, i)
+    # Pickup at gap i, delivery at gap j > i: every load on board between them has room
+    # (j before the first gap after i without room), both ends on time.
+    gaps = np.arange(n + 1)
+    full = np.flatnonzero(np.asarray(room) < 0)
+    if full.size:
+        after_i = np.searchsorted(full, gaps, side="right")
+        limit = np.where(after_i < full.size, full[np.minimum(after_i, full.size - 1)], n + 1)
+    else:
+        limit = np.full(n + 1, n + 1)
+    i_idx, j_idx = np.nonzero(
+        apart[:, None]
+        & np.asarray(delivery_ok)[None, :]
+        & (gaps[None, :] > gaps[:, None])
+        & (gaps[None, :] < limit[:, None])
+    )
+    costs = np.asarray(detour_p)[i_idx] + np.asarray(detour_d)[j_idx]
+    out = together + list(zip(costs.tolist(), i_idx.tolist(), j_idx.tolist(), strict=True))
     out.sort()
     return out
 
@@ -207,14 +240,15 @@ def insert(
     deadline: float,
     tries: int | None = None,
     gaps: dict[str, int] | None = None,
+    exact: bool = True,
 ) -> Insertion | None:
     """The cheapest feasible route with ``k`` added to ``visits``.
 
     Each candidate (``candidates``) is first timed without breaks, which only delay; one
     that passes is timed with the van's breaks where they were (``gaps``, placed by
     ``place_breaks`` when not given), shifted past the new visits: the first that keeps
-    every rule is the answer. When none does, the candidates that passed are timed again
-    with the breaks placed anew (``best_timing``), cheapest first.
+    every rule is the answer. When none does and ``exact``, the candidates that passed are
+    timed again with the breaks placed anew (``best_timing``), cheapest first.
 
     Returns the new route, where ``k`` went and where the breaks go; ``None`` when no
     insertion keeps every rule (every candidate was timed, or ``tries`` of them). Raises
@@ -238,20 +272,23 @@ def insert(
         route = inserted(visits, k, i, j)
         trial = inserted_starts(starts, pickup, delivery, i, j)
         timed = [(problem.shipments[m], t) for m, t in route]
-        relaxed = simulate(problem, van, timed, depart=van.shift.early, breaks=False, starts=trial)
-        if any(issue.kind != "max_duration" for issue in relaxed.issues):
-            continue
-        if simple:
-            return Insertion(route, i, j)
         if van.breaks and gaps is not None:
+            # The breaks where they were first: one timing, which usually decides.
             moved = {b: g + (i <= g) + (j <= g) for b, g in gaps.items()}
             with_breaks = simulate(
                 problem, van, timed, depart=van.shift.early, break_gaps=moved, starts=trial
             )
             if not with_breaks.issues:
                 return Insertion(route, i, j, as_gaps(moved))
+            if not exact:
+                continue
+        relaxed = simulate(problem, van, timed, depart=van.shift.early, breaks=False, starts=trial)
+        if any(issue.kind != "max_duration" for issue in relaxed.issues):
+            continue
+        if simple:
+            return Insertion(route, i, j)
         passed.append((route, i, j))
-    for route, i, j in passed:
+    for route, i, j in passed if exact else ():
         if time.perf_counter() >= deadline:
             raise OutOfTime
         timing = best_timing(problem, van, [(problem.shipments[m], t) for m, t in route])

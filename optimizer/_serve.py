@@ -9,8 +9,8 @@ is not waiting behind deferrable work of a lower priority that a van could drop 
 How, for each shipment left out, most important first (not deferrable, then by priority,
 then by penalty): on every van allowed to serve it, it is inserted where it fits
 (``optimizer._insert``), else the van's shipments it outranks are all set aside, it is
-inserted, and then what was set aside is put back wherever it still fits, the most
-valuable (``penalty * (1 + priority)``) first. The van that gives up the least value
+inserted, and then what was set aside is put back in its place where it still fits, the
+most valuable (``penalty * (1 + priority)``) first. The van that gives up the least value
 takes it; what it gave up is left out in turn, and tried again on every van, where it
 may only displace what it outranks, so the repair ends. A hold that fits no van even with
 all of their deferrable work set aside was tested on every van, exhaustively: its
@@ -20,20 +20,24 @@ all of their deferrable work set aside was tested on every van, exhaustively: it
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from optimizer._insert import OutOfTime, insert
-from optimizer._plan import Plan, PlanRoute
-from optimizer.model import Problem, Shipment
+from optimizer._insert import OutOfTime, candidates, fits, insert
+from optimizer._plan import Plan, PlanRoute, RawVisit, as_gaps
+from optimizer.model import Problem, Shipment, VisitType
+
+ROOM_TRIES = 8
+"""Places tried for a shipment by setting aside only what rides past it there, before the
+van's deferrable work is set aside as a whole (which is exhaustive, and slow on long
+routes)."""
 
 DEFERRABLE_TRIES = 60
 """Insertions timed per van for a deferrable shipment (a hold's are all timed): enough to
 find room where there is some, bounded so a tight day of returns does not eat the budget."""
 
 
-ADD_BACK_TRIES = 10
-"""Insertions timed per shipment put back after a hold took its van's room."""
+Stage = Callable[[Problem, int, PlanRoute, int, float], "tuple[PlanRoute, list[int]] | None"]
 
 
 @dataclass(slots=True)
@@ -92,20 +96,26 @@ def serve_first(
         shipment = problem.shipments[k]
         best: tuple[float, int, PlanRoute, list[int]] | None = None
         exhaustive = True
-        for v in allowed[k]:
-            try:
-                found = _room_on(problem, v, routes.get(v, PlanRoute(v, ())), k, deadline)
-            except OutOfTime:
-                exhaustive = False
+        # Cheapest first: room as it is on some van; room made by setting aside what
+        # rides past its place; then, the exhaustive test, all its van's deferrable work
+        # set aside and what still fits put back.
+        for stage in STAGES:
+            for v in allowed[k]:
+                try:
+                    found = stage(problem, v, routes.get(v, PlanRoute(v, ())), k, deadline)
+                except OutOfTime:
+                    exhaustive = False
+                    break
+                if found is None:
+                    continue
+                route, removed = found
+                lost = sum(value(problem.shipments[m]) for m in removed)
+                if best is None or (lost, len(removed)) < (best[0], len(best[3])):
+                    best = (lost, v, route, removed)
+                if not removed:
+                    break  # room without setting anything aside: no van does better
+            if best is not None or not exhaustive:
                 break
-            if found is None:
-                continue
-            route, removed = found
-            lost = sum(value(problem.shipments[m]) for m in removed)
-            if best is None or (lost, len(removed)) < (best[0], len(best[3])):
-                best = (lost, v, route, removed)
-            if not removed:
-                break  # room without setting anything aside: no van does better
         if best is None:
             if not exhaustive:
                 out.untried.add(k)
@@ -125,19 +135,49 @@ def serve_first(
     return out
 
 
-def _room_on(
+def _as_it_is(
     problem: Problem, v: int, route: PlanRoute, k: int, deadline: float
 ) -> tuple[PlanRoute, list[int]] | None:
-    """Van ``v``'s route with ``k`` in it and the shipments set aside for it; ``None``
-    when it does not fit even with all it outranks set aside (``OutOfTime`` when the
-    deadline comes first)."""
+    """Van ``v``'s route with ``k`` where it fits as the route is (nothing set aside).
+
+    Exhaustive for a shipment with nothing to set aside on that van; otherwise only the
+    quick test of each place (the exhaustive one comes with ``_all_aside``)."""
+    van = problem.vans[v]
+    shipment = problem.shipments[k]
+    tries = DEFERRABLE_TRIES if shipment.deferrable else None
+    aside = any(outranks(shipment, problem.shipments[m]) for m, _ in route.visits)
+    found = insert(
+        problem,
+        van,
+        route.visits,
+        k,
+        deadline=deadline,
+        tries=tries,
+        gaps=route.gaps(),
+        exact=not aside,
+    )
+    return None if found is None else (PlanRoute(v, found.route, found.gaps), [])
+
+
+def _room_made(
+    problem: Problem, v: int, route: PlanRoute, k: int, deadline: float
+) -> tuple[PlanRoute, list[int]] | None:
+    """``_made_room`` with what ``k`` outranks on van ``v``."""
+    shipment = problem.shipments[k]
+    aside = {m for m, _ in route.visits if outranks(shipment, problem.shipments[m])}
+    return _made_room(problem, v, route, k, aside, deadline) if aside else None
+
+
+def _all_aside(
+    problem: Problem, v: int, route: PlanRoute, k: int, deadline: float
+) -> tuple[PlanRoute, list[int]] | None:
+    """Van ``v``'s route with ``k`` in it once all it outranks is set aside, then put back
+    in its place where it still fits, the most valuable first; ``None`` when ``k`` does not
+    fit even then (every place timed: the honest test of ``deferred_capacity``)."""
     van = problem.vans[v]
     shipment = problem.shipments[k]
     tries = DEFERRABLE_TRIES if shipment.deferrable else None
     visits = route.visits
-    direct = insert(problem, van, visits, k, deadline=deadline, tries=tries, gaps=route.gaps())
-    if direct is not None:
-        return PlanRoute(v, direct.route, direct.gaps), []
     aside = {m for m, _ in visits if outranks(shipment, problem.shipments[m])}
     if not aside:
         return None
@@ -145,14 +185,108 @@ def _room_on(
     found = insert(problem, van, stripped, k, deadline=deadline, tries=tries)
     if found is None:
         return None
-    # Then back what still fits, the most valuable first.
+    # Then back what still fits, in its old place, the most valuable first; each break
+    # stays after the visit it followed.
+    before_p = stripped[found.i] if found.i < len(stripped) else None
+    before_d = stripped[found.j] if found.j < len(stripped) else None
+    after = {b: (found.route[g] if g >= 0 else None) for b, g in (found.gaps or ())}
+    keep = set(range(len(problem.shipments))) - aside
     now = PlanRoute(v, found.route, found.gaps)
-    back: set[int] = set()
     for m in sorted(aside, key=lambda m: -value(problem.shipments[m])):
-        again = insert(
-            problem, van, now.visits, m, deadline=deadline, tries=ADD_BACK_TRIES, gaps=now.gaps()
+        if time.perf_counter() >= deadline:
+            raise OutOfTime
+        trial = _with(visits, keep | {m}, k, before_p, before_d)
+        gaps = {b: (trial.index(x) if x is not None else -1) for b, x in after.items()}
+        if fits(problem, van, trial, gaps if van.breaks else None):
+            keep.add(m)
+            now = PlanRoute(v, trial, as_gaps(gaps) if van.breaks else None)
+    return now, sorted(aside - keep)
+
+
+def _made_room(
+    problem: Problem, v: int, route: PlanRoute, k: int, aside: set[int], deadline: float
+) -> tuple[PlanRoute, list[int]] | None:
+    """Room for ``k`` at one of its ``ROOM_TRIES`` cheapest places on van ``v``, made by
+    setting aside the deferrable shipments on board there (``aside``), the least valuable
+    first, until the van has the room; ``None`` when none of those places works."""
+    van = problem.vans[v]
+    shipment = problem.shipments[k]
+    visits = route.visits
+    after = {b: (visits[g] if g >= 0 else None) for b, g in (route.break_gaps or ())}
+    pickup_at = {m: p for p, (m, t) in enumerate(visits) if t == VisitType.PICKUP}
+    delivery_at = {m: p for p, (m, t) in enumerate(visits) if t == VisitType.DELIVERY}
+    loads: list[list[int]] = []  # leaving the start, then after each visit
+    load = [0] * len(van.capacity)
+    loads.append(list(load))
+    for m, t in visits:
+        sign = 1 if t == VisitType.PICKUP else -1
+        load = [x + sign * a for x, a in zip(load, problem.shipments[m].amount, strict=True)]
+        loads.append(list(load))
+    best: tuple[float, PlanRoute, list[int]] | None = None
+    places = candidates(problem, van, visits, k, capacity=False)[:ROOM_TRIES]
+    for _, i, j in places:
+        if time.perf_counter() >= deadline:
+            raise OutOfTime
+        # On board from gap i to gap j: the loads after visits i-1 .. j-1 (gap g is before
+        # visit g), each must leave room for the shipment.
+        segment = range(i, j + 1)
+        over = [
+            [x + a - c for x, a, c in zip(loads[g], shipment.amount, van.capacity, strict=True)]
+            for g in segment
+        ]
+        tight = [g for g, row in zip(segment, over, strict=True) if max(row) > 0]
+        riding = sorted(
+            (m for m in aside if any(pickup_at[m] < g <= delivery_at[m] for g in tight)),
+            key=lambda m: value(problem.shipments[m]),
         )
-        if again is not None:
-            back.add(m)
-            now = PlanRoute(v, again.route, again.gaps)
-    return now, sorted(aside - back)
+        removed: list[int] = []
+        for m in riding:
+            if all(max(row) <= 0 for row in over):
+                break
+            removed.append(m)
+            amount = problem.shipments[m].amount
+            over = [[x - a for x, a in zip(row, amount, strict=True)] for row in over]
+        if not all(max(row) <= 0 for row in over):
+            continue
+        lost = sum(value(problem.shipments[m]) for m in removed)
+        if best is not None and lost >= best[0]:
+            continue
+        before_p = visits[i] if i < len(visits) else None
+        before_d = visits[j] if j < len(visits) else None
+        trial = _with(
+            visits, set(range(len(problem.shipments))) - set(removed), k, before_p, before_d
+        )
+        gaps = {b: (trial.index(x) if x is not None else -1) for b, x in after.items()}
+        if fits(problem, van, trial, gaps if van.breaks else None):
+            best = (lost, PlanRoute(v, trial, as_gaps(gaps) if van.breaks else None), removed)
+    return None if best is None else (best[1], sorted(best[2]))
+
+
+def _with(
+    visits: tuple[RawVisit, ...],
+    keep: set[int],
+    k: int,
+    before_p: RawVisit | None,
+    before_d: RawVisit | None,
+) -> tuple[RawVisit, ...]:
+    """The visits of ``keep``, in their order, with ``k``'s pickup before ``before_p`` and
+    its delivery before ``before_d`` (``None``: at the end; delivery after the pickup)."""
+    out: list[RawVisit] = []
+    picked = False
+    for visit in visits:
+        if visit == before_p:
+            out.append((k, VisitType.PICKUP))
+            picked = True
+        if visit == before_d and picked:
+            out.append((k, VisitType.DELIVERY))
+        if visit[0] in keep:
+            out.append(visit)
+    if not picked:
+        out.append((k, VisitType.PICKUP))
+    if (k, VisitType.DELIVERY) not in out:
+        out.append((k, VisitType.DELIVERY))
+    return tuple(out)
+
+
+STAGES: tuple[Stage, ...] = (_as_it_is, _room_made, _all_aside)
+"""The ways of making room for a shipment, cheapest first (see ``serve_first``)."""

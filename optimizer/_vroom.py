@@ -365,17 +365,18 @@ class VroomStart:
 def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     """A plan for ``problem`` from VROOM by ``budget.deadline``, to warm-start OR-Tools.
 
-    VROOM is asked first for a plan *without the vans' breaks*, which are then placed by
-    our own timing (``repair_route``): where lunch closures leave the vans idle anyway,
-    that plan keeps the breaks at no cost, and VROOM given the breaks plans much worse at
-    the same effort (``benchmarks/vroom_breaks.py``). When a break then costs a route some
-    shipment VROOM had planned, VROOM is asked again, with the breaks, in the time left,
-    and the plan leaving out fewer shipments that may not be deferred, then serving more,
-    is kept.
+    When the vans have breaks, VROOM is asked twice at once, in two child processes of one
+    thread each: for the day as it is, and for the day *without the breaks*, which our own
+    timing then places (``repair_route``). Where lunch closures leave the vans idle anyway
+    the relaxed plan keeps the breaks at no cost and is cheaper (VROOM given the breaks
+    plans worse at the same effort, ``benchmarks/vroom_breaks.py``); on a tight day the
+    breaks cost the relaxed plan shipments, holds among them, that the plan with breaks
+    keeps. The plan leaving out fewer shipments that may not be deferred, then serving
+    more, then cheaper by VROOM's own measure, is kept.
 
-    VROOM runs in a child process (``_searched``) stopped at the deadline: its
-    ``timeout`` cuts only its local search, not its construction, so a deadline is kept
-    only by stopping it.
+    VROOM runs in child processes (``_Search``) stopped at the deadline: its ``timeout``
+    cuts only its local search, not its construction, so a deadline is kept only by
+    stopping it.
 
     Returns
     -------
@@ -384,12 +385,22 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
         every one of them; ``None`` when VROOM planned nothing in time.
     """
     relaxed = without_breaks(problem)
-    routes, lost = _vroom_routes(problem, relaxed, budget)
-    if lost and relaxed is not problem and budget.aim_left() > 0.05:
-        with_breaks, _ = _vroom_routes(problem, problem, budget.until(budget.aim))
-        if _rank(problem, with_breaks) > _rank(problem, routes):
-            routes = with_breaks
-    return routes or None
+    asked = [relaxed] if relaxed is problem else [relaxed, problem]
+    if not problem.shipments:
+        return None
+    threads = max(1, THREADS // len(asked))
+    kept = budget.reserve(budget.scaled(RETIME_PER_SHIPMENT * len(problem.shipments)))
+    searches = [_Search(day, kept, threads) for day in asked]
+    found = [search.collect() for search in searches]
+    ranked = []
+    for plan in found:
+        if plan is None:
+            continue
+        routes = [r for r in (repair_route(problem, route) for route in plan.routes) if r.visits]
+        ranked.append(((*_rank(problem, routes), -plan.cost), routes))
+    if not ranked:
+        return None
+    return max(ranked, key=lambda item: item[0])[1] or None
 
 
 def _served(routes: Sequence[PlannedRoute]) -> int:
@@ -414,24 +425,24 @@ def _vroom_routes(
     planned."""
     if not asked.shipments:
         return [], False
-    plan = _searched(
-        asked, budget.reserve(budget.scaled(RETIME_PER_SHIPMENT * len(asked.shipments)))
-    )
+    plan = _Search(asked, budget, THREADS).collect()
     if plan is None:
         return [], False
-    # Our timing of VROOM's routes follows: its time is kept back from VROOM's.
-    routes = [repair_route(problem, route) for route in plan]
-    lost = _served(routes) < _served(plan)
+    routes = [repair_route(problem, route) for route in plan.routes]
+    lost = _served(routes) < _served(plan.routes)
     return [route for route in routes if route.visits], lost
 
 
-def efforts(shipments: int, seconds: float, *, slowdown: float) -> list[tuple[int, int]]:
+def efforts(
+    shipments: int, seconds: float, *, slowdown: float, threads: int = THREADS
+) -> list[tuple[int, int]]:
     """The ``SEARCHES`` to run in turn in ``seconds``: the most thorough expected to finish
     (at the measured ``slowdown``), preceded by the quickest when that one is not
     comfortably within the time, so that a plan is there by the deadline.
 
     The child measures the quickest and picks the next effort from what it saw (``_child``)."""
     quickest = SEARCHES[0][:2]
+    slowdown *= THREADS / threads  # the table's seconds are on THREADS threads
     chosen = search_effort(shipments, seconds / slowdown)
     if chosen == quickest:
         return [quickest]
@@ -448,7 +459,15 @@ COMFORT = 0.6
 one closer to the deadline only after the quickest has given a plan to fall back on."""
 
 
-def _child(asked: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    routes: tuple[PlannedRoute, ...]
+    cost: float  # VROOM's own, in yuan
+
+
+def _child(
+    asked: Problem, target: float, plan: list[tuple[int, int]], threads: int, conn: Any
+) -> None:
     """In the child process: VROOM's plans for ``asked``, each sent as soon as found; the
     efforts after the first are chosen to end by ``target``."""
     instance = vroom_input(asked)
@@ -456,7 +475,7 @@ def _child(asked: Problem, target: float, plan: list[tuple[int, int]], conn: Any
         conn.send(None)
         return
     n = len(instance.shipment_ids)
-    pace = 1.0
+    pace = THREADS / threads
     for step, (searches, depth) in enumerate(plan):
         left = target - time.perf_counter()
         if step > 0:
@@ -466,45 +485,63 @@ def _child(asked: Problem, target: float, plan: list[tuple[int, int]], conn: Any
                 break
         began = time.perf_counter()
         answer = solve_searches(
-            instance, searches, depth, nb_threads=THREADS, timeout=max(left, 0.01)
+            instance, searches, depth, nb_threads=threads, timeout=max(left, 0.01)
         )
         taken = time.perf_counter() - began
         pace = max(pace, taken / predicted_seconds(n, searches, depth))
-        conn.send(plan_from_answer(instance, answer).routes)
+        found = plan_from_answer(instance, answer)
+        conn.send(_Found(found.routes, found.cost))
     conn.send(None)
 
 
-def _searched(asked: Problem, budget: Budget) -> list[PlannedRoute] | None:
-    """VROOM's last plan for ``asked``: VROOM runs in a child process, which sends each
-    plan as it finds it; the first is awaited until ``budget.deadline``, better ones
-    until ``budget.aim``; then the child is stopped."""
-    plan = efforts(len(asked.shipments), budget.aim_left(), slowdown=budget.slowdown)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    try:
-        child = context.Process(target=_child, args=(asked, budget.aim, plan, send))
-        child.start()
-    except (AssertionError, OSError):
-        # No child allowed here (a daemonic pool worker): VROOM runs in this process,
-        # at the quickest effort, with its timeout.
-        instance = vroom_input(asked)
-        answer = solve_searches(instance, *plan[0], nb_threads=THREADS, timeout=budget.aim_left())
-        return list(plan_from_answer(instance, answer).routes)
-    send.close()
-    best: list[PlannedRoute] | None = None
-    try:
-        while (left := (budget.aim if best else budget.deadline) - time.perf_counter()) > 0:
-            if not receive.poll(left):
-                break
-            message = receive.recv()
-            if message is None:
-                break
-            best = list(message)
-    except EOFError:
-        pass  # the child ended without a word (killed, or crashed): keep what it sent
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
-    return best
+class _Search:
+    """VROOM searching ``asked`` in a child process, started at once: ``collect`` awaits
+    its first plan until ``budget.deadline`` and better ones until ``budget.aim``, then
+    stops the child and returns the last plan it sent."""
+
+    def __init__(self, asked: Problem, budget: Budget, threads: int) -> None:
+        self.budget = budget
+        self.plan = efforts(
+            len(asked.shipments), budget.aim_left(), slowdown=budget.slowdown, threads=threads
+        )
+        self.asked = asked
+        self.threads = threads
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.child: Any = None
+        try:
+            self.child = context.Process(
+                target=_child, args=(asked, budget.aim, self.plan, threads, send)
+            )
+            self.child.start()
+        except (AssertionError, OSError):
+            self.child = None  # no child allowed here (a daemonic pool worker)
+        send.close()
+
+    def collect(self) -> _Found | None:
+        if self.child is None:
+            # VROOM runs in this process, at the quickest effort, with its timeout.
+            instance = vroom_input(self.asked)
+            answer = solve_searches(
+                instance, *self.plan[0], nb_threads=self.threads, timeout=self.budget.aim_left()
+            )
+            found = plan_from_answer(instance, answer)
+            return _Found(found.routes, found.cost)
+        best: _Found | None = None
+        budget = self.budget
+        try:
+            while (left := (budget.aim if best else budget.deadline) - time.perf_counter()) > 0:
+                if not self.receive.poll(left):
+                    break
+                message = self.receive.recv()
+                if message is None:
+                    break
+                best = message
+        except EOFError:
+            pass  # the child ended without a word (killed, or crashed): keep what it sent
+        finally:
+            if self.child.is_alive():
+                self.child.kill()
+            self.child.join()
+            self.receive.close()
+        return best

@@ -54,6 +54,10 @@ shipments measured with the timing and a check; the check now reuses the timing)
 REPAIR_SECONDS_PER_SHIPMENT = 0.0006
 """Kept back for the final repair (``serve_first``), per shipment on an idle core."""
 
+REPAIR_SECONDS_PER_HOLD_VISIT = 0.002
+"""Putting one hold into a van's route, per visit of the route, on an idle core (0.6 s for
+routes of 300 visits on the demo day)."""
+
 BUILD_SECONDS_PER_SHIPMENT = 0.008
 """Building the OR-Tools model and restoring a warm start, per shipment on an idle core
 (3.3 ms to build at 400, measured): with less time than this left, a specialist's plan
@@ -153,6 +157,8 @@ def solve(
     answer_budget = budget.reserve(budget.scaled(0.02 + TIMING_SECONDS_PER_SHIPMENT * n))
     search_budget = answer_budget.reserve(budget.scaled(0.1 + REPAIR_SECONDS_PER_SHIPMENT * n))
     start, warm = _start(screened, search_budget, seed, initial_routes, params, notes)
+    # Holds the start plan left out may fall to the repair: time kept back for them.
+    search_budget = search_budget.reserve(_repair_seconds(screened.problem, start, budget))
     raw = _search(screened, search_budget, params, start, from_specialist=warm is not None)
     notes.extend(raw.notes)
     served = serve_first(
@@ -180,6 +186,20 @@ def solve(
         notes=tuple(notes),
     )
     return _answer(problem, screened, served, stats, began)
+
+
+def _repair_seconds(problem: Problem, start: Plan | None, budget: Budget) -> float:
+    """What putting in the holds ``start`` left out may take (at most half what is left):
+    ``REPAIR_SECONDS_PER_HOLD_VISIT`` for each visit of a route it may go into."""
+    if not start:
+        return 0.0
+    served = {k for route in start for k, _ in route.visits}
+    left_out = sum(
+        1 for k, s in enumerate(problem.shipments) if not s.deferrable and k not in served
+    )
+    longest = max(len(route.visits) for route in start)
+    need = budget.scaled(REPAIR_SECONDS_PER_HOLD_VISIT * longest * left_out)
+    return min(need, 0.5 * budget.left())
 
 
 def _check_arguments(time_limit: float, seed: int) -> None:

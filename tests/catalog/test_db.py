@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,11 +13,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.db import alembic_config, create_engine, upgrade
+from catalog.errors import InvalidValueError
 from catalog.models import (
     Base,
     Hold,
@@ -119,6 +123,17 @@ def test_the_shipment_parts_migration_goes_up_and_down_on_sqlite(tmp_path: Path)
         engine.dispose()
 
 
+def test_upgrade_takes_a_url_with_a_percent_sign(tmp_path: Path) -> None:
+    # Percent-encoded passwords and options ("?options=-csearch_path%3Dx") are common.
+    url = f"sqlite:///{tmp_path / 'a%3Db.sqlite'}"
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        assert "records" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.postgres
 def test_the_shipment_parts_migration_goes_up_and_down_on_postgresql(
     fresh_postgres_engine: Engine,
@@ -188,3 +203,79 @@ def test_status_values_are_checked_by_the_database(db_session: Session) -> None:
     site = _site(db_session)
     with pytest.raises(IntegrityError, match=r"ck_sites_site_kind|CHECK"):
         db_session.execute(text("UPDATE sites SET kind = 'castle' WHERE id = :id"), {"id": site.id})
+
+
+def test_record_isbn13_is_normalised_or_refused_on_every_orm_write(db_session: Session) -> None:
+    record = Record(title="红楼梦", isbn13="7-02-000220-X")
+    assert record.isbn13 == "9787020002207"
+    record.isbn13 = "９７８７０２０００２２０７"
+    assert record.isbn13 == "9787020002207"
+    record.isbn13 = None
+    with pytest.raises(InvalidValueError, match="isbn13="):
+        record.isbn13 = "978702000220⁷"
+    with pytest.raises(InvalidValueError, match="check digit"):
+        Record(title="红楼梦", isbn13="9787020002208")
+    db_session.add(record)
+    db_session.flush()
+    assert record.sort_title == "红楼梦"  # a record created without one sorts by its title
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a database with no schema yet (a SQLite file or a new PostgreSQL schema)."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("SHUYUN_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("SHUYUN_DATABASE_URL names no PostgreSQL database")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    yield engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+def test_revision_0004_repairs_what_the_old_importer_stored(empty_engine: Engine) -> None:
+    from catalog.search import search_catalogue
+
+    upgrade(empty_engine, "0002_search_index")
+    with empty_engine.begin() as connection:
+        # As the importer before 0004 stored them: markers in the title, full-width ISBNs.
+        for title, isbn in [
+            ("\u0088L'\u0089altra faccia della luna", None),
+            ("三体", "９７８７５３６６９２９３０"),
+            ("活着", "9787506365437"),
+        ]:
+            connection.execute(
+                text(
+                    "INSERT INTO records (title, authors, publisher, isbn13, clc, language) "
+                    "VALUES (:title, '', '', :isbn, '', 'chi')"
+                ),
+                {"title": title, "isbn": isbn},
+            )
+    upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        rows = session.execute(
+            select(Record.title, Record.sort_title, Record.isbn13).order_by(Record.id)
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("L'altra faccia della luna", "altra faccia della luna", None),
+            ("三体", "三体", "9787536692930"),
+            ("活着", "活着", "9787506365437"),
+        ]
+        hits = search_catalogue(session, "9787536692930").hits
+        assert [h.title for h in hits] == ["三体"]
+    config = alembic_config(empty_engine)
+    with empty_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002_search_index")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("records")}
+    assert "sort_title" not in columns and "title_vernacular" not in columns

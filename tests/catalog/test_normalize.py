@@ -103,6 +103,11 @@ def test_query_terms(query: str, terms: list[QueryTerm]) -> None:
         ("ISBN 7-5366-9293-5", "7536692935"),
         ("7-02-000220-x", "702000220X"),  # an ISBN-10 check digit X
         ("９７８７５３６６９２９３０", "9787536692930"),  # full-width digits
+        ("٩٧٨٧٥٣٦٦٩٢٩٣٠", "9787536692930"),  # Arabic-Indic digits
+        (
+            "978753669293⁰",
+            "9787536692930",
+        ),  # queries are read leniently (NFKC), unlike ISBNs stored
         ("97875366929", None),  # 11 digits
         ("三体", None),
     ],
