@@ -147,7 +147,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("nonsense", "SHUYUN_DATABASE_URL 不是有效的数据库地址 / is not a database URL"),
+        ("nonsense", "SHUYUN_DATABASE_URL='nonsense': 设置无效 / invalid setting"),
         (
             "postgresql+psycopg://reader:secret@127.0.0.1:1/shuyun",
             "数据库不可用 / database unavailable (postgresql+psycopg://reader:***@127.0.0.1:1",
