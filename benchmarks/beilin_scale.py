@@ -78,8 +78,7 @@ from optimizer import (
     planned_routes,
     solve,
 )
-from optimizer._simulate import best_timing  # the one definition of a route's timing
-from optimizer._vroom import solve_with_vroom
+from optimizer.peers import route_timing, solve_with_vroom
 from settings import load_settings
 
 DEPOT = "central"
@@ -275,7 +274,7 @@ def plan_cost(problem: Problem, routes: Sequence[PlannedRoute]) -> PlanFigures:
         if not route.visits:
             continue
         van = vans[route.van]
-        timing = best_timing(problem, van, [(shipments[v.shipment], v.type) for v in route.visits])
+        timing = route_timing(problem, van, [(shipments[v.shipment], v.type) for v in route.visits])
         used += 1
         distance += timing.distance
         travel += timing.travel

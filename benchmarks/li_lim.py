@@ -9,7 +9,7 @@ recomputed from the visit order; the gap is to the best-known distance (``bks.cs
 Solvers:
 
 - ``shuyun``: ``optimizer.solve(problem, time_limit=T, seed=S)``;
-- ``warm_start``: shuyun's PyVRP stage alone, ``optimizer._pyvrp.warm_start`` over all of
+- ``warm_start``: shuyun's PyVRP stage alone, ``optimizer.peers.pyvrp_warm_start`` over all of
   ``T`` (to tell what the OR-Tools stage adds);
 - ``pyvrp``: plain PyVRP 0.14 on the same integer instance (``MaxRuntime(T)``, a vehicle
   fixed cost for the hierarchical objective);
@@ -89,8 +89,8 @@ def solve_shuyun(instance: Instance, time_limit: float, seed: int) -> list[list[
 
 
 def solve_warm_start(instance: Instance, time_limit: float, seed: int) -> list[list[int]]:
-    """shuyun's PyVRP stage alone (``optimizer._pyvrp.warm_start``) over the whole budget."""
-    from optimizer._pyvrp import warm_start
+    """shuyun's PyVRP stage alone (``optimizer.peers.pyvrp_warm_start``) over the whole budget."""
+    from optimizer.peers import pyvrp_warm_start as warm_start
 
     problem = to_problem(instance)
     routes = warm_start(problem, time_limit=time_limit, seed=seed)

@@ -2,9 +2,9 @@
 
 On the Beilin benchmark's problems (``benchmarks/beilin_scale.py``: lunch closures at every
 branch and service point, a 45-minute van break in 11:30–13:30) this runs VROOM at given
-efforts (searches × local-search depth, ``optimizer._vroom.SEARCHES``) twice: given the
+efforts (searches × local-search depth, ``optimizer.peers.SEARCHES``) twice: given the
 breaks, as ``solve_with_vroom`` does for the comparison, and without them, as shuyun's
-warm start does (``optimizer._vroom.warm_start``). Each plan is re-timed by our rules
+warm start does in one of its two searches. Each plan is re-timed by our rules
 (``repair_route`` places the breaks, and drops what no longer fits), then checked and
 priced with the benchmark's ``plan_cost``.
 
@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 import geo
 from benchmarks.beilin_scale import load_district, plan_cost, scale_instance
 from optimizer import Problem
-from optimizer._repair import repair_route
-from optimizer._vroom import (
-    THREADS,
+from optimizer.peers import (
+    VROOM_THREADS,
     plan_from_answer,
+    repair_route,
     solve_searches,
     vroom_input,
     without_breaks,
@@ -44,7 +44,7 @@ def run(problem: Problem, searches: int, depth: int, *, breaks: bool) -> dict[st
     asked = problem if breaks else without_breaks(problem)
     instance = vroom_input(asked)
     started = time.perf_counter()
-    answer = solve_searches(instance, searches, depth, nb_threads=THREADS, timeout=None)
+    answer = solve_searches(instance, searches, depth, nb_threads=VROOM_THREADS, timeout=None)
     seconds = time.perf_counter() - started
     plan = plan_from_answer(instance, answer)
     routes = [repair_route(problem, route) for route in plan.routes]

@@ -36,6 +36,10 @@ A shipment whose windows become empty after the release/deadline cut cannot be g
 VROOM (it rejects empty windows); it is listed in ``VroomInstance.excluded`` and comes back
 unassigned. VROOM's plan is timed again by our rules before it is used (``repair_route``):
 ``max_route_duration`` is only approximated by VROOM, so a route may lose a shipment there.
+
+``warm_start`` asks VROOM for the day with the vans' breaks and without them, in two child
+processes at once, and keeps the better plan (see there); ``solve_with_vroom``, the
+benchmarks' VROOM, passes the breaks.
 """
 
 from __future__ import annotations
@@ -70,17 +74,14 @@ SEARCHES: tuple[tuple[int, int, float], ...] = (
     (32, 5, 18.8),
 )
 """VROOM search efforts for ``warm_start``, least to most: (searches, local-search depth,
-seconds on 400 shipments). VROOM runs each search (one construction heuristic, then its
-local search to that depth) on one of ``THREADS`` threads; its exploration level x is
-``4(x+1)`` searches (+4 from level 4, +4 more at 5) at depth x, so (4, 0) is level 0 and
-(32, 5) level 5. Seconds measured without breaks on the 200-site Beilin benchmark, this
-machine, 2 threads; they grow as (shipments / 400) ** ``SEARCH_GROWTH`` (800 shipments:
-2.4, 5.1, 7.8, 14.4, 18.0 s for the first five; 200: 0.41 s for (4, 0), 4.6 s for (32, 5)).
-Each step costs less or the same at 200, 400 and 800 shipments (800: 6101, 5817, 5774,
-5671, 5621 yuan). VROOM's ``timeout`` only cuts its local search, not its construction, so
-``warm_start`` picks the effort to fit. Long routes take longer: on the demo day (438
-shipments, 3 vans) VROOM takes about 1.7 times the figure, and its ``timeout`` then cuts
-the local search."""
+seconds on 400 shipments on ``THREADS`` threads, an idle core each). VROOM runs each search
+(one construction heuristic, then its local search to that depth) on one of its threads;
+its exploration level x is ``4(x+1)`` searches (+4 from level 4, +4 more at 5) at depth x,
+so (4, 0) is level 0 and (32, 5) level 5. The seconds grow as (shipments / 400) **
+``SEARCH_GROWTH``; they only *choose* an effort: the deadline is kept by stopping the child
+process that runs VROOM, and the child re-chooses after its first search from the pace it
+saw (long routes and a busy machine make VROOM slower than the table). The measurements
+behind the table are in ``benchmarks/RESULTS.md`` (Beilin scale)."""
 SEARCH_GROWTH = 2.0
 THREADS = 2
 """VROOM searches on both cores of the machine we plan on (OR-Tools runs after it)."""

@@ -48,12 +48,12 @@ class SolveParams:
         ``solution_limit``) instead of only at the time limit. The search is
         single-threaded, so the same problem, seed and ``work_limit`` give the
         same plan on any machine, as long as the time limit is not reached
-        first (``Result.stats["stopped_by"]`` says which limit stopped it).
+        first (``Result.stats.stopped_by`` says which limit stopped it).
         ``None`` (the default) searches until the time limit.
     warm_start
-        Start OR-Tools from a specialist solver's plan (``optimizer.solve.WARM_STARTS``:
-        PyVRP's iterated local search when it can express the problem, else VROOM),
-        given ``warm_start_share`` of the time budget. Skipped when ``initial_routes``
+        Start OR-Tools from a specialist solver's plan (``optimizer._warm``: PyVRP's
+        iterated local search when it can express the problem, else VROOM, polished by
+        PyVRP), which aims at ``warm_start_share`` of the time budget. Skipped when ``initial_routes``
         are given and when ``work_limit`` is set (both stop on time, which is not
         reproducible).
     warm_start_share
