@@ -66,7 +66,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria, NoImprovement
 
 from optimizer._budget import Budget
-from optimizer._repair import repair_route
+from optimizer._repair import RepairTimeout, repair_route
 from optimizer._simulate import Interval, best_timing, service_starts, visit_service
 from optimizer.model import (
     UNREACHABLE,
@@ -105,9 +105,13 @@ SEGMENT_SHARE = 0.1
 SETTLE_SHARE = 0.1
 """The first solve ends once its fleet has not shrunk for this share of the budget."""
 
-POLISH_RETIME_PER_SHIPMENT = 0.0015
-"""Seconds per shipment (idle core) to time the plan by our rules before and after PyVRP
-polishes it (2.2 s for 800 shipments measured on a busy machine: kept back)."""
+POLISH_JUDGE_PER_SHIPMENT = 0.0003
+"""Seconds per shipment (idle core) kept back after the polish, to price its plan."""
+
+REPAIR_SHARE = 0.3
+"""Of the polish's time, the part kept for cutting PyVRP's routes back to our rules (the
+breaks placed again); a polished plan not cut back by the deadline is dropped, and the plan
+it started from stands."""
 
 STALL_ITERATIONS = 20_000
 """PyVRP iterations without a better plan after which a search with nothing left to do
@@ -557,6 +561,7 @@ def polish(
     """
     if time_limit <= 0:
         raise ValueError(f"polish time_limit must be > 0, got {time_limit!r}")
+    deadline = time.perf_counter() + time_limit
     by_id = {s.id: s for s in problem.shipments}
     index = {s.id: k for k, s in enumerate(problem.shipments)}
     starts: dict[tuple[str, VisitType], int] = {}
@@ -610,14 +615,16 @@ def polish(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        best = _solve(mapping.data, _until_stalled(time_limit), seed, initial)
+        search = max(0.05, deadline - REPAIR_SHARE * time_limit - time.perf_counter())
+        best = _solve(mapping.data, _until_stalled(search), seed, initial)
     if not best.is_feasible():
         return None
-    return [
-        repaired
-        for repaired in (repair_route(problem, route) for route in _planned(mapping, best))
-        if repaired.visits
-    ]
+    # Placing the breaks again may cut routes back; past the deadline, no polish.
+    try:
+        repaired = [repair_route(problem, r, deadline=deadline) for r in _planned(mapping, best)]
+    except RepairTimeout:
+        return None
+    return [route for route in repaired if route.visits]
 
 
 class PyvrpStart:
@@ -641,7 +648,7 @@ class PyvrpPolish:
         self, problem: Problem, routes: Sequence[PlannedRoute], budget: Budget, seed: int
     ) -> list[PlannedRoute] | None:
         # Timing the polished routes by our rules follows PyVRP's search: kept back.
-        left = budget.left() - budget.scaled(POLISH_RETIME_PER_SHIPMENT * len(problem.shipments))
+        left = budget.left() - budget.scaled(POLISH_JUDGE_PER_SHIPMENT * len(problem.shipments))
         if left <= 0.1:
             return None
         return polish(problem, routes, time_limit=left, seed=seed)

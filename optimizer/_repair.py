@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from optimizer._simulate import best_timing
 from optimizer.model import PlannedRoute, Problem, Shipment, Visit, VisitType
 
@@ -9,7 +11,13 @@ SPARE_TRIES = 3
 """Deferrable shipments given up, at most, to keep one hold on the route; then the hold."""
 
 
-def repair_route(problem: Problem, route: PlannedRoute) -> PlannedRoute:
+class RepairTimeout(Exception):
+    """The deadline came before the route kept every rule."""
+
+
+def repair_route(
+    problem: Problem, route: PlannedRoute, *, deadline: float | None = None
+) -> PlannedRoute:
     """``route`` timed by ``_simulate`` (breaks placed by ``best_timing``), with one
     shipment removed at a time until no rule is broken.
 
@@ -19,13 +27,16 @@ def repair_route(problem: Problem, route: PlannedRoute) -> PlannedRoute:
     delivered when the shift or the route's length is broken): a hold is given up only
     after ``SPARE_TRIES`` deferrable shipments before it did not save it. A warm start
     must be feasible for OR-Tools to accept it; the removed
-    shipments are left for the search and the final repair to place again.
+    shipments are left for the search and the final repair to place again. Raises
+    ``RepairTimeout`` when ``deadline`` (``time.perf_counter()``) comes first.
     """
     van = next(v for v in problem.vans if v.id == route.van)
     by_id = {s.id: s for s in problem.shipments}
     visits = list(route.visits)
     spared: dict[str, int] = {}  # holds kept so far by giving up deferrable work before them
     while visits:
+        if deadline is not None and time.perf_counter() >= deadline:
+            raise RepairTimeout
         timing = best_timing(problem, van, [(by_id[v.shipment], v.type) for v in visits])
         if not timing.issues:
             break

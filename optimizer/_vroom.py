@@ -449,6 +449,7 @@ one closer to the deadline only after the quickest has given a plan to fall back
 class _Found:
     routes: tuple[PlannedRoute, ...]  # cut back to keep every rule of ours
     rank: tuple[int, int, float]  # higher is better: -holds left, visits, -VROOM's cost
+    whole: bool = True  # a plan of the whole day (not of the holds alone)
 
 
 def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
@@ -470,7 +471,7 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
             )
             found = plan_from_answer(only, answer)
             routes = tuple(r for r in (repair_route(problem, x) for x in found.routes) if r.visits)
-            conn.send(_Found(routes, (*_rank(problem, routes), -found.cost)))
+            conn.send(_Found(routes, (*_rank(problem, routes), -found.cost), whole=False))
     instances = {False: vroom_input(relaxed)}
     if not instances[False].shipment_ids:
         conn.send(None)
@@ -531,7 +532,13 @@ class _Search:
         found: list[_Found] = []
         budget = self.budget
         try:
-            while (left := (budget.aim if found else budget.deadline) - time.perf_counter()) > 0:
+            while True:
+                # A plan of the whole day is awaited until the deadline, better ones until
+                # the aim; the holds' plan alone is what there is if none comes.
+                whole = any(f.whole for f in found)
+                left = (budget.aim if whole else budget.deadline) - time.perf_counter()
+                if left <= 0:
+                    break
                 if not self.receive.poll(left):
                     break
                 message = self.receive.recv()
