@@ -39,7 +39,9 @@ anything unexpected code 1: never a traceback.
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.vroom_answer import RoutingFailure, add_geometry, vroom_answer
@@ -114,3 +116,43 @@ def solve_vroom_request(
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
+
+
+def load_vroom_request(path: Path) -> dict[str, Any]:
+    """Read a request file (UTF-8 JSON) for ``solve_vroom_request``.
+
+    Raises
+    ------
+    VroomInputError
+        If the file is missing or unreadable, is not JSON, or is not a JSON object; the
+        message names the file and what is wrong.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VroomInputError(f"PROBLEM: 文件不存在 / file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise VroomInputError(
+            f"PROBLEM: {path} 不是 UTF-8 文本 / is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        ) from None
+    except OSError as exc:
+        raise VroomInputError(f"PROBLEM: 无法读取 / cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise VroomInputError(
+            f"PROBLEM: {path} 不是有效的 JSON / is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise VroomInputError(f"PROBLEM: {path} 嵌套过深 / is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise VroomInputError(f"PROBLEM: {path} 应为 JSON 对象 / must hold a JSON object")
+    return data
+
+
+def needs_network(payload: dict[str, Any]) -> bool:
+    """Whether the request needs the street network: no matrix to solve on, or geometry."""
+    options = payload.get("options")
+    geometry = isinstance(options, dict) and options.get("g") is True
+    return geometry or (payload.get("matrix") is None and not payload.get("matrices"))
