@@ -37,9 +37,9 @@ VROOM (it rejects empty windows); it is listed in ``VroomInstance.excluded`` and
 unassigned. VROOM's plan is timed again by our rules before it is used (``repair_route``):
 ``max_route_duration`` is only approximated by VROOM, so a route may lose a shipment there.
 
-``warm_start`` asks VROOM for the day with the vans' breaks and without them, in two child
-processes at once, and keeps the better plan (see there); ``solve_with_vroom``, the
-benchmarks' VROOM, passes the breaks.
+``warm_start`` asks VROOM for the day without the vans' breaks, and with them when placing
+them afterwards costs a hold (see there); ``solve_with_vroom``, the benchmarks' VROOM,
+passes the breaks.
 """
 
 from __future__ import annotations
@@ -381,18 +381,18 @@ class VroomStart:
 def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     """A plan for ``problem`` from VROOM by ``budget.deadline``, to warm-start OR-Tools.
 
-    When the vans have breaks, VROOM is asked twice at once, in two child processes of one
-    thread each: for the day as it is, and for the day *without the breaks*, which our own
-    timing then places (``repair_route``). Where lunch closures leave the vans idle anyway
-    the relaxed plan keeps the breaks at no cost and is cheaper (VROOM given the breaks
-    plans worse at the same effort, ``benchmarks/vroom_breaks.py``); on a tight day the
-    breaks cost the relaxed plan shipments, holds among them, that the plan with breaks
-    keeps. The plan leaving out fewer shipments that may not be deferred, then serving
-    more, then cheaper by VROOM's own measure, is kept.
-
-    VROOM runs in child processes (``_Search``) stopped at the deadline: its ``timeout``
+    VROOM runs in a child process (``_child``), stopped at the deadline: its ``timeout``
     cuts only its local search, not its construction, so a deadline is kept only by
-    stopping it.
+    stopping it. The child asks VROOM first for the holds alone (a small day, quick to
+    search: a plan that serves them is there early, however slow the whole day is), then
+    for the whole day *without the vans' breaks*, which
+    our timing then places (``repair_route``): where lunch closures leave the vans idle
+    anyway that plan keeps the breaks at no cost and is cheaper (VROOM given the breaks
+    plans worse at the same effort, ``benchmarks/vroom_breaks.py``). When placing the
+    breaks costs that plan a hold, the vans have no idle time to spare, and the child asks
+    VROOM next for the day as it is, with the breaks; otherwise it searches the relaxed day
+    again, harder, in the time left. Of the plans it sends, the one leaving out fewer
+    holds, then serving more, then cheaper by VROOM's measure, is kept.
 
     Returns
     -------
@@ -400,23 +400,12 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
         One route per used van, each timed again by our rules and cut back until it keeps
         every one of them; ``None`` when VROOM planned nothing in time.
     """
-    relaxed = without_breaks(problem)
-    asked = [relaxed] if relaxed is problem else [relaxed, problem]
     if not problem.shipments:
         return None
-    threads = max(1, THREADS // len(asked))
-    kept = budget.reserve(budget.scaled(RETIME_PER_SHIPMENT * len(problem.shipments)))
-    searches = [_Search(day, kept, threads) for day in asked]
-    found = [search.collect() for search in searches]
-    ranked = []
-    for plan in found:
-        if plan is None:
-            continue
-        routes = [r for r in (repair_route(problem, route) for route in plan.routes) if r.visits]
-        ranked.append(((*_rank(problem, routes), -plan.cost), routes))
-    if not ranked:
+    found = _Search(problem, budget).collect()
+    if not found:
         return None
-    return max(ranked, key=lambda item: item[0])[1] or None
+    return list(max(found, key=lambda f: f.rank).routes) or None
 
 
 def _served(routes: Sequence[PlannedRoute]) -> int:
@@ -436,29 +425,28 @@ def _rank(problem: Problem, routes: Sequence[PlannedRoute]) -> tuple[int, int]:
 def _vroom_routes(
     problem: Problem, asked: Problem, budget: Budget
 ) -> tuple[list[PlannedRoute], bool]:
-    """VROOM's plan for ``asked`` (``problem`` or a relaxation of it) by the deadline, timed
-    and cut back by ``problem``'s rules; and whether cutting back lost a shipment VROOM had
-    planned."""
+    """VROOM's plan for ``asked`` (``problem`` or a relaxation of it) in this process at
+    the quickest effort, timed and cut back by ``problem``'s rules; and whether cutting
+    back lost a shipment VROOM had planned (for tests and benchmarks)."""
     if not asked.shipments:
         return [], False
-    plan = _Search(asked, budget, THREADS).collect()
-    if plan is None:
-        return [], False
+    instance = vroom_input(asked)
+    answer = solve_searches(
+        instance, *SEARCHES[0][:2], nb_threads=THREADS, timeout=max(budget.aim_left(), 0.01)
+    )
+    plan = plan_from_answer(instance, answer)
     routes = [repair_route(problem, route) for route in plan.routes]
     lost = _served(routes) < _served(plan.routes)
     return [route for route in routes if route.visits], lost
 
 
-def efforts(
-    shipments: int, seconds: float, *, slowdown: float, threads: int = THREADS
-) -> list[tuple[int, int]]:
+def efforts(shipments: int, seconds: float, *, slowdown: float) -> list[tuple[int, int]]:
     """The ``SEARCHES`` to run in turn in ``seconds``: the most thorough expected to finish
     (at the measured ``slowdown``), preceded by the quickest when that one is not
     comfortably within the time, so that a plan is there by the deadline.
 
     The child measures the quickest and picks the next effort from what it saw (``_child``)."""
     quickest = SEARCHES[0][:2]
-    slowdown *= THREADS / threads  # the table's seconds are on THREADS threads
     chosen = search_effort(shipments, seconds / slowdown)
     if chosen == quickest:
         return [quickest]
@@ -467,9 +455,6 @@ def efforts(
     return [quickest, chosen]
 
 
-RETIME_PER_SHIPMENT = 0.0006
-"""Seconds per shipment (idle core) to time VROOM's routes by our rules afterwards."""
-
 COMFORT = 0.6
 """An effort expected to take at most this share of VROOM's time is run straight away;
 one closer to the deadline only after the quickest has given a plan to fall back on."""
@@ -477,82 +462,97 @@ one closer to the deadline only after the quickest has given a plan to fall back
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    routes: tuple[PlannedRoute, ...]
-    cost: float  # VROOM's own, in yuan
+    routes: tuple[PlannedRoute, ...]  # cut back to keep every rule of ours
+    rank: tuple[int, int, float]  # higher is better: -holds left, visits, -VROOM's cost
 
 
-def _child(
-    asked: Problem, target: float, plan: list[tuple[int, int]], threads: int, conn: Any
-) -> None:
-    """In the child process: VROOM's plans for ``asked``, each sent as soon as found; the
-    efforts after the first are chosen to end by ``target``."""
-    instance = vroom_input(asked)
-    if not instance.shipment_ids:
+def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
+    """In the child process: VROOM's plans for ``problem``, each cut back by our rules and
+    sent as soon as found (see ``warm_start``); the efforts after the first are chosen
+    from the pace the first showed, to end by ``target``."""
+    relaxed = without_breaks(problem)
+    holds = tuple(s for s in relaxed.shipments if not s.deferrable)
+    if holds and len(holds) < len(relaxed.shipments):
+        # The holds alone first, at the least effort: a small day for VROOM, so that a
+        # plan serving them is there early even when the whole day is slow to search.
+        only = vroom_input(dataclasses.replace(relaxed, shipments=holds))
+        if only.shipment_ids:
+            answer = solve_searches(
+                only,
+                *SEARCHES[0][:2],
+                nb_threads=THREADS,
+                timeout=max(target - time.perf_counter(), 0.01),
+            )
+            found = plan_from_answer(only, answer)
+            routes = tuple(r for r in (repair_route(problem, x) for x in found.routes) if r.visits)
+            conn.send(_Found(routes, (*_rank(problem, routes), -found.cost)))
+    instances = {False: vroom_input(relaxed)}
+    if not instances[False].shipment_ids:
         conn.send(None)
         return
-    n = len(instance.shipment_ids)
-    pace = THREADS / threads
+    n = len(instances[False].shipment_ids)
+    pace = 1.0
+    breaks = False
     for step, (searches, depth) in enumerate(plan):
         left = target - time.perf_counter()
         if step > 0:
-            # Re-chosen from the pace the quickest search showed on this machine now.
             searches, depth = search_effort(n, left / pace)
-            if (searches, depth) == plan[0]:
+            if (searches, depth) == plan[0] and not breaks:
                 break
+        instance = instances.setdefault(breaks, vroom_input(problem))
         began = time.perf_counter()
         answer = solve_searches(
-            instance, searches, depth, nb_threads=threads, timeout=max(left, 0.01)
+            instance, searches, depth, nb_threads=THREADS, timeout=max(left, 0.01)
         )
-        taken = time.perf_counter() - began
-        pace = max(pace, taken / predicted_seconds(n, searches, depth))
+        pace = max(pace, (time.perf_counter() - began) / predicted_seconds(n, searches, depth))
         found = plan_from_answer(instance, answer)
-        conn.send(_Found(found.routes, found.cost))
+        routes = tuple(r for r in (repair_route(problem, x) for x in found.routes) if r.visits)
+        conn.send(_Found(routes, (*_rank(problem, routes), -found.cost)))
+        if breaks:
+            continue  # the day with its breaks was searched: the rest of the plan for it too
+        # Breaks that cost the relaxed plan a hold: the vans have no idle time to spare.
+        breaks = relaxed is not problem and _unserved_holds(problem, routes) > _unserved_holds(
+            problem, found.routes
+        )
+        if breaks and step + 1 == len(plan):
+            plan.append(plan[0])  # one more search, of the day with its breaks
     conn.send(None)
 
 
 class _Search:
-    """VROOM searching ``asked`` in a child process, started at once: ``collect`` awaits
-    its first plan until ``budget.deadline`` and better ones until ``budget.aim``, then
-    stops the child and returns the last plan it sent."""
+    """VROOM searching ``problem`` in a child process, started at once: ``collect`` awaits
+    its first plan until ``budget.deadline`` and more until ``budget.aim``, then stops the
+    child and returns every plan it sent."""
 
-    def __init__(self, asked: Problem, budget: Budget, threads: int) -> None:
+    def __init__(self, problem: Problem, budget: Budget) -> None:
         self.budget = budget
-        self.plan = efforts(
-            len(asked.shipments), budget.aim_left(), slowdown=budget.slowdown, threads=threads
-        )
-        self.asked = asked
-        self.threads = threads
+        self.plan = efforts(len(problem.shipments), budget.aim_left(), slowdown=budget.slowdown)
+        self.problem = problem
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.child: Any = None
         try:
-            self.child = context.Process(
-                target=_child, args=(asked, budget.aim, self.plan, threads, send)
-            )
+            self.child = context.Process(target=_child, args=(problem, budget.aim, self.plan, send))
             self.child.start()
         except (AssertionError, OSError):
             self.child = None  # no child allowed here (a daemonic pool worker)
         send.close()
 
-    def collect(self) -> _Found | None:
+    def collect(self) -> list[_Found]:
         if self.child is None:
             # VROOM runs in this process, at the quickest effort, with its timeout.
-            instance = vroom_input(self.asked)
-            answer = solve_searches(
-                instance, *self.plan[0], nb_threads=self.threads, timeout=self.budget.aim_left()
-            )
-            found = plan_from_answer(instance, answer)
-            return _Found(found.routes, found.cost)
-        best: _Found | None = None
+            routes, _ = _vroom_routes(self.problem, without_breaks(self.problem), self.budget)
+            return [_Found(tuple(routes), (*_rank(self.problem, routes), 0.0))]
+        found: list[_Found] = []
         budget = self.budget
         try:
-            while (left := (budget.aim if best else budget.deadline) - time.perf_counter()) > 0:
+            while (left := (budget.aim if found else budget.deadline) - time.perf_counter()) > 0:
                 if not self.receive.poll(left):
                     break
                 message = self.receive.recv()
                 if message is None:
                     break
-                best = message
+                found.append(message)
         except EOFError:
             pass  # the child ended without a word (killed, or crashed): keep what it sent
         finally:
@@ -560,4 +560,4 @@ class _Search:
                 self.child.kill()
             self.child.join()
             self.receive.close()
-        return best
+        return found

@@ -53,9 +53,9 @@ class SolveParams:
     warm_start
         Start OR-Tools from a specialist solver's plan (``optimizer._warm``: PyVRP's
         iterated local search when it can express the problem, else VROOM, polished by
-        PyVRP), which aims at ``warm_start_share`` of the time budget. Skipped when ``initial_routes``
-        are given and when ``work_limit`` is set (both stop on time, which is not
-        reproducible).
+        PyVRP), which aims at ``warm_start_share`` of the time budget. Skipped when
+        ``initial_routes`` are given and when ``work_limit`` is set (both stop on time,
+        which is not reproducible).
     warm_start_share
         Fraction of ``time_limit`` given to the warm start, in ``(0, 1)``.
     first_solution

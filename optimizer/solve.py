@@ -278,10 +278,15 @@ def _search(
     if not problem.shipments:
         return RawSolution(stopped_by="nothing to plan")
     build = budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments))
-    if from_specialist and start and budget.left() < build:
-        kept = _kept(problem, start, "kept (no time left to search)")
-        if kept is not None:
-            return kept
+    if budget.left() < build:
+        # No time to build the OR-Tools model: a specialist's plan is the answer, or (with
+        # none) the final repair builds one, holds first.
+        kept = (
+            _kept(problem, start, "kept (no time left to search)")
+            if start and from_specialist
+            else None
+        )
+        return kept if kept is not None else RawSolution(stopped_by="not searched (no time left)")
     raw = solve_routing(
         problem, screened.allowed, deadline=budget.deadline, params=params, initial=start
     )
