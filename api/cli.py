@@ -160,11 +160,21 @@ def solve(
             "(0–4294967295; default: SHUYUN_SOLVER__SEED or 0)"
         ),
     ] = None,
+    vroom: Annotated[
+        bool,
+        typer.Option(
+            "--vroom",
+            help="读写 VROOM 本身的 JSON 格式 / read and write VROOM's own JSON format "
+            "(jobs, shipments, vehicles; code, summary, routes)",
+        ),
+    ] = False,
 ) -> None:
     """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON.
 
     每批调拨或在某条线路中，或在 unassigned 中并注明原因。/ Every shipment is either in a
-    route or in ``unassigned`` with its reason.
+    route or in ``unassigned`` with its reason. 加 --vroom 则读写 VROOM 的格式（无矩阵时按
+    碑林路网计算）。/ With --vroom, the file is a VROOM request and the result VROOM's
+    answer (locations without a matrix are routed on the Beilin network).
     """
     from optimizer import solve as run_solve
 
@@ -176,17 +186,14 @@ def solve(
     if not 0 <= seed <= SEED_MAX:
         raise _fail(f"--seed 应在 0–{SEED_MAX} 之间 / must be within 0–{SEED_MAX}, got {seed}")
     _writable(output, "-o/--output")
+    if vroom:
+        _solve_vroom(ctx, problem, output, time_limit=time_limit, seed=seed)
+        return
     try:
         parsed = load_problem(problem)
     except ProblemInputError as exc:
         raise _fail(str(exc)) from None
-    if time_limit > MAX_TIME_LIMIT:
-        typer.echo(
-            f"注意 note: --time-limit {time_limit:g} 秒超过上限，按 {MAX_TIME_LIMIT:g} 秒求解 / "
-            f"is over the maximum: solving for {MAX_TIME_LIMIT:g} s",
-            err=True,
-        )
-        time_limit = MAX_TIME_LIMIT
+    time_limit = _capped(time_limit)
     result = run_solve(parsed, time_limit=time_limit, seed=seed)
     text = json.dumps(result_to_dict(result), ensure_ascii=False, indent=1)
     _write_atomic(output, text, "-o/--output")
@@ -194,6 +201,50 @@ def solve(
     typer.echo(
         f"用车 vans {s.vans_used}，里程 {s.distance / 1000:.1f} km，"
         f"已安排 planned {s.planned}，未安排 unassigned {s.unassigned} → {output}"
+    )
+
+
+def _capped(time_limit: float) -> float:
+    if time_limit > MAX_TIME_LIMIT:
+        typer.echo(
+            f"注意 note: --time-limit {time_limit:g} 秒超过上限，按 {MAX_TIME_LIMIT:g} 秒求解 / "
+            f"is over the maximum: solving for {MAX_TIME_LIMIT:g} s",
+            err=True,
+        )
+        return MAX_TIME_LIMIT
+    return time_limit
+
+
+def _solve_vroom(
+    ctx: typer.Context, problem: Path, output: Path, *, time_limit: float, seed: int
+) -> None:
+    """``solve --vroom``: VROOM's request in, VROOM's answer out (also when it is an error,
+    as VROOM writes it); exit code 2 for an input error, 1 for any other."""
+    from api.vroom_json import (
+        VroomInputError,
+        load_vroom_request,
+        needs_network,
+        solve_vroom_request,
+    )
+
+    try:
+        payload = load_vroom_request(problem)
+    except VroomInputError as exc:
+        raise _fail(str(exc)) from None
+    graph = _beilin_graph(_settings(ctx)) if needs_network(payload) else None
+    answer = solve_vroom_request(payload, time_limit=_capped(time_limit), seed=seed, graph=graph)
+    _write_atomic(output, json.dumps(answer, ensure_ascii=False, indent=1), "-o/--output")
+    if answer["code"] != 0:
+        typer.echo(f"错误 error: (VROOM code {answer['code']}) {answer['error']}", err=True)
+        raise typer.Exit(code=2 if answer["code"] == 2 else 1)
+    s = answer["summary"]
+    tasks = sum(
+        1 for r in answer["routes"] for st in r["steps"] if "id" in st and st["type"] != "break"
+    )
+    distance = f"，里程 {s['distance'] / 1000:.1f} km" if "distance" in s else ""
+    typer.echo(
+        f"用车 vans {s['routes']}{distance}，已安排任务 tasks planned {tasks}，"
+        f"未安排 unassigned {s['unassigned']}，成本 cost {s['cost']} → {output}"
     )
 
 

@@ -59,7 +59,15 @@ import vroom.solution.solution
 from optimizer._budget import Budget
 from optimizer._repair import repair_route
 from optimizer._simulate import service_starts
-from optimizer.model import PlannedRoute, Problem, Shipment, TimeWindow, Visit, VisitType
+from optimizer.model import (
+    UNREACHABLE,
+    PlannedRoute,
+    Problem,
+    Shipment,
+    TimeWindow,
+    Visit,
+    VisitType,
+)
 
 PROFILE = "car"
 COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
@@ -133,6 +141,13 @@ def _matrix(name: str, matrix: Sequence[Sequence[int]], starts: Sequence[int]) -
     if array.size and int(array.max()) > np.iinfo(np.uint32).max:
         raise ValueError(f"Problem.{name} holds {int(array.max())}, beyond VROOM's uint32 range")
     n = len(array)
+    # VROOM has no "no path": at UNREACHABLE (10⁹ s) it refuses the input as too dear
+    # ("Too high cost values"). Any entry just dearer than a whole route of the longest
+    # reachable legs (n + 1 of them) serves: VROOM takes it only when nothing else serves a
+    # task, and our rules refuse the plans that do.
+    reachable = array[array < UNREACHABLE]
+    no_path = (n + 1) * (int(reachable.max()) if reachable.size else 0) + 1
+    array = np.where(array >= UNREACHABLE, min(no_path, UNREACHABLE), array)
     index = [*range(n), *starts]
     extended = array[np.ix_(index, index)]
     for k, site in enumerate(starts):

@@ -347,6 +347,62 @@ def test_solve_replaces_the_output_atomically(runner: CliRunner, tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problem.json", "result.json"]
 
 
+# --- solve --vroom --------------------------------------------------------------------------
+
+VROOM_EXAMPLES = Path(__file__).parent / "fixtures" / "vroom"
+
+
+def test_solve_vroom_reads_and_writes_vroom_s_own_format(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "answer.json"
+    args = ["solve", str(VROOM_EXAMPLES / "example_2.json"), "-o", str(out), "--vroom"]
+    result = runner.invoke(app, [*args, "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(out.read_text(encoding="utf-8"))
+    assert answer["code"] == 0
+    assert answer["summary"]["cost"] == 5461  # VROOM's documented answer
+    assert "已安排任务 tasks planned 2，未安排 unassigned 0，成本 cost 5461" in result.stdout
+
+
+def test_solve_vroom_writes_vroom_s_error_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    request = json.loads((VROOM_EXAMPLES / "example_2.json").read_text(encoding="utf-8"))
+    request["jobs"][1]["location_index"] = 9
+    out = tmp_path / "answer.json"
+    problem = _write_json(tmp_path / "request.json", request)
+    result = runner.invoke(app, ["solve", str(problem), "-o", str(out), "--vroom"])
+    _refused(result, "VROOM code 2", "jobs[1].location_index: 9")
+    answer = json.loads(out.read_text(encoding="utf-8"))
+    assert answer["code"] == 2 and "jobs[1].location_index" in answer["error"]
+
+
+def test_solve_vroom_refuses_a_file_that_is_not_json(runner: CliRunner, tmp_path: Path) -> None:
+    broken = tmp_path / "request.json"
+    broken.write_text("{", encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(broken), "-o", str(tmp_path / "a.json"), "--vroom"])
+    _refused(result, "PROBLEM", "不是有效的 JSON / is not valid JSON")
+
+
+def test_solve_vroom_routes_locations_on_the_beilin_network(
+    runner: CliRunner, tmp_path: Path, beilin_graph: nx.MultiDiGraph
+) -> None:
+    request = {
+        "vehicles": [{"id": 1, "start": list(BEILIN_SITES["bell"])}],
+        "jobs": [
+            {"id": i, "location": list(BEILIN_SITES[name])}
+            for i, name in enumerate(("south_gate", "stele", "shuyuanmen"))
+        ],
+    }
+    problem = _write_json(tmp_path / "request.json", request)
+    out = tmp_path / "answer.json"
+    result = runner.invoke(
+        app, ["solve", str(problem), "-o", str(out), "--vroom", "--time-limit", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(out.read_text(encoding="utf-8"))
+    assert answer["summary"]["unassigned"] == 0
+    assert answer["summary"]["distance"] > 1000
+    assert "里程" in result.stdout
+
+
 # --- matrix -------------------------------------------------------------------------------
 
 

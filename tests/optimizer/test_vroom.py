@@ -13,6 +13,7 @@ import pytest
 
 from optimizer import (
     MATRIX_MAX,
+    UNREACHABLE,
     Break,
     PlannedRoute,
     Problem,
@@ -186,6 +187,19 @@ def test_matrix_beyond_vroom_range_is_refused_by_the_model() -> None:
     # The largest entry accepted (no path) is within VROOM's range.
     widest = ((0, MATRIX_MAX, 600), (600, 0, 600), (600, 600, 0))
     adapter.vroom_input(Problem(**{**fields, "durations": widest}))
+
+
+def test_no_path_entries_are_passed_as_dear_legs() -> None:
+    # VROOM refuses 10⁹-second legs as too dear: no path becomes a leg dearer than any route.
+    problem = tiny_problem(shipments=(A_TO_B,))
+    fields = {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem) if f.init}
+    cut = ((0, 600, 600), (UNREACHABLE, 0, 600), (600, UNREACHABLE, 0))
+    problem = Problem(**{**fields, "durations": cut})
+    plan = adapter.solve_with_vroom(problem, nb_threads=1)
+    assert plan.unassigned == ()
+    assert check(problem, plan.routes) == []
+    matrix = adapter._matrix("durations", cut, [0])
+    assert matrix[1][0] == 4 * 600 + 1  # (3 sites + 1) legs of the longest, and one more
 
 
 def test_skills_are_mapped_to_vroom_integers() -> None:

@@ -1,0 +1,158 @@
+"""VROOM's own JSON contract over shuyun's optimiser: ``solve_vroom_request``.
+
+A request in VROOM's input format (``docs/API.md`` of VROOM-Project/vroom: ``jobs``,
+``shipments``, ``vehicles``, ``matrices`` or the legacy ``matrix``, ``options``) is
+translated into the optimiser's model, solved by ``optimizer.solve``, and answered in
+VROOM's output format (``code``, ``summary``, ``unassigned``, ``routes`` of ``steps``).
+Conventions are VROOM's: [lon, lat], seconds, metres, inclusive windows that bound the
+start of a task; times may be relative or UNIX timestamps.
+
+The translation:
+
+- tasks (jobs, pickups, deliveries) at one matrix index with the same ``setup`` and
+  ``time_windows`` share a site, whose ``service_duration`` is the setup (paid once per
+  stop); a task's ``service`` is its own visit's; overlapping windows are merged;
+- jobs are ``optimizer.jobs.Job`` (a delivery loaded at the van's start, a pickup brought
+  back to its end); a job with both a delivery and a pickup amount is refused;
+- a vehicle without ``start`` (``end``) starts (ends) at a point with no travel to (from)
+  anywhere: the route starts at its first task (ends at its last), as in VROOM;
+- costs: ``fixed``, ``per_hour`` and ``per_km`` as the van's own, in VROOM's cost units;
+  a custom ``costs`` matrix drives the objective in place of distances (which are then
+  read from ``distances`` for the answer only); ``per_task_hour`` must be 0;
+- every task may be left out (VROOM has no mandatory task); higher ``priority`` first;
+- ``max_travel_time`` bounds the route's whole duration (stricter than VROOM, which
+  bounds travel only); ``max_tasks``, ``max_distance``, a break's ``max_load`` and
+  ``*_per_type`` service times are accepted only where they cannot bind, and refused with
+  ``code`` 2 otherwise (the optimiser has no such rule yet); so are several profiles and
+  different ``speed_factor`` values;
+- a vehicle's ``steps`` are a warm start (VROOM's solving mode); plan mode (``-c``,
+  ``options.c``) is refused;
+- without a matrix, ``[lon, lat]`` locations are routed on the street network given as
+  ``graph`` (``geo``); a location off the network is an input error naming it.
+
+The parts: ``api.vroom_schema`` reads the request, ``api.vroom_problem`` writes it in the
+model, ``api.vroom_answer`` writes the answer. Unknown keys are refused (VROOM ignores
+them): a misspelt key would otherwise change the problem without a word. Every refusal is
+``{"code": 2, "error": ...}`` naming the field and the value; a routing failure is code 3,
+anything unexpected code 1: never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from api.vroom_answer import RoutingFailure, add_geometry, vroom_answer
+from api.vroom_problem import to_problem
+from api.vroom_schema import VroomInputError, parse_request
+from optimizer import ProblemError, solve
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+OK, INTERNAL_ERROR, INPUT_ERROR, ROUTING_ERROR = 0, 1, 2, 3
+"""VROOM's status codes."""
+
+
+def solve_vroom_request(
+    payload: dict[str, Any],
+    *,
+    time_limit: float,
+    seed: int,
+    graph: nx.MultiDiGraph | None = None,
+) -> dict[str, Any]:
+    """Solve a request in VROOM's input format; answer in VROOM's output format.
+
+    Parameters
+    ----------
+    payload
+        The request, as parsed JSON (see the module docstring for what is translated how).
+    time_limit
+        Seconds of wall-clock time for the optimiser (> 0).
+    seed
+        Seed of the optimiser's warm start.
+    graph
+        The routable street graph (``geo.load_beilin_graph``) to route ``[lon, lat]``
+        locations on when the request has no matrix, and to draw route geometry
+        (``options.g``). Without it such requests get ``code`` 2.
+
+    Returns
+    -------
+    dict
+        VROOM's answer: ``code`` 0 with ``summary``, ``unassigned`` and ``routes``; or a
+        non-zero ``code`` (1 internal, 2 input, 3 routing) with an ``error`` message.
+    """
+    began = time.perf_counter()
+    try:
+        request = parse_request(payload)
+        built = to_problem(request, graph)
+        loaded = time.perf_counter()
+        result = solve(
+            built.written.problem,
+            time_limit=time_limit,
+            seed=seed,
+            initial_routes=built.initial_routes or None,
+        )
+        solved = time.perf_counter()
+        answer = vroom_answer(built, result)
+        timings = {"loading": _ms(loaded - began), "solving": _ms(solved - loaded)}
+        if request.options.g:
+            add_geometry(built, answer, graph)
+            timings["routing"] = _ms(time.perf_counter() - solved)
+        answer["summary"]["computing_times"] = timings
+        return answer
+    except (VroomInputError, ProblemError) as exc:
+        return {"code": INPUT_ERROR, "error": str(exc)}
+    except RoutingFailure as exc:
+        return {"code": ROUTING_ERROR, "error": str(exc)}
+    except Exception as exc:  # the contract: an answer, never a traceback
+        return {
+            "code": INTERNAL_ERROR,
+            "error": f"内部错误 / internal error: {type(exc).__name__}: {exc}",
+        }
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def load_vroom_request(path: Path) -> dict[str, Any]:
+    """Read a request file (UTF-8 JSON) for ``solve_vroom_request``.
+
+    Raises
+    ------
+    VroomInputError
+        If the file is missing or unreadable, is not JSON, or is not a JSON object; the
+        message names the file and what is wrong.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VroomInputError(f"PROBLEM: 文件不存在 / file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise VroomInputError(
+            f"PROBLEM: {path} 不是 UTF-8 文本 / is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        ) from None
+    except OSError as exc:
+        raise VroomInputError(f"PROBLEM: 无法读取 / cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise VroomInputError(
+            f"PROBLEM: {path} 不是有效的 JSON / is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise VroomInputError(f"PROBLEM: {path} 嵌套过深 / is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise VroomInputError(f"PROBLEM: {path} 应为 JSON 对象 / must hold a JSON object")
+    return data
+
+
+def needs_network(payload: dict[str, Any]) -> bool:
+    """Whether the request needs the street network: no matrix to solve on, or geometry."""
+    options = payload.get("options")
+    geometry = isinstance(options, dict) and options.get("g") is True
+    return geometry or (payload.get("matrix") is None and not payload.get("matrices"))
