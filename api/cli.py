@@ -7,9 +7,11 @@ import csv
 import json
 import math
 import os
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -18,6 +20,7 @@ from settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     import networkx as nx
+    from sqlalchemy.orm import Session
 
     from catalog.record_import import ImportReport
 
@@ -32,6 +35,8 @@ app = typer.Typer(
 MAX_TIME_LIMIT = 86_400.0
 """Longest solver budget ``shuyun solve`` passes on (a day, in seconds): a longer
 ``--time-limit`` is accepted and capped, with a note."""
+
+_T = TypeVar("_T")
 
 SEED_MAX = 2**32 - 1
 """Largest ``--seed`` (PyVRP's random generator takes a uint32)."""
@@ -452,6 +457,124 @@ def _import_into_database(
     finally:
         engine.dispose()
     return report
+
+
+user_app = typer.Typer(
+    help="员工账户 / staff accounts of the service.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(user_app, name="user")
+
+
+def _read_password() -> str:
+    """The password from standard input: a line, or typed without echo at a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("密码 / password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="用户名 / username")],
+    role: Annotated[
+        str,
+        typer.Option(help="角色 / role: dispatcher|driver|branch_staff|planner|admin"),
+    ],
+    site: Annotated[
+        str | None, typer.Option(help="分馆馆员的站点代码 / site code of branch staff")
+    ] = None,
+) -> None:
+    """添加员工账户，密码从标准输入读取。/ Add a staff account; the password is read from
+    standard input (one line), never from the command line."""
+    from catalog.models import Role
+
+    roles = [r.value for r in Role]
+    if role not in roles:
+        raise _fail(f"--role 应为 {'|'.join(roles)} / must be one of them, got {role!r}")
+    password = _read_password()
+    user = _in_database(
+        _settings(ctx).database.url,
+        lambda session: _create_user(session, username, password, role, site),
+    )
+    where = f"，站点 site {site}" if site else ""
+    typer.echo(f"已添加 added: {user} {role}{where}")
+
+
+def _create_user(
+    session: Session, username: str, password: str, role: str, site: str | None
+) -> str:
+    from catalog.users import create_user
+
+    return create_user(
+        session, username=username, password=password, role=role, site_code=site
+    ).username
+
+
+def _in_database(url: str, work: Callable[[Session], _T]) -> _T:
+    """Run ``work`` on the configured database (migrated first) and commit; a refusal or an
+    unreachable database becomes a message, never a traceback."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from catalog.db import create_engine, session_factory, upgrade
+    from catalog.errors import CirculationError
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        engine = create_engine(url)
+    except ArgumentError:
+        raise _fail("SHUYUN_DATABASE_URL 不是有效的数据库地址 / is not a database URL") from None
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            result = work(session)
+            session.commit()
+    except CirculationError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise _fail(f"数据库不可用 / database unavailable ({shown}): {reason}") from None
+    finally:
+        engine.dispose()
+    return result
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port, 1–65535")] = 8000,
+    workers: Annotated[int, typer.Option(help="工作进程数 / worker processes, 1–32")] = 1,
+) -> None:
+    """运行服务（FastAPI，OpenAPI 文档在 /docs）。/ Run the service (OpenAPI docs at /docs).
+
+    先执行数据库迁移；需要 SHUYUN_AUTH__SECRET_KEY（至少 32 个字符）。/ Migrates the
+    database first; needs SHUYUN_AUTH__SECRET_KEY (at least 32 characters).
+    """
+    import uvicorn
+
+    from api.security import secret_key
+
+    if not 1 <= port <= 65535:
+        raise _fail(f"--port 应在 1–65535 之间 / must be within 1–65535, got {port}")
+    if not 1 <= workers <= 32:
+        raise _fail(f"--workers 应在 1–32 之间 / must be within 1–32, got {workers}")
+    settings = _settings(ctx)
+    try:
+        secret_key(settings.auth)  # refused here, once, rather than in each worker
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    _in_database(settings.database.url, lambda _session: None)
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,16 +21,17 @@ from catalog.models import (
     ACTIVE_HOLD_STATUSES,
     Hold,
     HoldStatus,
+    Item,
     ItemStatus,
     Loan,
     Transfer,
 )
 from catalog.settings import CirculationSettings
 from catalog.sites import get_site, require_open
-from catalog.transfers import _release_item, cancel_open_transfer
+from catalog.transfers import _release_item, cancel_open_transfer, open_transfer
 from catalog.travel import TravelTimes
 
-__all__ = ["ReturnResult", "check_in", "check_out"]
+__all__ = ["ItemState", "ReturnResult", "check_in", "check_out", "item_state"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,33 @@ class ReturnResult:
     loan: Loan
     hold: Hold | None
     transfer: Transfer | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    """Where a copy stands: its row, its open loan, its open transfer (where it goes next),
+    and the active hold it fills, each None when there is none."""
+
+    item: Item
+    loan: Loan | None
+    transfer: Transfer | None
+    hold: Hold | None
+
+
+def item_state(session: Session, *, barcode: str) -> ItemState:
+    """The copy with this barcode and what it is doing now.
+
+    Raises
+    ------
+    NotFoundError
+        No item has this barcode.
+    """
+    item = get_item(session, barcode)
+    loan = session.scalar(select(Loan).where(Loan.item_id == item.id, Loan.returned_at.is_(None)))
+    hold = session.scalar(
+        select(Hold).where(Hold.item_id == item.id, Hold.status.in_(ACTIVE_HOLD_STATUSES))
+    )
+    return ItemState(item=item, loan=loan, transfer=open_transfer(session, item), hold=hold)
 
 
 def check_out(

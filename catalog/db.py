@@ -6,19 +6,36 @@ created through the migrations in :mod:`catalog.migrations`, never with ``create
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["alembic_config", "create_engine", "session_factory", "upgrade"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "alembic_config",
+    "create_engine",
+    "is_busy",
+    "session_factory",
+    "upgrade",
+    "write_with_retries",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for another writer's lock before it gives up."""
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: the transaction may simply be re-run."""
+_T = TypeVar("_T")
 
 
 def create_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -52,7 +69,7 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         if url.database and url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -60,6 +77,60 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """Whether ``error`` says only that another transaction got there first, so that the same
+    work, run again from the start, may succeed: SQLite's "database is locked" (in WAL mode a
+    transaction that read before another one committed cannot write, however long it
+    waits), PostgreSQL's serialization failure or deadlock."""
+    if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def write_with_retries(
+    session: Session,
+    work: Callable[[], _T],
+    *,
+    attempts: int = 8,
+    first_pause: float = 0.02,
+) -> _T:
+    """Run ``work`` (calls of service functions on ``session``) and commit it; when the
+    database was busy (:func:`is_busy`), roll back and run it again, up to ``attempts`` times,
+    pausing a little longer each time (with jitter, so that two desks do not meet again).
+
+    A transaction already open on ``session`` (e.g. the reads that found the signed-in user)
+    is committed first, so that ``work`` starts from a fresh view of the database.
+
+    Returns
+    -------
+    The value of ``work``.
+
+    Raises
+    ------
+    sqlalchemy.exc.DBAPIError
+        Still busy after ``attempts`` tries (``is_busy`` is true of it), or any other error.
+    CirculationError
+        Whatever ``work`` raises (rolled back).
+    """
+    if session.in_transaction():
+        session.commit()
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == attempts or not is_busy(error):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        time.sleep(first_pause * 2 ** (attempt - 1) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

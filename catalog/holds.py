@@ -51,6 +51,7 @@ __all__ = [
     "cancel_hold",
     "estimate_shelf_time",
     "fill_hold",
+    "get_hold",
     "hold_slip",
     "place_hold",
 ]

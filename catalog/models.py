@@ -1,4 +1,4 @@
-"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers.
+"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, staff users.
 
 Conventions
 -----------
@@ -49,6 +49,7 @@ __all__ = [
     "OpeningInterval",
     "Patron",
     "Record",
+    "Role",
     "Site",
     "SiteClosedDate",
     "SiteKind",
@@ -57,6 +58,7 @@ __all__ = [
     "TransferEvent",
     "TransferKind",
     "TransferStatus",
+    "User",
 ]
 
 NAMING_CONVENTION = {
@@ -467,3 +469,41 @@ class TransferEvent(Base):
 
     transfer: Mapped[Transfer] = relationship(back_populates="events")
     site: Mapped[Site | None] = relationship()
+
+
+class Role(enum.StrEnum):
+    """What a staff account may do in the service (调度员, 司机, 分馆馆员, 规划人员, 管理员)."""
+
+    dispatcher = "dispatcher"
+    driver = "driver"
+    branch_staff = "branch_staff"
+    """Bound to one site (``User.site_id``): circulation there only."""
+    planner = "planner"
+    admin = "admin"
+
+
+class User(Base):
+    """A staff account of the service; patrons have no accounts."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    """An argon2id hash in PHC form (``$argon2id$v=19$...``); never the password."""
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    """The one site a ``branch_staff`` account works at; NULL for the other roles."""
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    site: Mapped[Site | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'branch_staff') = (site_id IS NOT NULL)", name="branch_staff_has_site"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"User(username={self.username!r}, role={self.role.value!r})"

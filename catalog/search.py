@@ -51,6 +51,7 @@ __all__ = [
     "SearchResult",
     "SiteAvailability",
     "TravelTimeSource",
+    "count_catalogue",
     "display_form",
     "drop_search_index",
     "ensure_search_index",
@@ -560,18 +561,12 @@ def search_catalogue(
     >>> result.hits[0].title, result.hits[0].nearest_available  # doctest: +SKIP
     ('三体Ⅱ：黑暗森林', SiteAvailability(site_id=3, ..., travel_time_s=0))
     """
-    if field not in get_args(SearchField):
-        raise InvalidValueError("field", field, f"must be one of {get_args(SearchField)}")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValueError("limit", limit, f"must be between 1 and {MAX_LIMIT}")
     if offset < 0:
         raise InvalidValueError("offset", offset, "must be >= 0")
-    if not query.strip():
-        raise InvalidValueError("query", query, "nothing to search for")
     travel = _travel_function(travel_times)
-    alternatives = _alternatives(query, field)
-    if not alternatives:
-        raise InvalidValueError("query", query, "has no letters, digits or characters to match")
+    alternatives = _checked_alternatives(query, field)
     if _dialect(session) == "sqlite":
         statement = text(
             f"SELECT rowid AS id, -bm25({_TABLE}, {_BM25_WEIGHTS}) AS score FROM {_TABLE} "
@@ -618,3 +613,35 @@ def search_catalogue(
             )
         )
     return SearchResult(query, field, tuple(hits), has_more)
+
+
+def _checked_alternatives(query: str, field: SearchField) -> list[_Alternative]:
+    """The query's alternatives, or the error naming what is wrong with the query."""
+    if field not in get_args(SearchField):
+        raise InvalidValueError("field", field, f"must be one of {get_args(SearchField)}")
+    if not query.strip():
+        raise InvalidValueError("query", query, "nothing to search for")
+    alternatives = _alternatives(query, field)
+    if not alternatives:
+        raise InvalidValueError("query", query, "has no letters, digits or characters to match")
+    return alternatives
+
+
+def count_catalogue(session: Session, query: str, *, field: SearchField = "keyword") -> int:
+    """How many records :func:`search_catalogue` finds for ``query`` in all (every page).
+
+    Raises
+    ------
+    InvalidValueError
+        Empty query or unknown ``field``, as :func:`search_catalogue`.
+    """
+    alternatives = _checked_alternatives(query, field)
+    if _dialect(session) == "sqlite":
+        statement = text(f"SELECT count(*) FROM {_TABLE} WHERE {_TABLE} MATCH :q")
+        match = _fts5_query(alternatives)
+    else:
+        statement = text(
+            f"SELECT count(*) FROM {_TABLE}, CAST(:q AS tsquery) AS q WHERE document @@ q"
+        )
+        match = _tsquery(alternatives)
+    return int(session.execute(statement, {"q": match}).scalar_one())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.errors import InvalidValueError, NotFoundError, SiteClosedError
@@ -21,6 +21,7 @@ __all__ = [
     "create_site",
     "get_site",
     "is_open_on",
+    "list_sites",
     "next_open_at",
     "open_intervals",
     "require_open",
@@ -153,6 +154,23 @@ def get_site(session: Session, code: str, *, field: str = "site_code") -> Site:
     if site is None:
         raise NotFoundError(field, code, "no such site")
     return site
+
+
+def list_sites(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[Site], int]:
+    """A page of the sites, by code, and how many sites there are in all.
+
+    Raises
+    ------
+    InvalidValueError
+        ``limit`` not in 1..1000, or a negative ``offset``.
+    """
+    if not 1 <= limit <= 1000:
+        raise InvalidValueError("limit", limit, "must be between 1 and 1000")
+    if offset < 0:
+        raise InvalidValueError("offset", offset, "must be >= 0")
+    total = session.scalar(select(func.count()).select_from(Site)) or 0
+    page = session.scalars(select(Site).order_by(Site.code).limit(limit).offset(offset))
+    return list(page), total
 
 
 def open_intervals(site: Site, day: date) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ import pytest
 from catalog_network import MONDAY, Network
 from sqlalchemy import func, select
 
-from catalog.circulation import check_in, check_out
+from catalog.circulation import check_in, check_out, item_state
 from catalog.errors import CirculationError, NotAvailableError, NotFoundError, SiteClosedError
 from catalog.holds import place_hold
 from catalog.models import (
@@ -249,3 +249,22 @@ def test_lending_an_item_waiting_to_go_home_cancels_its_return_transfer(net: Net
         TransferStatus.requested,
         TransferStatus.cancelled,
     ]
+
+
+def test_item_state_tells_the_loan_and_then_the_way_home(net: Network) -> None:
+    item = net.copy(net.record(), "west")
+    fresh = item_state(net.session, barcode=item.barcode)
+    assert (fresh.loan, fresh.transfer, fresh.hold) == (None, None, None)
+    loan = lend(net, item.barcode)
+    assert item_state(net.session, barcode=item.barcode).loan is loan
+    check_in(
+        net.session, barcode=item.barcode, site_code="kiosk", travel_times=net.travel, now=TUESDAY
+    )
+    state = item_state(net.session, barcode=item.barcode)
+    assert state.loan is None
+    assert state.transfer is not None and state.transfer.destination_site.code == "west"
+
+
+def test_item_state_of_an_unknown_barcode_names_it(net: Network) -> None:
+    with pytest.raises(NotFoundError, match="NOPE"):
+        item_state(net.session, barcode="NOPE")

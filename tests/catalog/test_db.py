@@ -14,10 +14,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from catalog.db import alembic_config, create_engine, upgrade
+from catalog.db import alembic_config, create_engine, is_busy, upgrade, write_with_retries
 from catalog.errors import InvalidValueError
 from catalog.models import (
     Base,
@@ -279,3 +279,98 @@ def test_revision_0004_repairs_what_the_old_importer_stored(empty_engine: Engine
         command.downgrade(config, "0002_search_index")
     columns = {c["name"] for c in inspect(empty_engine).get_columns("records")}
     assert "sort_title" not in columns and "title_vernacular" not in columns
+
+
+# --- writes that lose a race are run again -------------------------------------------------
+
+
+def _counter_database(tmp_path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.sqlite'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE counter (n INTEGER NOT NULL)")
+        connection.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    return engine
+
+
+def _other_desk_writes(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE counter SET n = n + 100")
+
+
+def test_a_sqlite_write_after_another_desks_commit_is_busy(tmp_path: Path) -> None:
+    # In WAL mode a transaction that read before another one committed cannot write: SQLite
+    # says "database is locked" at once, however long the busy timeout.
+    engine = _counter_database(tmp_path)
+    try:
+        with Session(engine) as session:
+            session.execute(text("SELECT n FROM counter")).scalar_one()
+            _other_desk_writes(engine)
+            with pytest.raises(OperationalError) as error:
+                session.execute(text("UPDATE counter SET n = n + 1"))
+            assert is_busy(error.value)
+    finally:
+        engine.dispose()
+
+
+def test_write_with_retries_runs_the_work_again_after_a_busy_database(tmp_path: Path) -> None:
+    engine = _counter_database(tmp_path)
+    calls = 0
+    try:
+        with Session(engine) as session:
+
+            def work() -> int:
+                nonlocal calls
+                calls += 1
+                seen = session.execute(text("SELECT n FROM counter")).scalar_one()
+                if calls == 1:
+                    _other_desk_writes(engine)  # lands between our read and our write
+                session.execute(text("UPDATE counter SET n = :n"), {"n": seen + 1})
+                return int(seen)
+
+            assert write_with_retries(session, work, first_pause=0.001) == 100
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT n FROM counter").scalar_one() == 101
+        assert calls == 2
+    finally:
+        engine.dispose()
+
+
+def test_write_with_retries_gives_up_after_its_attempts(tmp_path: Path) -> None:
+    engine = _counter_database(tmp_path)
+    calls = 0
+    try:
+        with Session(engine) as session:
+
+            def work() -> None:
+                nonlocal calls
+                calls += 1
+                session.execute(text("SELECT n FROM counter")).scalar_one()
+                _other_desk_writes(engine)
+                session.execute(text("UPDATE counter SET n = 0"))
+
+            with pytest.raises(OperationalError) as error:
+                write_with_retries(session, work, attempts=3, first_pause=0.001)
+        assert is_busy(error.value) and calls == 3
+    finally:
+        engine.dispose()
+
+
+def test_write_with_retries_does_not_repeat_a_refusal(tmp_path: Path) -> None:
+    engine = _counter_database(tmp_path)
+    calls = 0
+    try:
+        with Session(engine) as session:
+
+            def work() -> None:
+                nonlocal calls
+                calls += 1
+                session.execute(text("UPDATE counter SET n = 7"))
+                raise InvalidValueError("n", 7, "refused")
+
+            with pytest.raises(InvalidValueError):
+                write_with_retries(session, work)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT n FROM counter").scalar_one() == 0
+        assert calls == 1
+    finally:
+        engine.dispose()

@@ -19,7 +19,12 @@ from catalog.db import create_engine, upgrade
 from catalog.errors import InvalidValueError
 from catalog.marc_import import RecordData, import_records
 from catalog.models import ItemStatus, Record
-from catalog.search import index_records, rebuild_search_index, search_catalogue
+from catalog.search import (
+    count_catalogue,
+    index_records,
+    rebuild_search_index,
+    search_catalogue,
+)
 
 
 @dataclass
@@ -218,6 +223,16 @@ def test_paging(shelf: Shelf) -> None:
     assert (len(first.hits), first.has_more) == (3, True)
     assert (len(rest.hits), rest.has_more) == (1, False)
     assert not {h.record_id for h in first.hits} & {h.record_id for h in rest.hits}
+
+
+def test_the_count_is_every_page_of_hits(shelf: Shelf) -> None:
+    session = shelf.net.session
+    assert count_catalogue(session, "i24", field="call_number") == 4
+    assert count_catalogue(session, "santi") == 2
+    assert count_catalogue(session, "一二三四") == 0
+    with pytest.raises(InvalidValueError) as error:
+        count_catalogue(session, "三体", field="subject")  # type: ignore[arg-type]
+    assert error.value.field == "field"
 
 
 @pytest.mark.parametrize(

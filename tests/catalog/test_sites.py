@@ -15,6 +15,7 @@ from catalog.sites import (
     create_site,
     get_site,
     is_open_on,
+    list_sites,
     next_open_at,
     open_intervals,
     require_open,
@@ -136,3 +137,15 @@ def test_travel_matrix_answers_pairs_and_refuses_missing_ones() -> None:
         MatrixTravelTimes({(1, 2): 300}).seconds(2, 1)
     with pytest.raises(InvalidValueError, match="whole number"):
         MatrixTravelTimes({(1, 2): 12.5})  # type: ignore[dict-item]
+
+
+def test_sites_are_listed_by_code_with_the_total(net: Network) -> None:
+    page, total = list_sites(net.session, limit=2, offset=1)
+    assert ([s.code for s in page], total) == (["east", "kiosk"], 4)
+
+
+@pytest.mark.parametrize(("limit", "offset", "field"), [(0, 0, "limit"), (10, -1, "offset")])
+def test_a_page_out_of_range_is_refused(net: Network, limit: int, offset: int, field: str) -> None:
+    with pytest.raises(InvalidValueError) as error:
+        list_sites(net.session, limit=limit, offset=offset)
+    assert error.value.field == field

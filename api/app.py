@@ -1,0 +1,93 @@
+"""The shuyun service (FastAPI): ``create_app(settings)`` builds it, ``shuyun serve`` runs it.
+
+The one settings object is built once (:func:`settings.load_settings`) and passed in; the
+app makes its engine, session factory and signing key from it at once, so that a missing
+secret or a bad database URL stops the start, not the first request. The schema is the
+migrations' business (``shuyun serve`` runs them before it starts the server).
+
+OpenAPI: ``/docs`` (Swagger UI) and ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.deps import Services
+from api.errors import install_error_handlers
+from api.routers import auth, circulation, health, holds, records, sites
+from api.security import secret_key
+from api.travel import StreetTravelTimes
+from catalog.db import create_engine, session_factory
+from catalog.travel import TravelTimes
+from settings import Settings, SettingsError, load_settings
+
+__all__ = ["app_from_environment", "create_app"]
+
+DESCRIPTION = (
+    "碑林区图书馆总分馆物流服务：站点、馆藏检索、借还（通借通还）、预约。\n\n"
+    "Book logistics for the Beilin District library network: sites, catalogue search, "
+    "loans and returns at any site, holds. Sign in at `POST /auth/token` (OAuth2 password "
+    "flow) and send the token as `Authorization: Bearer ...`. Times are local (Asia/Shanghai), "
+    "durations in seconds, coordinates [lon, lat] WGS-84."
+)
+
+
+def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -> FastAPI:
+    """The service for ``settings``.
+
+    Parameters
+    ----------
+    settings
+        The one settings object: its database, data folder and auth section are used.
+    travel_times
+        Van seconds between sites for holds and returns; by default they come from the
+        Beilin street network (:class:`api.travel.StreetTravelTimes`, computed when first
+        asked).
+
+    Raises
+    ------
+    SettingsError
+        No signing key, or one too short (``SHUYUN_AUTH__SECRET_KEY``).
+    """
+    key = secret_key(settings.auth)
+    engine = create_engine(settings.database.url)
+    sessions = session_factory(engine)
+    if travel_times is None:
+        try:
+            data_dir = settings.data.beilin_dir
+        except SettingsError:
+            data_dir = settings.data.dir  # healthz says what is missing; asking will too
+        travel_times = StreetTravelTimes(data_dir, sessions)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="书运 shuyun",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.services = Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        signing_key=key,
+        travel_times=travel_times,
+    )
+    install_error_handlers(app)
+    for router in (health, auth, sites, records, circulation, holds):
+        app.include_router(router.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of ``shuyun serve``: settings from the ``SHUYUN_`` variables (uvicorn's
+    ``--factory``, so that each worker process builds its own)."""
+    return create_app(load_settings())
