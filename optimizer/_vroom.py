@@ -392,7 +392,8 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     breaks costs that plan a hold, the vans have no idle time to spare, and the child asks
     VROOM next for the day as it is, with the breaks; otherwise it searches the relaxed day
     again, harder, in the time left. Of the plans it sends, the one leaving out fewer
-    holds, then serving more, then cheaper by VROOM's measure, is kept.
+    holds, then serving more, then cheaper by VROOM's measure, is kept, a plan of the whole
+    day before the holds' plan alone.
 
     Returns
     -------
@@ -405,7 +406,9 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     found = _Search(problem, budget).collect()
     if not found:
         return None
-    return list(max(found, key=lambda f: f.rank).routes) or None
+    # The holds' plan alone is a fallback: any plan of the whole day goes before it (the
+    # final repair of ``solve`` puts back holds a plan left out).
+    return list(max(found, key=lambda f: (f.whole, f.rank)).routes) or None
 
 
 def _served(routes: Sequence[PlannedRoute]) -> int:
@@ -473,17 +476,24 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
     from the pace the first showed, to end by ``target``."""
     relaxed = without_breaks(problem)
     holds = tuple(s for s in relaxed.shipments if not s.deferrable)
+    pace = 1.0
     if holds and len(holds) < len(relaxed.shipments):
         # The holds alone first, at the least effort: a small day for VROOM, so that a
         # plan serving them is there early even when the whole day is slow to search.
         only = vroom_input(dataclasses.replace(relaxed, shipments=holds))
         if only.shipment_ids:
+            began = time.perf_counter()
             answer = solve_searches(
                 only,
                 *SEARCHES[0][:2],
                 nb_threads=THREADS,
                 timeout=max(target - time.perf_counter(), 0.01),
             )
+            # The pace of this day's routes on this machine now (long routes and a busy
+            # machine make VROOM slower than ``SEARCHES`` says) chooses the efforts below.
+            quick = predicted_seconds(len(only.shipment_ids), *SEARCHES[0][:2])
+            pace = max(1.0, (time.perf_counter() - began) / quick)
+            plan = efforts(len(relaxed.shipments), target - time.perf_counter(), slowdown=pace)
             found = plan_from_answer(only, answer)
             routes = tuple(r for r in (repair_route(problem, x) for x in found.routes) if r.visits)
             conn.send(_Found(routes, (*_rank(problem, routes), -found.cost), whole=False))
@@ -492,7 +502,6 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
         conn.send(None)
         return
     n = len(instances[False].shipment_ids)
-    pace = 1.0
     breaks = False
     for step, (searches, depth) in enumerate(plan):
         left = target - time.perf_counter()
