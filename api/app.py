@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from api.deps import Services
 from api.errors import install_error_handlers
-from api.routers import auth, circulation, health, holds, records, sites
+from api.routers import auth, circulation, health, holds, records, sites, vroom
 from api.security import secret_key
 from api.travel import StreetTravelTimes
 from catalog.db import create_engine, session_factory
@@ -65,6 +65,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.vroom_workers.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -81,8 +82,9 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         signing_key=key,
         travel_times=travel_times,
     )
+    app.state.vroom_workers = vroom.VroomWorkers()
     install_error_handlers(app)
-    for router in (health, auth, sites, records, circulation, holds):
+    for router in (health, auth, sites, records, circulation, holds, vroom):
         app.include_router(router.router)
     return app
 
