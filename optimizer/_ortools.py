@@ -436,15 +436,19 @@ def _search(
     out.solutions = stall.solutions
     out.first_solution_at = stall.first_at
     out.status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
-    if params.work_limit is not None and out.solutions >= params.work_limit:
-        out.stopped_by = "work_limit"
-    elif time.perf_counter() >= deadline - 0.05:
-        out.stopped_by = "time_limit"
-    elif stall.stopped:
-        out.stopped_by = "stalled"
-    else:
-        out.stopped_by = "search_done"
+    out.stopped_by = _stopped_by(params, deadline, stall)
     return solution
+
+
+def _stopped_by(params: SolveParams, deadline: float, stall: _Stall) -> str:
+    """Why the search ended: its work limit, the deadline, a stall, or nothing left to try."""
+    if params.work_limit is not None and stall.solutions >= params.work_limit:
+        return "work_limit"
+    if time.perf_counter() >= deadline - 0.05:
+        return "time_limit"
+    if stall.stopped:
+        return "stalled"
+    return "search_done"
 
 
 def _read_routes(model: _Model, solution: pywrapcp.Assignment, own: np.ndarray) -> Plan:
