@@ -117,20 +117,68 @@ def solve_routing(
     """
     out = RawSolution()
     built = time.perf_counter()
-    shipments = problem.shipments
-    vans = problem.vans
-    n_v = len(vans)
+    model = _new_model(problem)
+    arcs = _arcs(problem, model)
+    _add_time(problem, model, arcs.transit)
+    _add_capacities(problem, model)
+    _add_costs(problem, model, arcs)
+    _add_pairs(problem, model, allowed_vans)
+    _add_breaks(problem, model, arcs.own)
+    search = _search_parameters(params, model.n_nodes)
+    # The warm start's nodes (timing each route to pick its windows' options)
+    # count as building: the search gets what is left of the time limit.
+    by_van = {route.van: route.visits for route in initial or ()}
+    warm_routes = (
+        [
+            _initial_nodes(problem, v, by_van.get(v, ()), model.options, model.node_interval)
+            for v in range(len(problem.vans))
+        ]
+        if initial
+        else None
+    )
+    began = time.perf_counter()
+    out.build_seconds = began - built
+    solution = _search(model, search, params, deadline, warm_routes, began, out)
+    if solution is None:
+        out.dropped = tuple(range(len(problem.shipments)))
+        return out
+    out.objective = solution.ObjectiveValue()
+    out.routes = _read_routes(model, solution, arcs.own)
+    served = {k for route in out.routes for k, _ in route.visits}
+    out.dropped = tuple(k for k in range(len(problem.shipments)) if k not in served)
+    return out
 
-    # One node per (shipment, visit type, service-start interval): a visit at a
-    # site closed for lunch gets a morning and an afternoon node, of which at
-    # most one is performed. Domains with holes (``RemoveInterval``) would say
-    # the same, but OR-Tools' insertion filters do not see holes, so nearly
-    # every insertion they accept fails in propagation: on the 150-shipment
-    # demo day a first solution took ~29 s with holes and ~1 s with options.
-    options: list[list[int]] = []  # per (shipment, type): its nodes
+
+@dataclass(slots=True)
+class _Model:
+    """The routing model being built, and the node tables its parts share."""
+
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    options: list[list[int]]  # per (shipment, type), at ``2 * k + (type is delivery)``
+    node_visit: list[tuple[int, VisitType]]  # per visit node
+    node_interval: list[tuple[int, int]]  # per visit node: its service-start interval
+    n_nodes: int  # visit nodes, then each van's start, then each van's end
+    break_names: dict[str, tuple[int, str]] = field(default_factory=dict)  # by _add_breaks
+
+    @property
+    def time_dim(self) -> pywrapcp.RoutingDimension:
+        return self.routing.GetDimensionOrDie("time")
+
+
+def _new_model(problem: Problem) -> _Model:
+    """The routing model's nodes: one per (shipment, visit type, service-start interval),
+    then each van's start and end node."""
+    # A visit at a site closed for lunch gets a morning and an afternoon node,
+    # of which at most one is performed. Domains with holes (``RemoveInterval``)
+    # would say the same, but OR-Tools' insertion filters do not see holes, so
+    # nearly every insertion they accept fails in propagation: on the
+    # 150-shipment demo day a first solution took ~29 s with holes and ~1 s with
+    # options.
+    options: list[list[int]] = []
     node_visit: list[tuple[int, VisitType]] = []
     node_interval: list[tuple[int, int]] = []
-    for k, shipment in enumerate(shipments):
+    for k, shipment in enumerate(problem.shipments):
         for vtype in (VisitType.PICKUP, VisitType.DELIVERY):
             nodes = []
             for interval in service_starts(problem, shipment, vtype):
@@ -138,30 +186,48 @@ def solve_routing(
                 node_visit.append((k, vtype))
                 node_interval.append(interval)
             options.append(nodes)
+    n_v = len(problem.vans)
     n_visit_nodes = len(node_visit)
     n_nodes = n_visit_nodes + 2 * n_v
     starts = [n_visit_nodes + v for v in range(n_v)]
     ends = [n_visit_nodes + n_v + v for v in range(n_v)]
     manager = pywrapcp.RoutingIndexManager(n_nodes, n_v, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
-    solver = routing.solver()
+    return _Model(manager, routing, options, node_visit, node_interval, n_nodes)
 
+
+@dataclass(frozen=True, slots=True)
+class _Arcs:
+    """Per node and per arc ``i -> j`` of the model, in seconds, metres and bools."""
+
+    own: np.ndarray  # per node: its visit's own service
+    travel: np.ndarray
+    dist: np.ndarray
+    unreachable: np.ndarray  # no road, either in time or in distance
+    transit: np.ndarray  # the time dimension's: own service at i, site's service, travel
+
+
+def _arcs(problem: Problem, model: _Model) -> _Arcs:
+    """The node tables of ``model``: services, travel and the time dimension's transits."""
+    n_nodes, n_v = model.n_nodes, len(problem.vans)
+    n_visit_nodes = n_nodes - 2 * n_v
     # Per node: site (for travel), stop key (same key = same stop), services.
     site = np.zeros(n_nodes, dtype=np.int64)
     key = np.zeros(n_nodes, dtype=np.int64)
     own = np.zeros(n_nodes, dtype=np.int64)
     setup = np.zeros(n_nodes, dtype=np.int64)
-    for node, (k, vtype) in enumerate(node_visit):
-        shipment = shipments[k]
+    for node, (k, vtype) in enumerate(model.node_visit):
+        shipment = problem.shipments[k]
         site_id = shipment.pickup if vtype == VisitType.PICKUP else shipment.delivery
         site[node] = key[node] = problem.index_of(site_id)
         own[node] = visit_service(shipment, vtype)
         setup[node] = problem.sites[site[node]].service_duration
-    for v, van in enumerate(vans):
-        site[starts[v]] = problem.index_of(van.start)
-        site[ends[v]] = problem.index_of(van.end_site)
-        key[starts[v]] = -1 - starts[v]  # a van's start and end are never part of a stop
-        key[ends[v]] = -1 - ends[v]
+    for v, van in enumerate(problem.vans):
+        start, end = n_visit_nodes + v, n_visit_nodes + n_v + v
+        site[start] = problem.index_of(van.start)
+        site[end] = problem.index_of(van.end_site)
+        key[start] = -1 - start  # a van's start and end are never part of a stop
+        key[end] = -1 - end
     durations = np.minimum(np.asarray(problem.durations, dtype=np.int64), UNREACHABLE)
     distances = np.minimum(np.asarray(problem.distances, dtype=np.int64), UNREACHABLE)
     travel = durations[np.ix_(site, site)]
@@ -171,47 +237,65 @@ def solve_routing(
     transit = own[:, None] + np.where(leaves, setup[:, None], 0) + travel
     transit[unreachable] = problem.horizon + 1
     np.fill_diagonal(transit, 0)
+    return _Arcs(own, travel, dist, unreachable, transit)
 
-    # Time: cumul = start of service.
+
+def _add_time(problem: Problem, model: _Model, transit: np.ndarray) -> None:
+    """The time dimension (cumul = start of service), each node's interval, the shifts
+    and ``max_route_duration``."""
+    routing, manager = model.routing, model.manager
     time_cb = routing.RegisterTransitMatrix(transit.tolist())
     routing.AddDimension(time_cb, problem.horizon, problem.horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
-    for node, (lo, hi) in enumerate(node_interval):
+    time_dim = model.time_dim
+    for node, (lo, hi) in enumerate(model.node_interval):
         time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(lo, hi)
-    for v, van in enumerate(vans):
+    for v, van in enumerate(problem.vans):
         time_dim.CumulVar(routing.Start(v)).SetRange(van.shift.early, van.shift.late)
         time_dim.CumulVar(routing.End(v)).SetRange(van.shift.early, van.shift.late)
         if van.max_route_duration is not None:
             time_dim.SetSpanUpperBoundForVehicle(van.max_route_duration, v)
 
-    # Capacity: one dimension per entry of the vector.
+
+def _add_capacities(problem: Problem, model: _Model) -> None:
+    """One capacity dimension per entry of the capacity vector."""
+    routing, vans = model.routing, problem.vans
     for d in range(problem.dimensions):
-        demand = [0] * n_nodes
-        for node, (k, vtype) in enumerate(node_visit):
-            amount = shipments[k].amount[d]
+        demand = [0] * model.n_nodes
+        for node, (k, vtype) in enumerate(model.node_visit):
+            amount = problem.shipments[k].amount[d]
             demand[node] = amount if vtype == VisitType.PICKUP else -amount
         demand_cb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(
             demand_cb, 0, [van.capacity[d] for van in vans], True, f"load{d}"
         )
 
-    # Costs: one arc-cost matrix per distinct (cost_per_km, cost_per_hour).
+
+def _add_costs(problem: Problem, model: _Model, arcs: _Arcs) -> None:
+    """Each van's arc costs (one matrix per distinct ``(cost_per_km, cost_per_hour)``) and
+    fixed cost."""
+    routing = model.routing
     cost_cbs: dict[tuple[float, float], int] = {}
-    for v, van in enumerate(vans):
+    for v, van in enumerate(problem.vans):
         rates = (float(van.cost_per_km), float(van.cost_per_hour))
         if rates not in cost_cbs:
-            cost = np.rint(dist * rates[0] + travel * (rates[1] * SCALE / 3600)).astype(np.int64)
-            cost[unreachable] = UNREACHABLE * SCALE
+            cost = np.rint(arcs.dist * rates[0] + arcs.travel * (rates[1] * SCALE / 3600))
+            cost = cost.astype(np.int64)
+            cost[arcs.unreachable] = UNREACHABLE * SCALE
             np.fill_diagonal(cost, 0)
             cost_cbs[rates] = routing.RegisterTransitMatrix(cost.tolist())
         routing.SetArcCostEvaluatorOfVehicle(cost_cbs[rates], v)
         routing.SetFixedCostOfVehicle(VAN_WEIGHT + round(van.fixed_cost * SCALE), v)
 
-    # Pairs, drops, allowed vans.
-    all_vans = list(range(n_v))
-    for k, shipment in enumerate(shipments):
-        pickups = [manager.NodeToIndex(n) for n in options[2 * k]]
-        deliveries = [manager.NodeToIndex(n) for n in options[2 * k + 1]]
+
+def _add_pairs(problem: Problem, model: _Model, allowed_vans: Sequence[Sequence[int]]) -> None:
+    """Per shipment: pickup before delivery on one van, the drop penalty of each side's
+    options (at most one performed), and the vans allowed to serve it."""
+    routing, manager = model.routing, model.manager
+    solver, time_dim = routing.solver(), model.time_dim
+    all_vans = list(range(len(problem.vans)))
+    for k, shipment in enumerate(problem.shipments):
+        pickups = [manager.NodeToIndex(n) for n in model.options[2 * k]]
+        deliveries = [manager.NodeToIndex(n) for n in model.options[2 * k + 1]]
         penalty = _node_penalty(shipment)
         if len(pickups) == 1 and len(deliveries) == 1:
             p, d = pickups[0], deliveries[0]
@@ -244,13 +328,17 @@ def solve_routing(
             for index in (*pickups, *deliveries):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
 
-    # Breaks: inside the route, never during a visit's own service.
+
+def _add_breaks(problem: Problem, model: _Model, own: np.ndarray) -> None:
+    """Each van's breaks: inside the route, never during a visit's own service (``own``,
+    per node). Fills ``model.break_names``."""
+    routing, manager = model.routing, model.manager
+    solver, time_dim = routing.solver(), model.time_dim
     visit_transits = [0] * routing.Size()
     for index in range(routing.Size()):
         node = manager.IndexToNode(index)
         visit_transits[index] = int(own[node])
-    break_names: dict[str, tuple[int, str]] = {}
-    for v, van in enumerate(vans):
+    for v, van in enumerate(problem.vans):
         breaks_of_van = []
         for brk in van.breaks:
             windows = brk.time_windows
@@ -264,10 +352,13 @@ def solve_routing(
             solver.Add(interval.StartExpr() >= time_dim.CumulVar(routing.Start(v)))
             solver.Add(interval.EndExpr() <= time_dim.CumulVar(routing.End(v)))
             breaks_of_van.append(interval)
-            break_names[name] = (v, brk.id)
+            model.break_names[name] = (v, brk.id)
         if breaks_of_van:
             time_dim.SetBreakIntervalsOfVehicle(breaks_of_van, v, visit_transits)
 
+
+def _search_parameters(params: SolveParams, n_nodes: int) -> pywrapcp.RoutingSearchParameters:
+    """The search's parameters, but its time limit (set when it starts, ``_search``)."""
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, params.first_solution
@@ -292,18 +383,25 @@ def solve_routing(
     if params.work_limit is not None:
         search.solution_limit = params.work_limit
     search.log_search = params.log_search
+    return search
 
-    # The warm start's nodes (timing each route to pick its windows' options)
-    # count as building: the search gets what is left of the time limit.
-    by_van = {route.van: route.visits for route in initial or ()}
-    warm_routes = (
-        [_initial_nodes(problem, v, by_van.get(v, ()), options, node_interval) for v in range(n_v)]
-        if initial
-        else None
-    )
-    began = time.perf_counter()
-    out.build_seconds = began - built
-    stall = _Stall(routing, began, STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * n_nodes)
+
+def _search(
+    model: _Model,
+    search: pywrapcp.RoutingSearchParameters,
+    params: SolveParams,
+    deadline: float,
+    warm_routes: list[list[int]] | None,
+    began: float,
+    out: RawSolution,
+) -> pywrapcp.Assignment | None:
+    """Search from the warm start's nodes ``warm_routes`` when given (from scratch when
+    it is rejected), until ``deadline``, the work limit or a stall.
+
+    Sets ``out``'s warm start, search seconds, solution count, status and stop reason.
+    """
+    routing, manager, solver = model.routing, model.manager, model.routing.solver()
+    stall = _Stall(routing, began, STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * model.n_nodes)
     routing.AddAtSolutionCallback(stall.at_solution)
     if params.work_limit is None:
         # With a work limit the search must end where it ends on any machine: no clock.
@@ -338,51 +436,51 @@ def solve_routing(
     out.solutions = stall.solutions
     out.first_solution_at = stall.first_at
     out.status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
-    if params.work_limit is not None and out.solutions >= params.work_limit:
-        out.stopped_by = "work_limit"
-    elif time.perf_counter() >= deadline - 0.05:
-        out.stopped_by = "time_limit"
-    elif stall.stopped:
-        out.stopped_by = "stalled"
-    else:
-        out.stopped_by = "search_done"
-    if solution is None:
-        out.dropped = tuple(range(len(shipments)))
-        return out
-    out.objective = solution.ObjectiveValue()
+    out.stopped_by = _stopped_by(params, deadline, stall)
+    return solution
 
+
+def _stopped_by(params: SolveParams, deadline: float, stall: _Stall) -> str:
+    """Why the search ended: its work limit, the deadline, a stall, or nothing left to try."""
+    if params.work_limit is not None and stall.solutions >= params.work_limit:
+        return "work_limit"
+    if time.perf_counter() >= deadline - 0.05:
+        return "time_limit"
+    if stall.stopped:
+        return "stalled"
+    return "search_done"
+
+
+def _read_routes(model: _Model, solution: pywrapcp.Assignment, own: np.ndarray) -> Plan:
+    """The routes of the used vans in ``solution``, each break after the last visit whose
+    own service (``own``, per node) ended by the break's start."""
+    routing, manager, time_dim = model.routing, model.manager, model.time_dim
     break_starts: dict[int, dict[str, int]] = {}
     container = solution.IntervalVarContainer()
     for i in range(container.Size()):
         element = container.Element(i)
         name = element.Var().Name()
-        if name in break_names and element.PerformedValue():
-            v, brk_id = break_names[name]
+        if name in model.break_names and element.PerformedValue():
+            v, brk_id = model.break_names[name]
             break_starts.setdefault(v, {})[brk_id] = element.StartValue()
-    served: set[int] = set()
     raw_routes: list[PlanRoute] = []
-    for v in range(n_v):
+    for v in range(routing.vehicles()):
         visits: list[RawVisit] = []
         ends_of_visits: list[int] = []
         index = solution.Value(routing.NextVar(routing.Start(v)))
         while not routing.IsEnd(index):
             node = manager.IndexToNode(index)
-            k, vtype = node_visit[node]
-            visits.append((k, vtype))
+            visits.append(model.node_visit[node])
             ends_of_visits.append(solution.Min(time_dim.CumulVar(index)) + int(own[node]))
-            served.add(k)
             index = solution.Value(routing.NextVar(index))
         if not visits:
             continue
-        # A break belongs after the last visit whose own service ended by its start.
         gaps = {
             brk_id: sum(1 for e in ends_of_visits if e <= b) - 1
             for brk_id, b in break_starts.get(v, {}).items()
         }
         raw_routes.append(PlanRoute(v, tuple(visits), as_gaps(gaps)))
-    out.routes = tuple(raw_routes)
-    out.dropped = tuple(k for k in range(len(shipments)) if k not in served)
-    return out
+    return tuple(raw_routes)
 
 
 class _Stall:

@@ -183,12 +183,7 @@ def simulate(
     issues: list[Issue] = []
     out_visits: list[VisitTiming] = []
     out_breaks: list[BreakTiming] = []
-    by_gap: dict[int, list[Break]] = {}
-    if breaks:
-        gaps = break_gaps or {}
-        for brk in sorted(van.breaks, key=lambda b: (b.time_windows[0].early, b.id)):
-            gap = min(max(gaps.get(brk.id, n - 1), -1), n - 1)
-            by_gap.setdefault(gap, []).append(brk)
+    by_gap = _breaks_by_gap(van, break_gaps, n) if breaks else {}
     sites = [problem.index_of(visit_site(s, t)) for s, t in visits]
     prev_site = problem.index_of(van.start)
     prev_id: str = van.start
@@ -196,52 +191,24 @@ def simulate(
     dist = 0
     travel = 0
     end = depart
+    # The per-visit loop is the final repair's hot path: the rare cases (an
+    # unreachable leg, a late start, an overload) and the legs with breaks go
+    # to helpers, the common case stays inline.
     for g in range(-1, n):
         last_leg = g + 1 == n
         nxt_site = problem.index_of(van.end_site) if last_leg else sites[g + 1]
         nxt_id = van.end_site if last_leg else visit_site(*visits[g + 1])
         leg_t, leg_d = dur[prev_site][nxt_site], dist_m[prev_site][nxt_site]
         if leg_t >= UNREACHABLE or leg_d >= UNREACHABLE:
-            who = "终点" if last_leg else nxt_id
-            issues.append(
-                Issue(
-                    "unreachable",
-                    None if last_leg else g + 1,
-                    None if last_leg else visits[g + 1][0].id,
-                    f"从 {prev_id} 到 {who} 没有道路",
-                    f"no path from {prev_id} to {nxt_id}",
-                )
-            )
+            issues.append(_unreachable_issue(visits, g, prev_id, nxt_id))
             leg_t, leg_d = 0, 0
-        take = by_gap.get(g, [])
-        cur, driven, arrived_at = t, 0, None
-        at_site_break = 0
-        for brk in take:
-            bs = earliest_in(break_starts(brk), cur)
-            if bs is None:
-                issues.append(
-                    Issue(
-                        "missing_break",
-                        None,
-                        None,
-                        f"休息 {brk.id} 无法在其时间窗内开始（{fmt_time(cur)} 之后）",
-                        f"break {brk.id} cannot start inside its windows after {fmt_time(cur)}",
-                    )
-                )
-                continue
-            ahead = min(leg_t - driven, bs - cur)
-            driven += ahead
-            if driven == leg_t and arrived_at is None:
-                arrived_at = cur + ahead
-            site: str | None
-            if driven == leg_t:
-                site = nxt_id
-                at_site_break += brk.duration
-            else:
-                site = prev_id if driven == 0 else None
-            here = dist + (leg_d if driven == leg_t else 0)
-            out_breaks.append(BreakTiming(brk, g, bs, site, here, tuple(load)))
-            cur = bs + brk.duration
+        take = by_gap.get(g)
+        if take:
+            cur, driven, arrived_at, at_site_break = _take_breaks(
+                take, t, g, leg_t, leg_d, dist, prev_id, nxt_id, load, issues, out_breaks
+            )
+        else:
+            cur, driven, arrived_at, at_site_break = t, 0, None, 0
         arrival = cur + (leg_t - driven) if arrived_at is None else arrived_at
         ready = cur + (leg_t - driven)
         dist += leg_d
@@ -252,35 +219,7 @@ def simulate(
         shipment, vtype = visits[g + 1]
         s = earliest_in(starts[g + 1], ready)
         if s is None:
-            relaxed = (
-                earliest_in(service_starts(problem, shipment, vtype, deadline=False), ready)
-                if deadline
-                else None
-            )
-            if relaxed is not None:
-                issues.append(
-                    Issue(
-                        "deadline",
-                        g + 1,
-                        shipment.id,
-                        f"{shipment.id} 在 {fmt_time(relaxed)} 送达，晚于截止时间 "
-                        f"{fmt_time(shipment.deadline or 0)}",
-                        f"{shipment.id} delivered at {fmt_time(relaxed)}, after its deadline "
-                        f"{fmt_time(shipment.deadline or 0)}",
-                    )
-                )
-                s = relaxed
-            else:
-                issues.append(
-                    Issue(
-                        "time_window",
-                        g + 1,
-                        shipment.id,
-                        f"{fmt_time(ready)} 到达 {nxt_id}，已超出开放时间",
-                        f"arrives at {nxt_id} at {fmt_time(ready)}, after its opening hours",
-                    )
-                )
-                s = ready
+            s = _late_start(problem, shipment, vtype, g + 1, ready, nxt_id, deadline, issues)
         vs = visit_service(shipment, vtype)
         e = s + vs
         next_site = sites[g + 2] if g + 2 < n else None
@@ -291,16 +230,7 @@ def simulate(
                 load[d] += a
             over = [d for d in range(len(load)) if load[d] > van.capacity[d]]
             if over:
-                issues.append(
-                    Issue(
-                        "capacity",
-                        g + 1,
-                        shipment.id,
-                        f"取 {shipment.id} 后装载 {tuple(load)} 超过容量 {van.capacity}",
-                        f"load {tuple(load)} after picking up {shipment.id} "
-                        f"exceeds capacity {van.capacity}",
-                    )
-                )
+                issues.append(_capacity_issue(van, shipment, g + 1, load))
         elif shipment.id in picked:
             picked.discard(shipment.id)
             for d, a in enumerate(shipment.amount):
@@ -319,37 +249,7 @@ def simulate(
         t = e + setup
         prev_site, prev_id = nxt_site, nxt_id
     if shift:
-        if end > van.shift.late:
-            issues.append(
-                Issue(
-                    "shift",
-                    None,
-                    None,
-                    f"{fmt_time(end)} 回到终点，晚于班次结束 {fmt_time(van.shift.late)}",
-                    f"back at {fmt_time(end)}, after the shift ends at {fmt_time(van.shift.late)}",
-                )
-            )
-        if depart < van.shift.early:
-            issues.append(
-                Issue(
-                    "shift",
-                    None,
-                    None,
-                    f"{fmt_time(depart)} 出发，早于班次开始 {fmt_time(van.shift.early)}",
-                    f"leaves at {fmt_time(depart)}, before the shift starts "
-                    f"at {fmt_time(van.shift.early)}",
-                )
-            )
-        if van.max_route_duration is not None and end - depart > van.max_route_duration:
-            issues.append(
-                Issue(
-                    "max_duration",
-                    None,
-                    None,
-                    f"线路用时 {end - depart} 秒，超过上限 {van.max_route_duration} 秒",
-                    f"route takes {end - depart} s, over the limit of {van.max_route_duration} s",
-                )
-            )
+        issues.extend(_shift_issues(van, depart, end))
     return Timing(
         start=depart,
         end=end,
@@ -359,6 +259,181 @@ def simulate(
         travel=travel,
         issues=tuple(issues),
     )
+
+
+def _breaks_by_gap(
+    van: Van, break_gaps: Mapping[str, int] | None, n: int
+) -> dict[int, list[Break]]:
+    """The van's breaks by the gap they are taken in (clamped to ``-1 .. n - 1``; an
+    unplaced break goes after the last visit), each gap's in the order of their windows."""
+    by_gap: dict[int, list[Break]] = {}
+    gaps = break_gaps or {}
+    for brk in sorted(van.breaks, key=lambda b: (b.time_windows[0].early, b.id)):
+        gap = min(max(gaps.get(brk.id, n - 1), -1), n - 1)
+        by_gap.setdefault(gap, []).append(brk)
+    return by_gap
+
+
+def _take_breaks(
+    take: Sequence[Break],
+    t: int,
+    g: int,
+    leg_t: int,
+    leg_d: int,
+    dist: int,
+    prev_id: str,
+    nxt_id: str,
+    load: Sequence[int],
+    issues: list[Issue],
+    out_breaks: list[BreakTiming],
+) -> tuple[int, int, int | None, int]:
+    """Take the breaks ``take`` on the leg of gap ``g`` (``leg_t`` s, ``leg_d`` m), leaving
+    at ``t``: each starts as early as its windows allow, on the road or at either end.
+
+    Appends a ``BreakTiming`` per break taken to ``out_breaks`` and a ``missing_break``
+    issue per break that cannot start to ``issues``. Returns the time the last break ends
+    (``t`` without one), the seconds driven by then, the arrival time when the van
+    reached the next site before a break (else None), and the seconds of break taken
+    there.
+    """
+    cur, driven, arrived_at = t, 0, None
+    at_site_break = 0
+    for brk in take:
+        bs = earliest_in(break_starts(brk), cur)
+        if bs is None:
+            issues.append(
+                Issue(
+                    "missing_break",
+                    None,
+                    None,
+                    f"休息 {brk.id} 无法在其时间窗内开始（{fmt_time(cur)} 之后）",
+                    f"break {brk.id} cannot start inside its windows after {fmt_time(cur)}",
+                )
+            )
+            continue
+        ahead = min(leg_t - driven, bs - cur)
+        driven += ahead
+        if driven == leg_t and arrived_at is None:
+            arrived_at = cur + ahead
+        site: str | None
+        if driven == leg_t:
+            site = nxt_id
+            at_site_break += brk.duration
+        else:
+            site = prev_id if driven == 0 else None
+        here = dist + (leg_d if driven == leg_t else 0)
+        out_breaks.append(BreakTiming(brk, g, bs, site, here, tuple(load)))
+        cur = bs + brk.duration
+    return cur, driven, arrived_at, at_site_break
+
+
+def _unreachable_issue(visits: Sequence[RouteVisit], g: int, prev_id: str, nxt_id: str) -> Issue:
+    """The issue of gap ``g``'s leg, from ``prev_id`` to ``nxt_id``, having no road."""
+    last_leg = g + 1 == len(visits)
+    who = "终点" if last_leg else nxt_id
+    return Issue(
+        "unreachable",
+        None if last_leg else g + 1,
+        None if last_leg else visits[g + 1][0].id,
+        f"从 {prev_id} 到 {who} 没有道路",
+        f"no path from {prev_id} to {nxt_id}",
+    )
+
+
+def _late_start(
+    problem: Problem,
+    shipment: Shipment,
+    vtype: VisitType,
+    i: int,
+    ready: int,
+    site_id: str,
+    deadline: bool,
+    issues: list[Issue],
+) -> int:
+    """The service start of visit ``i``, ready at ``ready`` after all its intervals.
+
+    With ``deadline`` on and a window open once the deadline is lifted: that window's
+    earliest start, with a ``deadline`` issue; otherwise ``ready``, with a
+    ``time_window`` issue. The issue is appended to ``issues``.
+    """
+    relaxed = (
+        earliest_in(service_starts(problem, shipment, vtype, deadline=False), ready)
+        if deadline
+        else None
+    )
+    if relaxed is not None:
+        issues.append(
+            Issue(
+                "deadline",
+                i,
+                shipment.id,
+                f"{shipment.id} 在 {fmt_time(relaxed)} 送达，晚于截止时间 "
+                f"{fmt_time(shipment.deadline or 0)}",
+                f"{shipment.id} delivered at {fmt_time(relaxed)}, after its deadline "
+                f"{fmt_time(shipment.deadline or 0)}",
+            )
+        )
+        return relaxed
+    issues.append(
+        Issue(
+            "time_window",
+            i,
+            shipment.id,
+            f"{fmt_time(ready)} 到达 {site_id}，已超出开放时间",
+            f"arrives at {site_id} at {fmt_time(ready)}, after its opening hours",
+        )
+    )
+    return ready
+
+
+def _capacity_issue(van: Van, shipment: Shipment, i: int, load: Sequence[int]) -> Issue:
+    """The issue of ``load``, after picking up ``shipment`` at visit ``i``, exceeding the
+    van's capacity."""
+    return Issue(
+        "capacity",
+        i,
+        shipment.id,
+        f"取 {shipment.id} 后装载 {tuple(load)} 超过容量 {van.capacity}",
+        f"load {tuple(load)} after picking up {shipment.id} exceeds capacity {van.capacity}",
+    )
+
+
+def _shift_issues(van: Van, depart: int, end: int) -> list[Issue]:
+    """The shift's issues of a route leaving at ``depart`` and back at ``end``: back
+    after the shift, leaving before it, then over ``max_route_duration``."""
+    issues = []
+    if end > van.shift.late:
+        issues.append(
+            Issue(
+                "shift",
+                None,
+                None,
+                f"{fmt_time(end)} 回到终点，晚于班次结束 {fmt_time(van.shift.late)}",
+                f"back at {fmt_time(end)}, after the shift ends at {fmt_time(van.shift.late)}",
+            )
+        )
+    if depart < van.shift.early:
+        issues.append(
+            Issue(
+                "shift",
+                None,
+                None,
+                f"{fmt_time(depart)} 出发，早于班次开始 {fmt_time(van.shift.early)}",
+                f"leaves at {fmt_time(depart)}, before the shift starts "
+                f"at {fmt_time(van.shift.early)}",
+            )
+        )
+    if van.max_route_duration is not None and end - depart > van.max_route_duration:
+        issues.append(
+            Issue(
+                "max_duration",
+                None,
+                None,
+                f"线路用时 {end - depart} 秒，超过上限 {van.max_route_duration} 秒",
+                f"route takes {end - depart} s, over the limit of {van.max_route_duration} s",
+            )
+        )
+    return issues
 
 
 def best_timing(
