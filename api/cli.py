@@ -426,37 +426,18 @@ def _import_into_database(
     url: str, data: bytes, file: Path, file_format: str, encoding: str
 ) -> ImportReport:
     """Run the import service on the configured database and commit."""
-    from sqlalchemy import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
-    from catalog.db import create_engine, session_factory, upgrade
-    from catalog.errors import InvalidValueError
     from catalog.record_import import import_record_file
 
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-        engine = create_engine(url)
-    except ArgumentError:
-        raise _fail("SHUYUN_DATABASE_URL 不是有效的数据库地址 / is not a database URL") from None
-    try:
-        upgrade(engine)
-        with session_factory(engine)() as session:
-            report = import_record_file(
-                session=session,
-                source=data,
-                format=file_format,  # type: ignore[arg-type]
-                encoding=encoding,  # type: ignore[arg-type]
-                name=str(file),
-            )
-            session.commit()
-    except InvalidValueError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise _fail(f"数据库不可用 / database unavailable ({shown}): {reason}") from None
-    finally:
-        engine.dispose()
-    return report
+    return _in_database(
+        url,
+        lambda session: import_record_file(
+            session=session,
+            source=data,
+            format=file_format,  # type: ignore[arg-type]
+            encoding=encoding,  # type: ignore[arg-type]
+            name=str(file),
+        ),
+    )
 
 
 user_app = typer.Typer(
