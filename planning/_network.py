@@ -30,6 +30,9 @@ DIRECTIONS: tuple[str, ...] = ("to_site", "from_site")
 #: csgraph ignores stored zeros: a zero-length piece must still be an arc.
 _MIN_WEIGHT = 1e-6
 
+#: A point snapped within this many metres of a street's end stands on that junction.
+_AT_NODE_M = 0.5
+
 
 @dataclass(frozen=True)
 class Places:
@@ -250,6 +253,13 @@ def split_network(
                 )
             ids[i] = node_index[node]
         for i, p in _snap(G, group, what=what, max_distance=max_distance, index=index).items():
+            # A point at a street's end is at the junction: it may leave by any street there.
+            if p.offset_m <= _AT_NODE_M:
+                ids[i] = node_index[p.u]
+                continue
+            if p.edge_length - p.offset_m <= _AT_NODE_M:
+                ids[i] = node_index[p.v]
+                continue
             ids[i] = n_nodes
             frac = 0.0 if p.edge_length <= 0 else min(max(p.offset_m / p.edge_length, 0.0), 1.0)
             on_edge.setdefault((p.u, p.v, p.key), []).append((frac, n_nodes))

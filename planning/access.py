@@ -16,6 +16,7 @@ it does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -328,32 +329,45 @@ def coverage_summary(
     return pd.DataFrame(rows)
 
 
-def _edge_lines_m(
-    G: nx.MultiDiGraph, net: SplitNetwork
-) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
-    """Every base edge's geometry (straight if none) in metres, and a street id per edge.
+@dataclass(frozen=True)
+class _Streets:
+    """The base edges as streets: a two-way street's two directed edges are one street.
 
-    The two directed edges of a two-way street share a street id (same ends, same length),
-    so that a street reached both ways is drawn and measured once.
+    ``street[e]`` is edge e's street; ``flip[e]`` whether edge e is drawn against its street's
+    line (so its fraction f is the street's 1 - f); ``lines[s]`` street s's line in metres.
     """
+
+    street: npt.NDArray[np.int64]
+    flip: npt.NDArray[np.bool_]
+    lines: npt.NDArray[Any]
+
+
+def _streets(G: nx.MultiDiGraph, net: SplitNetwork) -> _Streets:
+    """Each base edge's street (same two ends, same length) and each street's line in metres."""
+    ids: dict[tuple[Any, Any, float], int] = {}
+    ends: list[tuple[Any, Any]] = []
     geoms = []
-    street: dict[tuple[Any, Any, float], int] = {}
-    ids = []
+    street, flip = [], []
     for u, v, k in net.edges:
         data = G.edges[u, v, k]
-        geom = data.get("geometry")
-        if geom is None:
-            nu, nv = G.nodes[u], G.nodes[v]
-            geom = LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
-        geoms.append(geom)
         key = (min(u, v), max(u, v), round(float(data["length"]), 1))
-        ids.append(street.setdefault(key, len(street)))
+        if key not in ids:
+            ids[key] = len(ids)
+            ends.append((u, v))
+            geom = data.get("geometry")
+            if geom is None:
+                nu, nv = G.nodes[u], G.nodes[v]
+                geom = LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
+            geoms.append(geom)
+        s = ids[key]
+        street.append(s)
+        flip.append(ends[s] != (u, v))
     to_m = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
     lines = shapely.transform(
         np.array(geoms, dtype=object),
         lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])),
     )
-    return lines, np.array(ids, dtype=np.int64)
+    return _Streets(np.array(street, dtype=np.int64), np.array(flip, dtype=bool), lines)
 
 
 def _reached_pieces(
@@ -379,22 +393,37 @@ def _reached_pieces(
     return net.arc_edge[ok], lo, hi
 
 
+def _merged(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1] + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def _piece_lines(
-    lines_m: npt.NDArray[Any],
-    street: npt.NDArray[np.int64],
+    streets: _Streets,
     edge: npt.NDArray[np.int64],
     lo: npt.NDArray[np.float64],
     hi: npt.NDArray[np.float64],
 ) -> list[Any]:
-    """The reached lines: whole streets once each, then the parts of streets reached in part."""
-    whole = (lo <= 1e-9) & (hi >= 1 - 1e-9)
-    full_streets, first = np.unique(street[edge[whole]], return_index=True)
-    pieces = list(lines_m[edge[whole][first]])
-    covered = set(full_streets.tolist())
-    for e, a, b in zip(edge[~whole], lo[~whole], hi[~whole], strict=True):
-        if int(street[e]) in covered or b - a <= 1e-9:
-            continue
-        pieces.append(shapely.ops.substring(lines_m[e], float(a), float(b), normalized=True))
+    """The reached lines, each street part once (reached from either end, in either direction)."""
+    s = streets.street[edge]
+    flip = streets.flip[edge]
+    a, b = np.where(flip, 1.0 - hi, lo), np.where(flip, 1.0 - lo, hi)
+    whole = (a <= 1e-9) & (b >= 1 - 1e-9)
+    full = set(np.unique(s[whole]).tolist())
+    pieces = list(streets.lines[sorted(full)])
+    parts: dict[int, list[tuple[float, float]]] = {}
+    for si, ai, bi in zip(s[~whole], a[~whole], b[~whole], strict=True):
+        if int(si) not in full and bi - ai > 1e-9:
+            parts.setdefault(int(si), []).append((float(ai), float(bi)))
+    for si, intervals in parts.items():
+        for ai, bi in _merged(intervals):
+            line = streets.lines[si]
+            pieces.append(shapely.ops.substring(line, ai, bi, normalized=True))
     return pieces
 
 
@@ -438,9 +467,8 @@ def isochrones(
     -------
     geopandas.GeoDataFrame
         Columns ``site``, ``mode``, ``direction``, ``cutoff_s``, ``street_m`` (metres of
-        street reached: a street reached whole counts once, though it has two directions; a
-        street reached in part counts the part reached from each end), ``area_km2`` and the
-        polygon geometry, EPSG:4326.
+        street reached, each part of a street once however it is reached), ``area_km2`` and
+        the polygon geometry, EPSG:4326.
     """
     check_mode(mode, direction, walk_speed_kph)
     if not buffer_m > 0:
@@ -460,7 +488,7 @@ def isochrones(
         time_factor=factor,
         index=index,
     )
-    lines_m, street = _edge_lines_m(G, net)
+    streets = _streets(G, net)
     site_nodes = net.place_node[0]
     to_site = direction == "to_site"
     graph = net.csr(reverse=to_site)
@@ -473,7 +501,7 @@ def isochrones(
         here = shapely.points(np.asarray(site_xy[0])[i], np.asarray(site_xy[1])[i])
         for cutoff in cutoffs:
             reached = _reached_pieces(net, dist[i], cutoff, to_site=to_site)
-            pieces = np.array([*_piece_lines(lines_m, street, *reached), here], dtype=object)
+            pieces = np.array([*_piece_lines(streets, *reached), here], dtype=object)
             # Buffering each piece and merging the discs is far faster than noding the lines.
             polygon = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4))
             rows.append(

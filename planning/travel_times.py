@@ -3,7 +3,9 @@
 Conventions: [lon, lat] WGS-84 in; **integer seconds** out, rows demand points, columns sites;
 a pair with no path is :data:`geo.UNREACHABLE` (10**9). Every site and every demand point
 that does not stand on a street node is snapped to its nearest street (``geo.snap_points``)
-and inserted there as a node of its own, so times are exact along the street; then one
+and inserted there as a node of its own, so times are exact along the street (a point that
+snaps to a street's very end, within 0.5 m, stands on that junction and may leave by any of its
+streets; ``geo.travel_matrices`` keeps such a site on its one street); then one
 multi-source Dijkstra (``scipy.sparse.csgraph``) runs from the smaller side, never one path
 per pair.
 
