@@ -284,6 +284,9 @@ def split_network(
                 fracs[s],
                 fracs[s + 1],
             )
+            if piece == 0 and 0 < s < last:
+                # Two places at one spot of the street: each is at the other, either way.
+                add(chain[s + 1], chain[s], 0.0, 0.0, e, fracs[s], fracs[s])
         if mode == "walk":
             r_d, r_dl = d, 0.0
         else:
