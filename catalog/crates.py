@@ -42,6 +42,7 @@ from catalog.transfers import (
 __all__ = [
     "CRATE_PREFIX",
     "crate_contents",
+    "crate_copies",
     "crate_for",
     "get_crate",
     "list_crates",
@@ -81,6 +82,21 @@ def crate_contents(session: Session, crate: Crate) -> list[Transfer]:
             .order_by(Transfer.id)
         )
     )
+
+
+def crate_copies(session: Session, crates: list[Crate]) -> dict[str, int]:
+    """How many copies each of ``crates`` holds (as :func:`crate_contents` counts them), by
+    barcode."""
+    codes = [c.code for c in crates]
+    counts = dict.fromkeys(codes, 0)
+    rows = session.execute(
+        select(Transfer.crate_id, func.count())
+        .where(Transfer.crate_id.in_(codes), Transfer.status != TransferStatus.cancelled)
+        .group_by(Transfer.crate_id)
+    )
+    for code, count in rows:
+        counts[str(code)] = int(count)
+    return counts
 
 
 def list_crates(
