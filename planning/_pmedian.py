@@ -98,8 +98,8 @@ def solve_pmedian(
         left[np.flatnonzero(left)[~keep]] = False
     if upper - lp_bound <= slack or time.perf_counter() >= deadline:
         return PMedianOutcome(
-            incumbent, upper, lp_bound, upper - lp_bound <= slack, lp_bound, rounds,
-            int(left.sum()),
+            incumbent, upper, _rounded_bound(lp_bound, upper, integral),
+            upper - lp_bound <= slack, lp_bound, rounds, int(left.sum()),
         )  # fmt: skip
     chosen, value, bound = _branch_and_cut(
         master, levels, weights, fixed[left], incumbent[left], upper, deadline=deadline,
@@ -112,8 +112,16 @@ def solve_pmedian(
     # Sites closed by fixing only take part in solutions no better than the incumbent.
     bound = min(max(bound, lp_bound), upper)
     return PMedianOutcome(
-        incumbent, upper, bound, upper - bound <= slack, lp_bound, rounds, int(left.sum())
-    )
+        incumbent, upper, _rounded_bound(bound, upper, integral), upper - bound <= slack,
+        lp_bound, rounds, int(left.sum()),
+    )  # fmt: skip
+
+
+def _rounded_bound(bound: float, upper: float, integral: bool) -> float:
+    """The bound, up to the next integer when every objective value is one."""
+    if integral and math.isfinite(bound):
+        bound = float(math.ceil(bound - 1e-6))
+    return min(bound, upper)
 
 
 @dataclass(frozen=True)
