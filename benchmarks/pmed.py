@@ -6,6 +6,8 @@ solved by both, single-threaded, with the same time limit:
 
 - ``shuyun``: ``planning.p_median`` (Benders cuts over sorted distance levels for the LP,
   reduced-cost fixing, branch and cut; HiGHS through highspy);
+- ``cpsat`` (only when asked): the same classic model on OR-Tools' CP-SAT, ``--threads``
+  workers (the row's solver is ``cpsat-<workers>``), to measure the worker count;
 - ``spopt``: ``spopt.locate.PMedian.from_cost_matrix`` (the classic model, one variable per
   vertex pair) solved by HiGHS through PuLP (``pulp.HiGHS``, 1 thread); its seconds include
   building the model, as a user pays them. Needs ``pip install -e '.[bench]'``.
@@ -107,9 +109,38 @@ def solve_spopt(case: Case, time_limit: float, threads: int) -> Row:
     )  # fmt: skip
 
 
+def solve_cpsat(case: Case, time_limit: float, threads: int) -> Row:
+    """The classic model on OR-Tools' CP-SAT with ``threads`` workers (costs must be integer)."""
+    from ortools.sat.python import cp_model
+
+    start = time.perf_counter()
+    n_dem, n_site = case.costs.shape
+    model = cp_model.CpModel()
+    y = [model.new_bool_var(f"y{j}") for j in range(n_site)]
+    x = [[model.new_bool_var(f"x{i}_{j}") for j in range(n_site)] for i in range(n_dem)]
+    for i in range(n_dem):
+        model.add_exactly_one(x[i])
+        for j in range(n_site):
+            model.add_implication(x[i][j], y[j])
+    model.add(sum(y) == case.p)
+    weighted = (case.weights[:, None] * case.costs).astype(np.int64)
+    model.minimize(sum(int(weighted[i, j]) * x[i][j] for i in range(n_dem) for j in range(n_site)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = threads
+    solver.parameters.random_seed = 0
+    status = solver.solve(model)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return Row(
+        case.name, f"cpsat-{threads}", solver.objective_value if found else math.nan,
+        solver.best_objective_bound, status == cp_model.OPTIMAL, time.perf_counter() - start,
+    )  # fmt: skip
+
+
 RUNNERS: dict[str, Callable[[Case, float, int], Row]] = {
     "shuyun": solve_shuyun,
     "spopt": solve_spopt,
+    "cpsat": solve_cpsat,
 }
 
 

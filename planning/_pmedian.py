@@ -225,6 +225,9 @@ def _highs(threads: int) -> highspy.Highs:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)
     h.setOptionValue("random_seed", 0)
+    h.setOptionValue(
+        "presolve", "off"
+    )  # each round changes the model a little: presolve costs most
     return h
 
 
@@ -356,7 +359,7 @@ def _branch_and_cut(
         reduced = master.reduced_costs()
         upper_y = np.where((y < 1e-9) & (bound + reduced > upper - gap), 0.0, upper_y)
         lower = np.where((y > 1 - 1e-9) & (bound - reduced > upper - gap), 1.0, lower)
-        j = int(np.argmin(np.abs(y - 0.5)))
+        j = int(np.argmin(np.abs(y - 0.5)))  # the most fractional site
         for fix in (1.0, 0.0):
             lo, hi = lower.copy(), upper_y.copy()
             lo[j] = hi[j] = fix
