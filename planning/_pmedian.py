@@ -225,9 +225,9 @@ def _highs(threads: int) -> highspy.Highs:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)
     h.setOptionValue("random_seed", 0)
-    h.setOptionValue(
-        "presolve", "off"
-    )  # each round changes the model a little: presolve costs most
+    # Each round changes the master a little and starts from the last basis: presolving it
+    # again would cost most of the time.
+    h.setOptionValue("presolve", "off")
     return h
 
 
