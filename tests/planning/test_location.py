@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -363,3 +365,36 @@ def test_the_problem_is_immutable() -> None:
     problem = LocationProblem.from_cost_matrix([[1.0, 2.0]])
     with pytest.raises(ValueError, match="read-only"):
         problem.costs[0, 0] = 5.0
+
+
+# --- one process with OR-Tools ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import planning",  # HiGHS's library loaded by highspy first
+        "from ortools.sat.python import cp_model; import optimizer",  # OR-Tools' copy first
+    ],
+)
+def test_planning_and_ortools_share_one_process(first: str) -> None:
+    # OR-Tools bundles its own libhighs.so.1; a process loads one, so highspy must be the same
+    # HiGHS release or whichever comes second fails to import (pyproject's pin).
+    script = (
+        f"{first}\n"
+        "import planning, optimizer\n"
+        "from ortools.constraint_solver import pywrapcp\n"
+        "from ortools.sat.python import cp_model\n"
+        "problem = planning.LocationProblem.from_cost_matrix([[0, 5, 9], [5, 0, 4], [9, 4, 0]])\n"
+        "result = planning.p_median(problem, 1)\n"
+        "assert (result.sites, result.objective, result.status) == ((1,), 9.0, 'optimal')\n"
+        "model = cp_model.CpModel(); model.new_bool_var('x')\n"
+        "assert cp_model.CpSolver().solve(model) == cp_model.OPTIMAL\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
