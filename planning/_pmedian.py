@@ -12,12 +12,16 @@
    master's answer and the best interior point so far, which needs few rounds.
 2. **A solution and reduced-cost fixing.** The LP's largest ``y``, improved by best swaps,
    is the incumbent; every site whose reduced cost alone lifts the LP bound past it is
-   closed for good (no better solution opens it).
-3. **The radius formulation over the sites left** (Elloumi, "A computational study of a
-   new formulation for the p-median problem", 2010): per demand point one variable per
-   distinct distance level, ``z_ik`` = "farther than level k", chained so that each site
-   appears once per demand point. Its LP is the classic one's, its size a fraction; HiGHS
-   solves it as one MIP from the incumbent and proves the optimum with its own bound.
+   closed for good (no better solution opens it), and the LP is solved again over the sites
+   left while that closes many.
+3. **Branch and cut** on the sites left, best bound first: each node's LP is the same
+   master with the node's bounds on ``y``, cut until exact (every cut is globally valid,
+   so one pool serves all nodes); reduced-cost fixing again inside each subtree. A node
+   whose LP reaches the incumbent is pruned; when none is left the incumbent is optimal.
+
+HiGHS only ever solves LPs here, from the last basis. Solving the master as a HiGHS MIP
+again after each round of cuts, or the radius formulation (Elloumi 2010) as one MIP, was
+measured and was an order of magnitude slower (benchmarks/RESULTS.md, p-median section).
 """
 
 from __future__ import annotations

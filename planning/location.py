@@ -309,10 +309,14 @@ def max_covering(
     """
     start = time.perf_counter()
     existing = _check(problem, k, time_limit, threads)
-    if not (math.isfinite(radius) and radius >= 0):
+    try:
+        reach = float(radius)
+    except (TypeError, ValueError):
+        reach = math.nan
+    if not (math.isfinite(reach) and reach >= 0):
         raise LocationError("radius", radius, "须为有限非负数 / must be finite and non-negative")
     answer, y, x, pairs = _mip.max_covering(
-        problem.costs, problem.weights, existing, k, float(radius), problem.capacities,
+        problem.costs, problem.weights, existing, k, reach, problem.capacities,
         seconds=time_limit, threads=threads,
     )  # fmt: skip
     if problem.capacities is not None:
@@ -321,7 +325,7 @@ def max_covering(
         return _empty(problem, "max_covering", answer, start)
     chosen = answer.values[y] > 0.5
     status, bound = answer.status, answer.bound
-    return _nearest(problem, "max_covering", "highs", chosen, status, bound, start, radius)
+    return _nearest(problem, "max_covering", "highs", chosen, status, bound, start, reach)
 
 
 def p_center(

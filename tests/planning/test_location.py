@@ -344,6 +344,7 @@ def test_bad_problems_name_the_field(kwargs: dict, field: str) -> None:
         (lambda p: p_center(p, 1.5), "k"),
         (lambda p: max_covering(p, 1, -5.0), "radius"),
         (lambda p: max_covering(p, 1, math.inf), "radius"),
+        (lambda p: max_covering(p, 1, "ten minutes"), "radius"),  # not a number
         (lambda p: p_median(p, 1, time_limit=0), "time_limit"),
         (lambda p: p_median(p, 1, threads=0), "threads"),
     ],
