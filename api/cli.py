@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from api.problem_json import ProblemInputError, load_problem, result_to_dict
+from api.problem_json import load_problem, result_to_dict
+from dispatch.problem_json import ProblemInputError
 from settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
