@@ -37,6 +37,7 @@ from dispatch.errors import DispatchError
 from dispatch.fleet import vans_for_day
 from dispatch.network import site_network
 from dispatch.plan_reasons import NO_VAN_DAY, SITE_CLOSED, reason_words
+from dispatch.problem_json import problem_to_dict
 from dispatch.shipments import ShipmentTransfers, demand_to_shipments, record_result
 from optimizer import (
     PlannedRoute,
@@ -520,6 +521,7 @@ def _plan_record(
         planned_transfers=planned,
         deferred_transfers=deferred,
         note=note,
+        problem=problem_to_dict(plan.problem),
     )
 
 
