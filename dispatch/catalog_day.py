@@ -232,6 +232,7 @@ def _catalogue_sites(session: Session) -> list[CatalogSite]:
                 selectinload(CatalogSite.van_days),
             )
             .order_by(CatalogSite.code)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -294,13 +295,13 @@ def solve_date(
 ) -> DatePlan:
     """Read the day from the catalogue and solve it; nothing is written.
 
-    The read transaction is ended before the search, so that the search holds no
+    The read transaction is committed before the search, so that the search holds no
     database snapshot however long it runs.
 
     Parameters
     ----------
     session
-        Session on the catalogue (its open transaction is rolled back before the search).
+        Session on the catalogue (its transaction is committed before the search).
     day
         The day the vans drive.
     time_limit, seed, params
@@ -347,7 +348,7 @@ def solve_date(
         van_capacity=max((tuple(van.capacity) for van in vans), default=None),
         books_per_crate=settings.crate_capacity,
     )
-    session.rollback()  # no snapshot held through the search
+    session.commit()  # no snapshot held through the search (nothing written here)
     calendar: dict[str, tuple[str, str]] = {}
     searched: list[Shipment] = []
     for shipment in all_shipments:
