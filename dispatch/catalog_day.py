@@ -292,6 +292,7 @@ def solve_date(
     warm_start: Mapping[str, Any] | None = None,
     solver: Solver = solve,
     on_phase: Callable[[str], None] | None = None,
+    now: datetime | None = None,
 ) -> DatePlan:
     """Read the day from the catalogue and solve it; nothing is written.
 
@@ -318,6 +319,9 @@ def solve_date(
         process) with the same signature.
     on_phase
         Told ``"loading_network"``, ``"building_day"`` and ``"solving"`` as each begins.
+    now
+        The current time (default: the clock): transfers planned for a day before its
+        date are planned again, those planned for another day to come are left to it.
 
     Raises
     ------
@@ -339,7 +343,8 @@ def solve_date(
         session,
         statuses=(TransferStatus.requested, TransferStatus.planned),
         settings=settings,
-        planned_until=day,
+        planned_for=day,
+        now=now,
     )
     all_shipments, mapping = demand_to_shipments(
         demand,
@@ -548,5 +553,6 @@ def plan_date(
         seed=seed,
         params=params,
         settings=settings,
+        now=now,
     )
     return plan, record_date(session, plan, staff=staff, now=now)

@@ -12,15 +12,19 @@ Imported, it starts such workers (:func:`start_worker`) and waits on the databas
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).resolve()
@@ -91,6 +95,39 @@ def wait_for(
             return answer
         time.sleep(every)
     raise AssertionError(f"not within {timeout:g} s: {what or check}")
+
+
+@contextlib.contextmanager
+def job_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new migrated database whose commits are real: a SQLite file, or a new
+    schema in the PostgreSQL of ``SHUYUN_DATABASE_URL`` (dropped afterwards)."""
+    from sqlalchemy import make_url
+
+    from catalog.db import create_engine, upgrade
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+        upgrade(url)
+        yield url
+        return
+    base = os.environ.get("SHUYUN_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("SHUYUN_DATABASE_URL names no PostgreSQL database; CI must run it")
+        pytest.skip("SHUYUN_DATABASE_URL names no PostgreSQL database")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    text_url = url.render_as_string(hide_password=False)
+    upgrade(text_url)
+    try:
+        yield text_url
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 def main() -> None:  # pragma: no cover (a worker process)

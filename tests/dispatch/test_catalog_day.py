@@ -24,8 +24,10 @@ from catalog.models import (
     TransferKind,
     TransferStatus,
 )
+from catalog.plans import PlanRecord
 from catalog.transfers import cancel_open_transfer
 from dispatch.catalog_day import (
+    DatePlan,
     SitePoint,
     day_sites,
     plan_date,
@@ -60,7 +62,7 @@ def fleet(day: Day, *codes: str) -> None:
         )
 
 
-def plan(day: Day):  # type: ignore[no-untyped-def]
+def plan(day: Day) -> tuple[DatePlan, PlanRecord]:
     return plan_date(
         day.session,
         day=DAY,
@@ -161,20 +163,32 @@ def test_sites_of_the_day_keep_their_hours_and_service_times(day: Day) -> None:
     assert closed == {}
 
 
-def test_a_re_plan_of_the_day_takes_its_planned_transfers_but_not_a_later_days(day: Day) -> None:
+def test_a_re_plan_takes_the_days_planned_transfers_and_overdue_ones_not_anothers(
+    day: Day,
+) -> None:
     fleet(day)
     today = day.transfer(TransferKind.rebalance, "west", "east")
-    later = day.transfer(TransferKind.rebalance, "kiosk", "east")
+    tomorrow = day.transfer(TransferKind.rebalance, "kiosk", "east")
+    overdue = day.transfer(TransferKind.rebalance, "kiosk", "west")
     plan(day)
-    day.session.refresh(later)
-    later.planned_for = DAY + timedelta(days=1)  # as if tomorrow's plan had taken it
+    for transfer, planned_for in (
+        (tomorrow, DAY + timedelta(days=1)),
+        (overdue, DAY - timedelta(days=1)),
+    ):
+        day.session.refresh(transfer)
+        transfer.planned_for = planned_for  # tomorrow's plan took one; yesterday's van missed one
     day.session.flush()
 
-    solved, record = plan(day)
-    assert [s.id for s in solved.problem.shipments] == ["t-rebalance-west-east"]
-    assert record.planned_transfers == 1
+    solved, record = plan(day)  # planned on the morning of DAY
+    assert {s.id for s in solved.problem.shipments} == {
+        "t-rebalance-west-east",
+        "t-rebalance-kiosk-west",
+    }
+    assert record.planned_transfers == 2
     day.session.refresh(today)
     assert today.status is TransferStatus.planned and today.planned_for == DAY
+    day.session.refresh(tomorrow)
+    assert tomorrow.planned_for == DAY + timedelta(days=1)  # left to its own day
     planned_events = day.session.scalars(
         select(TransferEvent).where(
             TransferEvent.transfer_id == today.id, TransferEvent.status == TransferStatus.planned
