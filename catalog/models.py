@@ -753,7 +753,8 @@ class PlanStop(Base):
     """One step of a route: start, pickup, delivery, break or end.
 
     Times are seconds since midnight of the plan's day; ``load_crates``/``load_kg`` are
-    the van's load as it leaves; ``distance`` is metres from the previous stop. A stop may
+    the van's load as it leaves; ``distance`` is metres driven since the route's start, on
+    arrival (the optimiser's ``Step.distance``, as VROOM's). A stop may
     be moved (``route_id``, ``position``: no unique constraint on them, so that a route is
     renumbered in any order) and ``locked`` by a dispatcher; ``violations`` are what a
     check found (a list of ``{"kind", "zh", "en", ...}``), saved rather than refused.

@@ -134,7 +134,8 @@ class LoadRead(BaseModel):
 
 
 class StopRead(BaseModel):
-    """One stop of a route (seconds since midnight, metres from the previous stop)."""
+    """One stop of a route: seconds since midnight; ``distance`` is metres driven since the
+    route's start, on arrival (as VROOM's steps)."""
 
     id: int
     position: int

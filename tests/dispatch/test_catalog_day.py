@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from small_day import DAY, FAST, Day, H
@@ -29,6 +30,7 @@ from catalog.transfers import cancel_open_transfer
 from dispatch.catalog_day import (
     DatePlan,
     SitePoint,
+    StreetMatrices,
     day_sites,
     plan_date,
     record_date,
@@ -254,3 +256,22 @@ def test_every_reason_code_has_words_in_both_languages() -> None:
         words = PLAN_REASONS[code]
         assert words.zh and words.en and words.zh != words.en
     assert reason_words("dispatcher said so").en == "dispatcher said so"
+
+
+@pytest.mark.slow
+def test_the_street_matrices_are_computed_once_per_set_of_sites(beilin_dir: Path) -> None:
+    streets = StreetMatrices(beilin_dir, depart_at=8 * H + 1800)
+    points = [
+        SitePoint("central", 108.9402, 34.2560),
+        SitePoint("east", 108.9650, 34.2560),
+        SitePoint("west", 108.9350, 34.2560),
+    ]
+    durations, distances = streets(points)
+    assert len(durations) == 3 and all(len(row) == 3 for row in distances)
+    assert durations[0][0] == 0 and durations[0][1] > 0 and distances[1][2] > 2000
+    assert streets(list(points)) == (durations, distances)
+    assert streets(points)[0] is durations  # kept, not computed again
+    graph = streets.graph()
+    moved = [*points[:2], SitePoint("west", 108.9300, 34.2600)]
+    assert streets(moved)[1][1][2] != distances[1][2]  # a site moved: computed anew
+    assert streets.graph() is graph  # on the same graph, loaded once
