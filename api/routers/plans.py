@@ -14,7 +14,17 @@ from datetime import date
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +55,9 @@ Reader = Annotated[User, Depends(require_role(*PLAN_READERS))]
 Writer = Annotated[User, Depends(require_role(*PLAN_WRITERS))]
 RouteReader = Annotated[User, Depends(require_role(*PLAN_READERS, Role.driver))]
 Driver = Annotated[User, Depends(require_role(Role.driver))]
+
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="排班编号 / plan id")]
+VanCode = Annotated[str, Path(min_length=1, max_length=32, examples=["van-1"])]
 
 EVENT_POLL_SECONDS = 0.5
 """How often the event stream looks at the plan."""
@@ -98,14 +111,14 @@ def read_plans(
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
-def read_plan(plan_id: int, session: SessionDep, _user: Reader) -> PlanRead:
+def read_plan(plan_id: PlanId, session: SessionDep, _user: Reader) -> PlanRead:
     """一个排班：进度；完成后含线路与未安排的调拨及原因 / A plan: its progress, and when done
     its routes and the shipments left out with their reasons."""
     return PlanRead.of_plan(get_plan(session, plan_id), _sites(session))
 
 
 @router.post("/{plan_id}/cancel", response_model=PlanSummaryRead)
-def cancel_plan(plan_id: int, session: SessionDep, user: Writer) -> PlanSummaryRead:
+def cancel_plan(plan_id: PlanId, session: SessionDep, user: Writer) -> PlanSummaryRead:
     """取消排班：排队中的立即取消，求解中的在下次心跳时停止 / Cancel a plan: a queued one at
     once, a running one at its worker's next heartbeat (``cancel_requested`` until then)."""
     staff = user.username
@@ -127,7 +140,7 @@ def _driver_may_read(session: Session, user: User, van: str) -> None:
 
 
 @router.get("/{plan_id}/routes/{van}", response_model=RouteRead)
-def read_route(plan_id: int, van: str, session: SessionDep, user: RouteReader) -> RouteRead:
+def read_route(plan_id: PlanId, van: VanCode, session: SessionDep, user: RouteReader) -> RouteRead:
     """一辆车的线路（司机只能看自己的车）/ One van's route (a driver: only their own van's)."""
     _driver_may_read(session, user, van)
     plan = get_plan(session, plan_id)
@@ -169,7 +182,7 @@ def _event(state: PlanSummaryRead) -> str:
     responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
 )
 async def plan_events(
-    plan_id: int,
+    plan_id: PlanId,
     request: Request,
     services: ServicesDep,
     _user: Reader,
