@@ -42,6 +42,9 @@ _T = TypeVar("_T")
 SEED_MAX = 2**32 - 1
 """Largest ``--seed`` (PyVRP's random generator takes a uint32)."""
 
+SERVE_STARTUP_SECONDS = 60
+"""How long ``shuyun serve`` lets each of its server processes take to start."""
+
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"错误 error: {message}", err=True)
@@ -562,6 +565,9 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            # A worker process imports the street network's libraries (seconds on a busy
+            # machine): uvicorn's 5 s default took that for a dead worker and restarted it.
+            timeout_worker_healthcheck=SERVE_STARTUP_SECONDS,
         )
     finally:
         planners.stop()
