@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from api.deps import Services
 from api.errors import install_error_handlers
-from api.routers import auth, circulation, health, holds, records, sites, vroom
+from api.routers import auth, circulation, health, holds, plans, records, sites, vans, vroom
 from api.routers.crates import router as crates_router
 from api.routers.transfers import router as transfers_router
 from api.security import secret_key
@@ -29,11 +29,13 @@ from settings import Settings, SettingsError, load_settings
 __all__ = ["app_from_environment", "create_app"]
 
 DESCRIPTION = (
-    "碑林区图书馆总分馆物流服务：站点、馆藏检索、借还（通借通还）、预约。\n\n"
+    "碑林区图书馆总分馆物流服务：站点、馆藏检索、借还（通借通还）、预约、车辆与排班。\n\n"
     "Book logistics for the Beilin District library network: sites, catalogue search, "
-    "loans and returns at any site, holds. Sign in at `POST /auth/token` (OAuth2 password "
-    "flow) and send the token as `Authorization: Bearer ...`. Times are local (Asia/Shanghai), "
-    "durations in seconds, coordinates [lon, lat] WGS-84."
+    "loans and returns at any site, holds, the fleet, and day plans solved as jobs by "
+    "worker processes (`POST /plans`, then `GET /plans/{id}` or its `/events`). Sign in at "
+    "`POST /auth/token` (OAuth2 password flow) and send the token as "
+    "`Authorization: Bearer ...`. Times are local (Asia/Shanghai), durations in seconds, "
+    "coordinates [lon, lat] WGS-84."
 )
 
 
@@ -90,6 +92,8 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         app.include_router(router.router)
     app.include_router(transfers_router)
     app.include_router(crates_router)
+    for extra in (plans.router, plans.me_router, vans.router, vans.drivers_router):
+        app.include_router(extra)
     return app
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import Session
 
 import geo
-from api.problem_json import problem_to_dict, result_to_dict
+from api.problem_json import result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
@@ -49,6 +49,7 @@ from dispatch import (
     site_network,
     vans_for_day,
 )
+from dispatch.problem_json import problem_to_dict
 from optimizer import Problem, Result
 from settings import Settings
 

@@ -25,6 +25,7 @@ __all__ = [
     "VanSpec",
     "create_van",
     "get_van",
+    "list_drivers",
     "list_vans",
     "spec_of",
     "update_van",
@@ -244,3 +245,18 @@ def van_of_driver(session: Session, username: str) -> Van | None:
     return session.scalar(
         select(Van).join(User, Van.driver_id == User.id).where(User.username == username)
     )
+
+
+def list_drivers(
+    session: Session, *, limit: int = 50, offset: int = 0
+) -> tuple[list[tuple[User, Van | None]], int]:
+    """A page of driver accounts by username, each with the van it takes out (if any), and
+    how many drivers there are."""
+    query = select(User).where(User.role == Role.driver)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    users = session.scalars(query.order_by(User.username).limit(limit).offset(offset)).all()
+    vans = {
+        van.driver_id: van
+        for van in session.scalars(select(Van).where(Van.driver_id.in_([u.id for u in users])))
+    }
+    return [(user, vans.get(user.id)) for user in users], total

@@ -616,11 +616,16 @@ def transfer_demand(
     *,
     statuses: Iterable[TransferStatus] = (TransferStatus.requested,),
     settings: CirculationSettings | None = None,
+    planned_for: date | None = None,
+    now: datetime | None = None,
 ) -> list[TransferDemand]:
     """Summarise open transfers into van load per (origin, destination, kind).
 
     Deferred transfers are ``requested`` and so are counted again. Crates are
-    ``ceil(items / crate_capacity)``, weight ``items * kg_per_book``.
+    ``ceil(items / crate_capacity)``, weight ``items * kg_per_book``. With
+    ``planned_for`` (a day being planned again), a ``planned`` transfer counts only when
+    planned for that day, or for a day before ``now``'s (its van day passed without a
+    pickup): one planned for another day still to come stays with that day's plan.
 
     Returns
     -------
@@ -629,9 +634,15 @@ def transfer_demand(
     """
     settings = settings or CirculationSettings()
     groups: dict[tuple[int, int, TransferKind], list[Transfer]] = {}
-    for transfer in session.scalars(
-        select(Transfer).where(Transfer.status.in_(list(statuses))).order_by(Transfer.id)
-    ):
+    query = select(Transfer).where(Transfer.status.in_(list(statuses)))
+    if planned_for is not None:
+        today = resolve_now(now).date()
+        query = query.where(
+            (Transfer.status != TransferStatus.planned)
+            | (Transfer.planned_for == planned_for)
+            | (Transfer.planned_for < today)
+        )
+    for transfer in session.scalars(query.order_by(Transfer.id)):
         key = (transfer.origin_site_id, transfer.destination_site_id, transfer.kind)
         groups.setdefault(key, []).append(transfer)
     demand = [

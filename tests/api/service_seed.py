@@ -8,14 +8,14 @@ calls every day, so that the tests, which run on the real clock, never meet a cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.security import create_access_token
 from catalog.db import session_factory
-from catalog.models import Item, Patron, Record, SiteKind
+from catalog.models import Item, Patron, Record, Site, SiteKind
 from catalog.settings import DatabaseSettings
 from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
@@ -139,3 +139,60 @@ def seed_engine(engine: Engine) -> Seed:
         made = seed(session)
         session.commit()
     return made
+
+
+# --- a day to plan (the plans' tests) -------------------------------------------------------
+
+
+def local_now() -> datetime:
+    """Now on the library's clock (Asia/Shanghai, naive), as the catalogue stamps it."""
+    return datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
+
+
+PLAN_VANS = {"van-1": "driver", "van-2": None}
+"""The fleet of the day to plan: van code -> its driver (``van-2`` has none, and costs 100
+yuan a day out, so that the day's one route is van-1's)."""
+
+
+def seed_plan_day(session: Session, seed: Seed) -> list[int]:
+    """The fleet, and three open transfers between the seed's sites: the hold of alice (home
+    east) for 活着 (its copy W1 at west), E1 sent east → west and C1 central → east to
+    rebalance. Returns the transfer ids; the caller commits."""
+    from catalog.fleet import VanSpec, create_van
+    from catalog.holds import place_hold
+    from catalog.models import TransferKind
+    from catalog.transfers import create_transfer, open_transfer
+
+    for code, driver in PLAN_VANS.items():
+        spec = VanSpec(
+            "central",
+            40,
+            600,
+            8 * H,
+            18 * H,
+            cost_per_km=2.0,
+            fixed_cost=0.0 if code == "van-1" else 100.0,  # one van will do: van-1
+            driver_username=driver,
+        )
+        create_van(session, code=code, spec=spec, staff="admin")
+    place_hold(
+        session,
+        card_number=CARDS["alice"],
+        record_id=seed.to_live,
+        pickup_site_code="east",
+        travel_times=travel_times(seed.site_ids),
+    )
+    sites = {s.code: s for s in session.scalars(select(Site))}
+    items = {i.barcode: i for i in session.scalars(select(Item))}
+    for barcode, destination in (("E1", "west"), ("C1", "east")):
+        create_transfer(
+            session,
+            item=items[barcode],
+            kind=TransferKind.rebalance,
+            destination=sites[destination],
+            now=local_now(),
+            staff="admin",
+        )
+    session.flush()
+    transfers = [open_transfer(session, items[b]) for b in ("W1", "E1", "C1")]
+    return [t.id for t in transfers if t is not None]

@@ -88,6 +88,7 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "SHUYUN_DATABASE_URL": url,
         "SHUYUN_AUTH__SECRET_KEY": SECRET,
+        "SHUYUN_SOLVER__WORKERS": "0",  # no plan worker: this is about the desks
         "PYTHONPATH": str(ROOT),
     }
     env.pop("SHUYUN_DATABASE__URL", None)

@@ -1,4 +1,5 @@
-"""The JSON contract of `shuyun solve`: valid problems load, invalid ones name field and value."""
+"""The problem as JSON (``shuyun solve``'s files, the stored plans): valid problems load and round
+trip, invalid ones name field and value."""
 
 from __future__ import annotations
 
@@ -6,20 +7,12 @@ import copy
 import dataclasses
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import optimizer.model
-from api.problem_json import (
-    MAX_LINES,
-    ProblemInputError,
-    load_problem,
-    problem_from_dict,
-    problem_to_dict,
-    result_to_dict,
-)
+from dispatch.problem_json import MAX_LINES, ProblemInputError, problem_from_dict, problem_to_dict
 from optimizer import (
     AMOUNT_MAX,
     COST_MAX,
@@ -32,10 +25,8 @@ from optimizer import (
     Shipment,
     ShipmentKind,
     Site,
-    SolveParams,
     TimeWindow,
     Van,
-    solve,
 )
 
 BASE: dict[str, Any] = {
@@ -279,32 +270,6 @@ def test_missing_required_field_is_named_without_dumping_the_problem() -> None:
     assert len(str(info.value)) < 200
 
 
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        # no file at all
-        (None, "PROBLEM: 文件不存在 / file not found"),
-        # cut-off JSON: position given
-        (b'{"sites": [', "不是有效的 JSON / is not valid JSON"),
-        # GBK, not UTF-8
-        ('{"sites": "总馆"}'.encode("gbk"), "不是 UTF-8 文本 / is not UTF-8 text"),
-    ],
-)
-def test_load_problem_names_the_file(tmp_path: Path, content: bytes | None, expected: str) -> None:
-    path = tmp_path / "problem.json"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(ProblemInputError) as info:
-        load_problem(path)
-    assert expected in str(info.value) and str(path) in str(info.value)
-
-
-def test_load_problem_reads_a_written_problem(tmp_path: Path) -> None:
-    path = tmp_path / "problem.json"
-    path.write_text(json.dumps(BASE, ensure_ascii=False), encoding="utf-8")
-    assert load_problem(path) == problem_from_dict(BASE)
-
-
 def test_refusals_are_listed_up_to_a_limit() -> None:
     # A matrix of strings is one refusal per entry: the message stays readable.
     data = copy.deepcopy(BASE)
@@ -315,14 +280,6 @@ def test_refusals_are_listed_up_to_a_limit() -> None:
     assert len(lines) == 1 + MAX_LINES + 1
     assert lines[1] == "  matrices.durations.0.0: Input should be a valid integer (got '1')"
     assert lines[-1] == f"  …另有 {18 - MAX_LINES} 处 / and {18 - MAX_LINES} more"
-
-
-def test_nan_and_infinity_in_the_file_are_refused(tmp_path: Path) -> None:
-    # Python's JSON reader accepts NaN and Infinity; the problem does not.
-    path = tmp_path / "problem.json"
-    path.write_text(json.dumps(BASE).replace('"per_km": 2', '"per_km": NaN'), encoding="utf-8")
-    with pytest.raises(ProblemInputError, match=r"vans\.0\.costs\.per_km: .*finite.*got nan"):
-        load_problem(path)
 
 
 # --- every field of the model, both ways ----------------------------------------------------
@@ -459,19 +416,3 @@ def test_extreme_values_survive_the_round_trip(change: dict[str, int]) -> None:
         ),
     )
     assert problem_from_dict(json.loads(json.dumps(problem_to_dict(problem)))) == problem
-
-
-def test_result_json_carries_the_notes() -> None:
-    # A break due before the shift starts is ignored: the result file says so.
-    data = copy.deepcopy(BASE)
-    data["vans"][0]["breaks"].append({"id": "dawn", "time_windows": [[0, 600]], "service": 300})
-    result = solve(
-        problem_from_dict(data), time_limit=2, params=SolveParams(warm_start=False, work_limit=100)
-    )
-    notes = result_to_dict(result)["notes"]
-    assert notes == ["break dawn of van van-1 cannot be taken within its shift: ignored"]
-    # and a plan with nothing to note says so too
-    quiet = solve(
-        problem_from_dict(BASE), time_limit=2, params=SolveParams(warm_start=False, work_limit=100)
-    )
-    assert result_to_dict(quiet)["notes"] == []
