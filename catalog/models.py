@@ -1,5 +1,5 @@
 """The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, staff users,
-vans.
+vans, and the day plans (jobs, routes, stops, unplanned work, the workers that solve them).
 
 Conventions
 -----------
@@ -20,6 +20,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -40,6 +42,8 @@ from catalog.isbn import normalize_isbn
 __all__ = [
     "ACTIVE_HOLD_STATUSES",
     "OPEN_TRANSFER_STATUSES",
+    "PLAN_ACTIVE_STATUSES",
+    "PLAN_TERMINAL_STATUSES",
     "SHIPMENT_ID_LENGTH",
     "Base",
     "Hold",
@@ -49,6 +53,15 @@ __all__ = [
     "Loan",
     "OpeningInterval",
     "Patron",
+    "Plan",
+    "PlanPhase",
+    "PlanRoute",
+    "PlanShipment",
+    "PlanStatus",
+    "PlanStepType",
+    "PlanStop",
+    "PlanUnplanned",
+    "PlanWorker",
     "Record",
     "Role",
     "Site",
@@ -567,3 +580,271 @@ class Van(Base):
 
     def __repr__(self) -> str:
         return f"Van(code={self.code!r})"
+
+
+# --- day plans: the job and its plan, routes, stops, unplanned work ------------------------
+
+
+class PlanStatus(enum.StrEnum):
+    """A plan's life as a job: queued → running → done, or failed (with the reason), or
+    cancelled (queued: at once; running: at the worker's next heartbeat)."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+PLAN_ACTIVE_STATUSES = (PlanStatus.queued, PlanStatus.running)
+"""A job still to finish."""
+PLAN_TERMINAL_STATUSES = (PlanStatus.done, PlanStatus.failed, PlanStatus.cancelled)
+"""A job that will not change status again."""
+
+
+class PlanPhase(enum.StrEnum):
+    """What a running job is doing."""
+
+    loading_network = "loading_network"
+    building_day = "building_day"
+    solving = "solving"
+    recording = "recording"
+
+
+class PlanStepType(enum.StrEnum):
+    """The type of a stop of a route (the optimiser's step types)."""
+
+    start = "start"
+    pickup = "pickup"
+    delivery = "delivery"
+    break_ = "break"
+    end = "end"
+
+
+class Plan(Base):
+    """One day's plan: the job that makes it (status, phase, progress, who asked, which
+    worker runs it) and, once done, its summary; routes, stops, shipments and unplanned
+    work are rows of their own.
+
+    One row for the job and the plan, since a job makes exactly one plan and the plan's
+    history is the job's (requested, started, superseded): a re-plan is a new row naming
+    its ``parent``. A job is claimed by one worker at a time (``claim_token``, new at every
+    claim); every write of the worker names its token, so a job taken back from a worker
+    that stopped answering is never recorded by it. ``version`` grows with every change
+    made through the ORM (edits of the plan by dispatchers: a stale one is refused, 409);
+    the worker's progress writes leave it alone and grow ``revision`` instead (the id of
+    the plan's events, for ``Last-Event-ID``).
+    """
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    """The day the vans drive."""
+    status: Mapped[PlanStatus] = mapped_column(
+        _enum(PlanStatus, "plan_status"), default=PlanStatus.queued
+    )
+    phase: Mapped[PlanPhase | None] = mapped_column(_enum(PlanPhase, "plan_phase"))
+    """What a running job is doing; the last phase reached once it stops."""
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    """0..1: the phases' share, and the solve's elapsed share of its time limit."""
+    best_cost: Mapped[float | None] = mapped_column(Float)
+    """The plan's cost (yuan) once known."""
+    time_limit: Mapped[float] = mapped_column(Float)
+    """Seconds of search asked for."""
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When the current (or last) attempt was claimed."""
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """The running worker's last sign of life; a job whose heartbeat is too old is queued
+    again (see :func:`catalog.plans.requeue_stale`)."""
+    worker_id: Mapped[str | None] = mapped_column(String(120))
+    """The worker running the job (``host:pid:…``); the last one once it stops."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    """New at every claim; a worker writes only while the job still holds its token."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Claims that did not end in a clean release (a worker stopped mid-job counts)."""
+    error: Mapped[str | None] = mapped_column(Text)
+    """Why the job failed (中文 / English), or what a cancelled job was doing."""
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_requested_by: Mapped[str | None] = mapped_column(String(64))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    """The newer done plan of the same day that replaced this one (history is kept)."""
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    """The plan this one re-plans (dispatcher edits), if any."""
+    warm_start: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    """For a re-plan: ``{"routes": [{"van": ..., "visits": [{"shipment": ..., "type":
+    "pickup"|"delivery"}]}], ...}``, the routes the search starts from; NULL: none."""
+    problem: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    """The optimiser's problem the plan was made for (``dispatch.problem_json``), so that
+    edits are checked against the same sites, matrices, vans and shipments."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    """What the worker noticed, e.g. transfers cancelled while the day was being solved."""
+    vans_used: Mapped[int | None] = mapped_column(Integer)
+    distance: Mapped[int | None] = mapped_column(Integer)
+    """Metres driven by all routes."""
+    duration: Mapped[int | None] = mapped_column(Integer)
+    """Seconds on the road and at stops, all routes."""
+    planned_transfers: Mapped[int | None] = mapped_column(Integer)
+    deferred_transfers: Mapped[int | None] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Grows with every change of status, phase or progress (the events' ids)."""
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+    routes: Mapped[list[PlanRoute]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanRoute.position"
+    )
+    shipments: Mapped[list[PlanShipment]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanShipment.id"
+    )
+    unplanned: Mapped[list[PlanUnplanned]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanUnplanned.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
+        CheckConstraint("time_limit > 0", name="time_limit_positive"),
+        CheckConstraint("attempts >= 0", name="attempts_count"),
+        CheckConstraint(
+            "status <> 'running' OR claim_token IS NOT NULL", name="running_is_claimed"
+        ),
+        CheckConstraint("superseded_by_id IS NULL OR superseded_by_id <> id", name="supersedes"),
+        Index("ix_plans_status_requested_at", "status", "requested_at"),
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own name)
+
+    def __repr__(self) -> str:
+        return f"Plan(id={self.id!r}, day={self.day!r}, status={self.status.value!r})"
+
+
+class PlanRoute(Base):
+    """One van's route in a plan, and the driver it had when the plan was made."""
+
+    __tablename__ = "plan_routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    """Order of the routes in the plan (by van code)."""
+    van_code: Mapped[str] = mapped_column(String(32))
+    van_id: Mapped[int | None] = mapped_column(ForeignKey("vans.id"), index=True)
+    """The fleet's van (NULL for a van that was not in the fleet)."""
+    driver_username: Mapped[str | None] = mapped_column(String(64))
+    """Who drove the van when the plan was made (the van's driver may change later)."""
+    distance: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+
+    plan: Mapped[Plan] = relationship(back_populates="routes")
+    van: Mapped[Van | None] = relationship()
+    stops: Mapped[list[PlanStop]] = relationship(
+        back_populates="route", cascade="all, delete-orphan", order_by="PlanStop.position"
+    )
+
+    __table_args__ = (Index("uq_plan_routes_plan_id_van_code", "plan_id", "van_code", unique=True),)
+
+
+class PlanStop(Base):
+    """One step of a route: start, pickup, delivery, break or end.
+
+    Times are seconds since midnight of the plan's day; ``load_crates``/``load_kg`` are
+    the van's load as it leaves; ``distance`` is metres from the previous stop. A stop may
+    be moved (``route_id``, ``position``: no unique constraint on them, so that a route is
+    renumbered in any order) and ``locked`` by a dispatcher; ``violations`` are what a
+    check found (a list of ``{"kind", "zh", "en", ...}``), saved rather than refused.
+    """
+
+    __tablename__ = "plan_stops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    route_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_routes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[PlanStepType] = mapped_column(_enum(PlanStepType, "plan_step_type"))
+    site_code: Mapped[str | None] = mapped_column(String(32))
+    """NULL for a break taken on the road."""
+    break_id: Mapped[str | None] = mapped_column(String(64))
+    arrival: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+    service_start: Mapped[int] = mapped_column(Integer)
+    departure: Mapped[int] = mapped_column(Integer)
+    load_crates: Mapped[int] = mapped_column(Integer, default=0)
+    load_kg: Mapped[int] = mapped_column(Integer, default=0)
+    distance: Mapped[int] = mapped_column(Integer, default=0)
+    shipment_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The shipments picked up or delivered here (ids of :class:`PlanShipment`)."""
+    transfer_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """The transfers of those shipments."""
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    violations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    route: Mapped[PlanRoute] = relationship(back_populates="stops")
+
+    __table_args__ = (Index("ix_plan_stops_route_id_position", "route_id", "position"),)
+
+
+class PlanShipment(Base):
+    """One shipment of a plan: a group of transfers of one kind between two sites (or a
+    van-sized part of one), planned on a route or unplanned."""
+
+    __tablename__ = "plan_shipments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[str] = mapped_column(String(SHIPMENT_ID_LENGTH))
+    kind: Mapped[TransferKind] = mapped_column(_enum(TransferKind, "transfer_kind"))
+    pickup_site_code: Mapped[str] = mapped_column(String(32))
+    delivery_site_code: Mapped[str] = mapped_column(String(32))
+    items: Mapped[int] = mapped_column(Integer)
+    crates: Mapped[int] = mapped_column(Integer)
+    kg: Mapped[int] = mapped_column(Integer)
+    part: Mapped[int] = mapped_column(Integer, default=1)
+    parts: Mapped[int] = mapped_column(Integer, default=1)
+    transfer_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+    plan: Mapped[Plan] = relationship(back_populates="shipments")
+
+    __table_args__ = (
+        Index("uq_plan_shipments_plan_id_shipment_id", "plan_id", "shipment_id", unique=True),
+    )
+
+
+class PlanUnplanned(Base):
+    """A shipment the plan left out (延后), with the reason code and its detail."""
+
+    __tablename__ = "plan_unplanned"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    shipment_id: Mapped[str] = mapped_column(String(SHIPMENT_ID_LENGTH))
+    kind: Mapped[TransferKind] = mapped_column(_enum(TransferKind, "transfer_kind"))
+    reason: Mapped[str] = mapped_column(String(40))
+    """The optimiser's reason code, or ``site_closed`` / ``no_van_day`` (the day's calendar)."""
+    detail: Mapped[str] = mapped_column(Text, default="")
+    transfer_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+    plan: Mapped[Plan] = relationship(back_populates="unplanned")
+
+
+class PlanWorker(Base):
+    """A worker process that solves plans: when it started, when it was last seen."""
+
+    __tablename__ = "plan_workers"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    """``host:pid:…``, as on :attr:`Plan.worker_id`."""
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """Set when the worker stopped cleanly."""
+    plan_id: Mapped[int | None] = mapped_column(Integer)
+    """The job it is running, if any."""

@@ -494,11 +494,14 @@ def transfer_demand(
     *,
     statuses: Iterable[TransferStatus] = (TransferStatus.requested,),
     settings: CirculationSettings | None = None,
+    planned_until: date | None = None,
 ) -> list[TransferDemand]:
     """Summarise open transfers into van load per (origin, destination, kind).
 
     Deferred transfers are ``requested`` and so are counted again. Crates are
-    ``ceil(items / crate_capacity)``, weight ``items * kg_per_book``.
+    ``ceil(items / crate_capacity)``, weight ``items * kg_per_book``. With
+    ``planned_until``, a ``planned`` transfer counts only when planned for that day or
+    before: one planned for a later day stays with that day's plan.
 
     Returns
     -------
@@ -507,9 +510,12 @@ def transfer_demand(
     """
     settings = settings or CirculationSettings()
     groups: dict[tuple[int, int, TransferKind], list[Transfer]] = {}
-    for transfer in session.scalars(
-        select(Transfer).where(Transfer.status.in_(list(statuses))).order_by(Transfer.id)
-    ):
+    query = select(Transfer).where(Transfer.status.in_(list(statuses)))
+    if planned_until is not None:
+        query = query.where(
+            (Transfer.status != TransferStatus.planned) | (Transfer.planned_for <= planned_until)
+        )
+    for transfer in session.scalars(query.order_by(Transfer.id)):
         key = (transfer.origin_site_id, transfer.destination_site_id, transfer.kind)
         groups.setdefault(key, []).append(transfer)
     demand = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 __all__ = ["AuthSettings", "DataSettings", "SettingsError", "SolverSettings"]
 
@@ -86,14 +86,38 @@ class DataSettings(BaseModel):
 
 
 class SolverSettings(BaseModel):
-    """Defaults of a solve when the caller gives none (``SHUYUN_SOLVER__<FIELD>``)."""
+    """Defaults of a solve when the caller gives none, and the plan workers
+    (``SHUYUN_SOLVER__<FIELD>``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     time_limit: float = Field(default=10.0, gt=0)
-    """Seconds of search (``shuyun solve --time-limit``)."""
+    """Seconds of search (``shuyun solve --time-limit``, a plan that names none)."""
     seed: int = 0
     """Seed of the search; the same inputs and seed give the same plan."""
+    workers: int = Field(default=1, ge=0, le=32)
+    """Plan workers ``shuyun serve`` starts as its child processes; ``0``: none (run
+    ``shuyun worker`` separately)."""
+    heartbeat_seconds: float = Field(default=2.0, gt=0, le=60)
+    """How often a worker stamps its job (and notices a cancel)."""
+    stale_seconds: float = Field(default=30.0, gt=0)
+    """A running job whose heartbeat is older than this goes back to the queue."""
+    max_attempts: int = Field(default=3, ge=1)
+    """A job whose worker stopped this many times during it fails instead."""
+    poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often an idle worker looks for a queued job."""
+    depart_at: int | None = Field(default=8 * 3600 + 1800, ge=0, lt=86400)
+    """Seconds since midnight whose traffic the plans' street times assume (the vans leave
+    at 08:30, in the rush hour, by default; None: off-peak), see :func:`dispatch.site_network`."""
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> SolverSettings:
+        if self.stale_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError(
+                f"stale_seconds ({self.stale_seconds:g}) 须至少为心跳间隔的 3 倍 / must be at "
+                f"least 3 heartbeats ({3 * self.heartbeat_seconds:g} s)"
+            )
+        return self
 
 
 class AuthSettings(BaseModel):
