@@ -512,13 +512,14 @@ def finish(
             select(Van).where(Van.code.in_([r.van_code for r in record.routes]))
         )
     }
-    drivers = dict(
-        session.execute(
+    drivers = {
+        user_id: username
+        for user_id, username in session.execute(
             select(User.id, User.username).where(
                 User.id.in_([v.driver_id for v in vans.values() if v.driver_id is not None])
             )
-        ).tuples()
-    )
+        )
+    }
     for position, route in enumerate(sorted(record.routes, key=lambda r: r.van_code)):
         van = vans.get(route.van_code)
         row = PlanRoute(
