@@ -245,6 +245,7 @@ class TimedBreak:
     start: int
     duration: int
     site: str | None  # None: on the road
+    distance: int  # metres driven from the start to here
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +301,7 @@ def time_route(plan: Plan, van: str) -> TimedRoute:
             start=b.start,
             duration=b.brk.duration,
             site=b.site,
+            distance=b.distance,
         )
         for b in sorted(timing.breaks, key=lambda b: b.start)
     )
