@@ -549,14 +549,53 @@ def serve(
     except SettingsError as exc:
         raise _fail(str(exc)) from None
     _in_database(settings.database.url, lambda _session: None)
-    uvicorn.run(
-        "api.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    from api.workers import WorkerProcesses
+
+    # The plan workers: child processes of this server, stopped with it (0: run them apart).
+    planners = WorkerProcesses(settings.solver.workers)
+    planners.start()
+    try:
+        uvicorn.run(
+            "api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        planners.stop()
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    max_jobs: Annotated[
+        int | None, typer.Option(help="做完这么多任务后退出 / exit after this many jobs")
+    ] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="先执行数据库迁移 / migrate the database first")
+    ] = True,
+    parent_pid: Annotated[
+        int | None, typer.Option(hidden=True, help="exit when this process is gone")
+    ] = None,
+) -> None:
+    """运行排班工作进程，直到 SIGTERM/Ctrl-C。/ Run a plan worker until SIGTERM or Ctrl-C.
+
+    从 SHUYUN_DATABASE_URL 所指的数据库中按顺序领取排班任务，在碑林路网上求解并记录；
+    停止时正在求解的任务放回队列。/ Takes queued plans from the database named by
+    SHUYUN_DATABASE_URL one at a time, solves them on the Beilin street network and records
+    them; a job being solved when it is stopped goes back to the queue. `shuyun serve`
+    starts SHUYUN_SOLVER__WORKERS of these itself (default 1; 0: run them separately).
+    """
+    from api.workers import run_worker
+
+    if max_jobs is not None and max_jobs < 1:
+        raise _fail(f"--max-jobs 应至少为 1 / must be at least 1, got {max_jobs}")
+    settings = _settings(ctx)
+    if migrate:
+        _in_database(settings.database.url, lambda _session: None)
+    run_worker(settings, max_jobs=max_jobs, parent_pid=parent_pid)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -300,7 +300,10 @@ def list_plans(
         query = query.where(Plan.status == PlanStatus(status))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = session.scalars(
-        query.order_by(Plan.requested_at.desc(), Plan.id.desc()).limit(limit).offset(offset)
+        query.order_by(Plan.requested_at.desc(), Plan.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .execution_options(populate_existing=True)
     )
     return list(page), total
 
@@ -312,6 +315,7 @@ def current_plan(session: Session, day: date) -> Plan | None:
         .where(Plan.day == day, Plan.status == PlanStatus.done, Plan.superseded_by_id.is_(None))
         .order_by(Plan.finished_at.desc(), Plan.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -826,7 +830,9 @@ def live_workers(
     """Workers seen within ``timeout`` seconds and not stopped, and the last one seen at all."""
     now = resolve_now(now)
     workers: Sequence[PlanWorker] = session.scalars(
-        select(PlanWorker).order_by(PlanWorker.seen_at.desc())
+        select(PlanWorker)
+        .order_by(PlanWorker.seen_at.desc())
+        .execution_options(populate_existing=True)
     ).all()
     cutoff = now - timedelta(seconds=timeout)
     live = [w for w in workers if w.stopped_at is None and w.seen_at >= cutoff]

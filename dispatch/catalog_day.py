@@ -37,6 +37,7 @@ from dispatch.errors import DispatchError
 from dispatch.fleet import vans_for_day
 from dispatch.network import site_network
 from dispatch.plan_reasons import NO_VAN_DAY, SITE_CLOSED, reason_words
+from dispatch.problem_json import problem_to_dict
 from dispatch.shipments import ShipmentTransfers, demand_to_shipments, record_result
 from optimizer import (
     PlannedRoute,
@@ -231,6 +232,7 @@ def _catalogue_sites(session: Session) -> list[CatalogSite]:
                 selectinload(CatalogSite.van_days),
             )
             .order_by(CatalogSite.code)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -293,13 +295,13 @@ def solve_date(
 ) -> DatePlan:
     """Read the day from the catalogue and solve it; nothing is written.
 
-    The read transaction is ended before the search, so that the search holds no
+    The read transaction is committed before the search, so that the search holds no
     database snapshot however long it runs.
 
     Parameters
     ----------
     session
-        Session on the catalogue (its open transaction is rolled back before the search).
+        Session on the catalogue (its transaction is committed before the search).
     day
         The day the vans drive.
     time_limit, seed, params
@@ -346,7 +348,7 @@ def solve_date(
         van_capacity=max((tuple(van.capacity) for van in vans), default=None),
         books_per_crate=settings.crate_capacity,
     )
-    session.rollback()  # no snapshot held through the search
+    session.commit()  # no snapshot held through the search (nothing written here)
     calendar: dict[str, tuple[str, str]] = {}
     searched: list[Shipment] = []
     for shipment in all_shipments:
@@ -520,6 +522,7 @@ def _plan_record(
         planned_transfers=planned,
         deferred_transfers=deferred,
         note=note,
+        problem=problem_to_dict(plan.problem),
     )
 
 
