@@ -9,7 +9,6 @@ as ``dispatch.worker`` does it in its own process.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, time
 
@@ -21,7 +20,6 @@ from catalog.models import Plan, Role, TransferKind
 from catalog.plans import claim_next, enqueue, finish, get_plan
 from catalog.users import create_user
 from dispatch.catalog_day import record_date, solve_date
-from dispatch.problem_json import problem_to_dict
 
 NOW = datetime.combine(DAY, time(6))
 """When the plan is made: early on the van day."""
@@ -82,8 +80,6 @@ def work(day: Day) -> Plan:
         warm_start=claim.warm_start,
     )
     record = record_date(session, solved, staff="dispatcher", now=NOW)
-    if record.problem is None:  # TODO(h-plans): the worker's record keeps the problem
-        record = dataclasses.replace(record, problem=problem_to_dict(solved.problem))
     assert finish(session, claim, record, now=NOW)
     session.commit()
     return get_plan(session, claim.plan_id)
