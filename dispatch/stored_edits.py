@@ -194,8 +194,11 @@ def check_stored(session: Session, plan_id: int) -> tuple[PlanRow, PlanCheck]:
     return row, check_plan(plan_of(row))
 
 
-def diff_stored(session: Session, plan_id: int, *, against: int | None = None) -> PlanDiff:
-    """What changed from plan ``against`` (default: the plan this one re-plans) to this one.
+def diff_stored(
+    session: Session, plan_id: int, *, against: int | None = None
+) -> tuple[int, PlanDiff]:
+    """What changed from plan ``against`` (default: the plan this one re-plans) to this one,
+    and the id of ``against``.
 
     Raises
     ------
@@ -218,7 +221,7 @@ def diff_stored(session: Session, plan_id: int, *, against: int | None = None) -
     before = get_plan(session, against, field="against")
     _done(row)
     _done(before)
-    return diff(plan_of(before), plan_of(row))
+    return against, diff(plan_of(before), plan_of(row))
 
 
 def replan_stored(

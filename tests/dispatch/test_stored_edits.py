@@ -232,7 +232,8 @@ def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> No
     new = work(day)
     assert new.id == job.id
     assert get_plan(day.session, plan.id).superseded_by_id == new.id
-    changes = diff_stored(day.session, new.id)
+    against, changes = diff_stored(day.session, new.id)
+    assert against == plan.id
     assert changes.total.distance_before == get_plan(day.session, plan.id).distance
     assert changes.total.distance_after == new.distance
     assert (changes.newly_planned, changes.newly_unplanned) == ((), ())
@@ -246,4 +247,4 @@ def test_a_diff_needs_a_plan_to_compare_with(day: Day) -> None:
     with pytest.raises(InvalidValueError) as info:
         diff_stored(day.session, plan.id)
     assert info.value.field == "against"
-    assert diff_stored(day.session, plan.id, against=plan.id).moved == ()
+    assert diff_stored(day.session, plan.id, against=plan.id)[1].moved == ()
