@@ -103,8 +103,9 @@ def lock_stops(plan: Plan, stop_ids: Iterable[str], locked: bool = True) -> Plan
         An id names no stop of the plan.
     """
     wanted = set(stop_ids)
-    for stop_id in sorted(wanted - set(plan.stops)):
-        raise EditError("stop_ids", stop_id, "计划中没有此站点 / no such stop in the plan")
+    unknown = sorted(wanted - set(plan.stops))
+    if unknown:
+        raise EditError("stop_ids", unknown[0], "计划中没有此站点 / no such stop in the plan")
     return dataclasses.replace(
         plan,
         routes=tuple(
