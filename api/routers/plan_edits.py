@@ -1,0 +1,119 @@
+"""A dispatcher's edits of a plan (调度员调整): move and lock stops, check, re-plan, diff.
+
+Dispatchers and admins edit; planners read the check and the diff; drivers and branch staff
+may not (403). Every edit names the plan ``version`` it was made on: a plan changed since
+answers 409 (reload it). An edit that breaks rules is saved, with its violations on the stops.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from api.deps import SessionDep, require_role
+from api.schemas.plan_edits import (
+    EditRead,
+    LockCreate,
+    MoveCreate,
+    PlanCheckRead,
+    PlanDiffRead,
+    ReplanCreate,
+    ReplanRead,
+)
+from catalog.db import write_with_retries
+from catalog.models import Role, User
+from dispatch.stored_edits import (
+    check_stored,
+    diff_stored,
+    lock_stored,
+    move_stored,
+    replan_stored,
+)
+
+router = APIRouter(prefix="/plans", tags=["plan edits 调度调整"])
+
+Editor = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin))]
+AGAINST = "比较对象，默认父排班 / the plan compared with, by default the parent"
+
+Reader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin, Role.planner))]
+
+
+@router.post("/{plan_id}/moves", response_model=EditRead)
+def move(plan_id: int, body: MoveCreate, session: SessionDep, user: Editor) -> EditRead:
+    """移动站点到另一车辆或位置；取件的送达随之移动 / Move a stop to another van or position;
+    a pickup takes its deliveries along (and a delivery its pickups)."""
+    staff = user.username
+    edited = write_with_retries(
+        session,
+        lambda: move_stored(
+            session,
+            plan_id,
+            stop_id=body.stop_id,
+            van=body.van,
+            position=body.position,
+            version=body.version,
+            staff=staff,
+        ),
+    )
+    return EditRead.of(edited)
+
+
+@router.post("/{plan_id}/locks", response_model=EditRead)
+def lock(plan_id: int, body: LockCreate, session: SessionDep, user: Editor) -> EditRead:
+    """锁定或解锁站点：重新排班时保持其车辆和顺序 / Lock or unlock stops: a re-plan keeps them
+    on their van, in their order."""
+    staff = user.username
+    edited = write_with_retries(
+        session,
+        lambda: lock_stored(
+            session,
+            plan_id,
+            stop_ids=body.stop_ids,
+            locked=body.locked,
+            version=body.version,
+            staff=staff,
+        ),
+    )
+    return EditRead.of(edited)
+
+
+@router.get("/{plan_id}/check", response_model=PlanCheckRead)
+def check(plan_id: int, session: SessionDep, _user: Reader) -> PlanCheckRead:
+    """检查排班违反的规则 / What the plan breaks, per stop and per van."""
+    plan, found = check_stored(session, plan_id)
+    return PlanCheckRead.of(plan, found)
+
+
+@router.post("/{plan_id}/replan", response_model=ReplanRead, status_code=status.HTTP_202_ACCEPTED)
+def replan(
+    plan_id: int,
+    session: SessionDep,
+    user: Editor,
+    response: Response,
+    body: ReplanCreate | None = None,
+) -> ReplanRead:
+    """按锁定站点重新排班（后台任务）/ Plan the day again from this plan, around its locked
+    stops: a new job, answered at once; poll ``GET /plans/{id}``."""
+    staff = user.username
+    time_limit = body.time_limit if body is not None else None
+    job = write_with_retries(
+        session, lambda: replan_stored(session, plan_id, time_limit=time_limit, staff=staff)
+    )
+    response.headers["Location"] = f"/plans/{job.id}"
+    return ReplanRead.of(job)
+
+
+@router.get("/{plan_id}/diff", response_model=PlanDiffRead)
+def diff(
+    plan_id: int,
+    session: SessionDep,
+    _user: Reader,
+    against: Annotated[
+        int | None, Query(ge=1, description="默认：父排班 / default: the parent")
+    ] = None,
+) -> PlanDiffRead:
+    """与另一排班（默认父排班）比较 / What changed from plan ``against`` (by default the plan
+    this one re-plans): stops moved, shipments newly planned or left out, km and hours."""
+    compared, changes = diff_stored(session, plan_id, against=against)
+    return PlanDiffRead.of(plan_id, compared, changes)

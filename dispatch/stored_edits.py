@@ -1,0 +1,410 @@
+"""A dispatcher's edits of a stored plan: the rows as a plan in memory, the edit, the rows back.
+
+The pieces: :mod:`catalog.plan_edits` (the rows: which plan may be edited, at which version,
+how stops are written), :mod:`dispatch.edits` (what an edit does, on the plan in memory) and
+:mod:`dispatch.problem_json` (the problem the plan was made for, stored with it). Every edit
+is timed and checked again, and the violations are saved on the stops (those of a whole
+route on its end), never a reason to refuse the edit.
+
+A re-plan is a new job (:func:`catalog.plans.enqueue`) whose warm start is the edited plan:
+``{"routes": [...], "locks": [...]}``, the visits of every route and of its locked stops.
+
+Every function takes the session keyword-only after it and leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from catalog.errors import ConflictError, InvalidValueError
+from catalog.models import Plan as PlanRow
+from catalog.models import PlanStatus, PlanStepType
+from catalog.plan_edits import WORK, RouteWrite, StopWrite, editable_plan, save_routes
+from catalog.plans import enqueue, get_plan
+from dispatch.edits import (
+    PlanCheck,
+    PlanDiff,
+    PlanViolation,
+    check_plan,
+    diff,
+    lock_stops,
+    move_stop,
+)
+from dispatch.errors import DispatchError
+from dispatch.plan import Plan, PlanRoute, Stop, time_route, van_of
+from dispatch.problem_json import ProblemInputError, problem_from_dict, problem_to_dict
+from optimizer import VisitType
+
+__all__ = [
+    "Edited",
+    "check_stored",
+    "diff_stored",
+    "lock_stored",
+    "move_stored",
+    "plan_of",
+    "replan_stored",
+    "warm_start_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A stored plan after an edit: the row (its new ``version``), the stops that moved
+    along (stored ids), the notes for the dispatcher, and the check of the edited plan."""
+
+    row: PlanRow
+    along: tuple[int, ...]
+    notes: tuple[str, ...]
+    check: PlanCheck
+
+
+def plan_of(row: PlanRow) -> Plan:
+    """The stored plan in memory: its problem, and per route its pickups and deliveries
+    (stop ids: the rows' ids, as text).
+
+    Raises
+    ------
+    ConflictError
+        The plan has no problem stored (made before plans kept theirs), or an unreadable
+        one: it cannot be checked or edited, only planned again.
+    """
+    if row.problem is None:
+        raise ConflictError(
+            "plan_id",
+            row.id,
+            "排班未保存其问题数据，无法调整，请重新排班 / the plan has no stored problem: it "
+            "cannot be edited, plan the day again",
+        )
+    try:
+        problem = problem_from_dict(row.problem)
+    except ProblemInputError as exc:
+        raise ConflictError("plan.problem", row.id, str(exc).splitlines()[0]) from None
+    routes = tuple(
+        PlanRoute(
+            route.van_code,
+            tuple(
+                Stop(
+                    str(s.id),
+                    VisitType(s.type.value),
+                    s.site_code or "",
+                    tuple(s.shipment_ids),
+                    s.locked,
+                )
+                for s in route.stops
+                if s.type in WORK
+            ),
+        )
+        for route in row.routes
+    )
+    known = {s.id for s in problem.shipments}
+    reasons = {u.shipment_id: u.reason for u in row.unplanned if u.shipment_id in known}
+    try:
+        return Plan(problem, routes, reasons)
+    except DispatchError as exc:
+        raise ConflictError(
+            "plan_id", row.id, f"排班数据不一致 / the stored plan is inconsistent: {exc}"
+        ) from None
+
+
+def _refused(exc: DispatchError) -> InvalidValueError:
+    """An edit naming no stop, van or position of the plan, as the catalogue's refusal."""
+    message = str(exc).removeprefix(f"{exc.field}={exc.value!r}: ")
+    return InvalidValueError(exc.field, exc.value, message)
+
+
+def _stop_key(stop_id: int) -> str:
+    return str(stop_id)
+
+
+def move_stored(
+    session: Session,
+    plan_id: int,
+    *,
+    stop_id: int,
+    van: str,
+    position: int,
+    version: int,
+    staff: str,
+    now: datetime | None = None,
+) -> Edited:
+    """Move a stored stop to ``position`` (0: the first stop after the start, counting only
+    pickups and deliveries) of ``van``'s route, as :func:`dispatch.edits.move_stop` does.
+
+    Raises
+    ------
+    NotFoundError
+        No such plan.
+    ConflictError
+        The plan is not editable, or no longer at ``version`` (reload).
+    InvalidValueError
+        No such stop (or a start, end or break), van or position.
+    """
+    row = editable_plan(session, plan_id, version=version)
+    plan = plan_of(row)
+    try:
+        moved = move_stop(plan, _stop_key(stop_id), van, position)
+    except DispatchError as exc:
+        raise _refused(exc) from None
+    return _save(session, row, moved.plan, moved.along, moved.notes, staff=staff, now=now)
+
+
+def lock_stored(
+    session: Session,
+    plan_id: int,
+    *,
+    stop_ids: Iterable[int],
+    locked: bool,
+    version: int,
+    staff: str,
+    now: datetime | None = None,
+) -> Edited:
+    """Lock (or unlock) stored stops: a re-plan keeps them on their van, in their order.
+
+    Raises
+    ------
+    NotFoundError, ConflictError, InvalidValueError
+        As :func:`move_stored`.
+    """
+    row = editable_plan(session, plan_id, version=version)
+    plan = plan_of(row)
+    try:
+        edited = lock_stops(plan, [_stop_key(s) for s in stop_ids], locked)
+    except DispatchError as exc:
+        raise _refused(exc) from None
+    return _save(session, row, edited, (), (), staff=staff, now=now)
+
+
+def check_stored(session: Session, plan_id: int) -> tuple[PlanRow, PlanCheck]:
+    """The stored plan and what it breaks now (computed, nothing written).
+
+    Raises
+    ------
+    NotFoundError
+        No such plan.
+    ConflictError
+        The plan is not done, or has no problem stored.
+    """
+    row = get_plan(session, plan_id)
+    _done(row)
+    return row, check_plan(plan_of(row))
+
+
+def diff_stored(
+    session: Session, plan_id: int, *, against: int | None = None
+) -> tuple[int, PlanDiff]:
+    """What changed from plan ``against`` (default: the plan this one re-plans) to this one,
+    and the id of ``against``.
+
+    Raises
+    ------
+    NotFoundError
+        No such plan (``against`` named as such).
+    InvalidValueError
+        No ``against`` and the plan re-plans none.
+    ConflictError
+        Either plan is not done, or has no problem stored.
+    """
+    row = get_plan(session, plan_id)
+    if against is None:
+        if row.parent_id is None:
+            raise InvalidValueError(
+                "against",
+                None,
+                "排班不是重新排班，请指定比较对象 / the plan re-plans no other: name one",
+            )
+        against = row.parent_id
+    before = get_plan(session, against, field="against")
+    _done(row)
+    _done(before)
+    return against, diff(plan_of(before), plan_of(row))
+
+
+def replan_stored(
+    session: Session,
+    plan_id: int,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    staff: str,
+    now: datetime | None = None,
+) -> PlanRow:
+    """Queue a re-plan of a stored plan's day, from its routes and around its locked stops.
+
+    The new job reads the day's open transfers again (some may have changed since), starts
+    from this plan's routes and keeps its locked stops on their vans in their order; when
+    done it supersedes this plan (kept as history, the new plan's ``parent``).
+
+    Raises
+    ------
+    NotFoundError, ConflictError
+        As :func:`check_stored` (a superseded plan is not re-planned either: its day has a
+        newer plan).
+    InvalidValueError
+        A bad ``time_limit`` or ``seed`` (by :func:`catalog.plans.enqueue`).
+    """
+    row = editable_plan(session, plan_id, version=None)
+    plan = plan_of(row)
+    return enqueue(
+        session,
+        day=row.day,
+        time_limit=row.time_limit if time_limit is None else time_limit,
+        seed=row.seed if seed is None else seed,
+        staff=staff,
+        parent_id=row.id,
+        warm_start=warm_start_of(plan),
+        now=now,
+    )
+
+
+def warm_start_of(plan: Plan) -> dict[str, Any]:
+    """A plan as a job's warm start: ``{"routes": [{"van", "visits": [{"shipment", "type"}]}],
+    "locks": [{"van", "visits": [...]}]}`` (the locked stops' visits of each van, in order)."""
+
+    def visits(stops: Iterable[Stop]) -> list[dict[str, str]]:
+        return [
+            {"shipment": sid, "type": stop.type.value} for stop in stops for sid in stop.shipments
+        ]
+
+    return {
+        "routes": [{"van": r.van, "visits": visits(r.stops)} for r in plan.routes if r.stops],
+        "locks": [
+            {"van": r.van, "visits": visits(s for s in r.stops if s.locked)}
+            for r in plan.routes
+            if any(s.locked for s in r.stops)
+        ],
+    }
+
+
+def _done(row: PlanRow) -> None:
+    if row.status != PlanStatus.done:
+        raise ConflictError(
+            "plan_id",
+            row.id,
+            f"排班状态为 {row.status.value}，尚无线路 / the plan is {row.status.value}: it has no "
+            "routes yet",
+        )
+
+
+def _save(
+    session: Session,
+    row: PlanRow,
+    plan: Plan,
+    along: Sequence[str],
+    notes: Sequence[str],
+    *,
+    staff: str,
+    now: datetime | None,
+) -> Edited:
+    """Time and check the edited plan, write it, and name the stops in their stored ids."""
+    found = check_plan(plan)
+    writes = [_route_write(plan, r, found) for r in plan.routes if r.stops]
+    save_routes(session, row, writes, problem=problem_to_dict(plan.problem), staff=staff, now=now)
+    # New stops (parts split off) got their ids on writing: matched by van and order.
+    rows = {r.van_code: r for r in row.routes}
+    ids: dict[str, int] = {}
+    for route in plan.routes:
+        if route.stops:
+            work = [s for s in rows[route.van].stops if s.type in WORK]
+            ids.update((stop.id, stored.id) for stop, stored in zip(route.stops, work, strict=True))
+    return Edited(row, tuple(ids[a] for a in along), tuple(notes), _renamed(found, ids))
+
+
+def _renamed(found: PlanCheck, ids: dict[str, int]) -> PlanCheck:
+    """The check with the stops named by their stored ids."""
+
+    def named(v: PlanViolation) -> PlanViolation:
+        stop = v.stop if v.stop is None else str(ids.get(v.stop, v.stop))
+        return PlanViolation(v.kind, v.van, stop, v.shipment, v.message_zh, v.message_en)
+
+    return PlanCheck(
+        tuple(named(v) for v in found.violations), tuple(named(v) for v in found.unplanned)
+    )
+
+
+def _violations(found: Sequence[PlanViolation]) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {"kind": v.kind.value, "shipment": v.shipment, "zh": v.message_zh, "en": v.message_en}
+        for v in found
+    )
+
+
+def _route_write(plan: Plan, route: PlanRoute, found: PlanCheck) -> RouteWrite:
+    """The van's route as rows: start, its stops with the breaks where the timing puts them,
+    end; times, loads and distances (metres driven from the start) as the solve stores them."""
+    timed = time_route(plan, route.van)
+    van = van_of(plan.problem, route.van)
+    load: tuple[int, ...] = (0,) * len(van.capacity)
+    at = timed.start
+    stops = [StopWrite(None, PlanStepType.start, van.start, at, 0, at, at)]
+    breaks = list(timed.breaks)
+
+    def take_breaks(after: int) -> None:
+        while breaks and breaks[0].after == after:
+            b = breaks.pop(0)
+            crates, kg = _crates_kg(load)
+            stops.append(
+                StopWrite(
+                    None,
+                    PlanStepType.break_,
+                    b.site,
+                    b.start,
+                    0,
+                    b.start,
+                    b.start + b.duration,
+                    load_crates=crates,
+                    load_kg=kg,
+                    distance=b.distance,
+                    break_id=b.id,
+                )
+            )
+
+    take_breaks(0)
+    for n, t in enumerate(timed.stops, start=1):
+        load = t.load
+        crates, kg = _crates_kg(load)
+        stops.append(
+            StopWrite(
+                int(t.stop.id) if t.stop.id.isdigit() else None,
+                PlanStepType(t.stop.type.value),
+                t.stop.site,
+                t.arrival,
+                t.waiting,
+                t.service_start,
+                t.departure,
+                load_crates=crates,
+                load_kg=kg,
+                distance=t.distance,
+                shipment_ids=t.stop.shipments,
+                locked=t.stop.locked,
+                violations=_violations(found.at_stop(t.stop.id)),
+            )
+        )
+        take_breaks(n)
+    crates, kg = _crates_kg(load)
+    end = timed.end
+    stops.append(
+        StopWrite(
+            None,
+            PlanStepType.end,
+            van.end_site,
+            end,
+            0,
+            end,
+            end,
+            load_crates=crates,
+            load_kg=kg,
+            distance=timed.distance,
+            violations=_violations(found.on_van(route.van)),
+        )
+    )
+    return RouteWrite(route.van, timed.distance, timed.duration, timed.cost, tuple(stops))
+
+
+def _crates_kg(load: Sequence[int]) -> tuple[int, int]:
+    """The stored load columns of the optimiser's (crates, kg) vector."""
+    return (load[0] if load else 0, load[1] if len(load) > 1 else 0)

@@ -1,0 +1,250 @@
+"""A dispatcher's edits of a stored plan (``stored_day``), on SQLite and PostgreSQL.
+
+The solve of the day puts everything on one van (the fewest vans first): the tests find
+their stops by what they carry, not by where the solve happened to put them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from small_day import Day
+from sqlalchemy import func, select
+from stored_day import NOW, build, work
+
+from catalog.errors import ConflictError, InvalidValueError
+from catalog.models import Plan, PlanStatus, PlanStepType, PlanStop, Transfer, TransferEvent
+from catalog.plans import get_plan
+from dispatch.stored_edits import (
+    check_stored,
+    diff_stored,
+    lock_stored,
+    move_stored,
+    plan_of,
+    replan_stored,
+)
+
+RETURN = "t-return_home-kiosk-west"
+HOLD = "t-hold-west-east"
+
+
+def _stop(plan: Plan, type: PlanStepType, shipment: str) -> PlanStop:
+    return next(
+        s for r in plan.routes for s in r.stops if s.type == type and shipment in s.shipment_ids
+    )
+
+
+def _places(day: Day, plan: Plan) -> dict[str, tuple[str | None, int | None]]:
+    """Per shipment of the plan: the van and stop index its transfers are recorded on,
+    checked to be those of its pickup row."""
+    out = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            if stop.type == PlanStepType.pickup:
+                for sid in stop.shipment_ids:
+                    transfers = [day.session.get(Transfer, t) for t in stop.transfer_ids]
+                    places = {(t.van_id, t.stop) for t in transfers if t is not None}
+                    assert places == {(route.van_code, stop.position)}, sid
+                    out[sid] = (route.van_code, stop.position)
+    return out
+
+
+def _events(day: Day) -> int:
+    return day.session.scalar(select(func.count()).select_from(TransferEvent)) or 0
+
+
+def test_the_stored_plan_in_memory(day: Day) -> None:
+    plan = build(day)
+    memory = plan_of(plan)
+    assert memory.problem.vans[0].id == "van-1"
+    assert set(memory.planned) == {s.shipment_id for s in plan.shipments}
+    stored = [
+        s.id
+        for r in plan.routes
+        for s in r.stops
+        if s.type in (PlanStepType.pickup, PlanStepType.delivery)
+    ]
+    assert sorted(int(i) for i in memory.stops) == sorted(stored)
+
+
+def test_a_move_is_stored_in_place_and_the_transfers_follow(day: Day) -> None:
+    plan = build(day)
+    version, events, before = plan.version, _events(day), _places(day, plan)
+    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    edited = move_stored(
+        day.session,
+        plan.id,
+        stop_id=pickup.id,
+        van="van-2",
+        position=0,
+        version=version,
+        staff="dispatcher1",
+        now=NOW,
+    )
+    day.session.commit()
+    again = get_plan(day.session, plan.id)
+    van_2 = next(r for r in again.routes if r.van_code == "van-2")
+    assert van_2.driver_username == "driver2"  # a new route gets the van's driver
+    types = [s.type for s in van_2.stops]
+    assert types == [
+        PlanStepType.start,
+        PlanStepType.pickup,
+        PlanStepType.delivery,
+        PlanStepType.end,
+    ]
+    assert van_2.stops[1].id == pickup.id  # the stop kept its id
+    assert van_2.stops[2].shipment_ids == [RETURN]  # its delivery came along
+    assert edited.along == (van_2.stops[2].id,)
+    assert edited.notes and RETURN in edited.notes[0]
+    assert edited.check.ok
+    assert (again.version, again.updated_by) == (version + 1, "dispatcher1")
+    assert again.vans_used == 2
+    # every transfer is where its pickup now is (the returning copy on van-2 at its stop 1,
+    # the pickups after the one that left van-1 a stop earlier), with an event if it moved
+    after = _places(day, again)
+    assert after[RETURN] == ("van-2", 1)
+    assert _events(day) == events + sum(after[s] != before[s] for s in before)
+
+
+def test_violations_are_saved_on_the_stops_not_refused(day: Day) -> None:
+    plan = build(day)
+    delivery = _stop(plan, PlanStepType.delivery, HOLD)
+    route = next(r for r in plan.routes if delivery in r.stops)
+    edited = move_stored(
+        day.session,
+        plan.id,
+        stop_id=delivery.id,
+        van=route.van_code,
+        position=0,
+        version=plan.version,
+        staff="d",
+        now=NOW,
+    )
+    day.session.commit()
+    stored = day.session.get(PlanStop, delivery.id)
+    assert stored is not None
+    kinds = {(v["kind"], v["shipment"]) for v in stored.violations}
+    assert ("precedence", HOLD) in kinds
+    assert all(v["zh"] and v["en"] for v in stored.violations)
+    assert not edited.check.ok
+    assert {v.stop for v in edited.check.violations} == {str(delivery.id)}
+    # the check reads the same from the stored plan
+    _, found = check_stored(day.session, plan.id)
+    assert found.violations == edited.check.violations
+
+
+def test_an_edit_on_an_old_version_is_refused(day: Day) -> None:
+    plan = build(day)
+    stop = _stop(plan, PlanStepType.pickup, HOLD)
+    with pytest.raises(ConflictError) as info:
+        move_stored(
+            day.session,
+            plan.id,
+            stop_id=stop.id,
+            van="van-2",
+            position=0,
+            version=plan.version - 1,
+            staff="d",
+            now=NOW,
+        )
+    assert info.value.field == "version"
+
+
+@pytest.mark.parametrize("which", ["start", "unknown"])
+def test_a_move_of_no_stop_of_the_plan_is_refused(day: Day, which: str) -> None:
+    plan = build(day)
+    start = plan.routes[0].stops[0]
+    stop_id = start.id if which == "start" else 99_999  # a start is not a stop one moves
+    with pytest.raises(InvalidValueError) as info:
+        move_stored(
+            day.session,
+            plan.id,
+            stop_id=stop_id,
+            van="van-1",
+            position=0,
+            version=plan.version,
+            staff="d",
+            now=NOW,
+        )
+    assert (info.value.field, info.value.value) == ("stop_id", str(stop_id))
+
+
+def test_a_plan_without_its_problem_cannot_be_edited(day: Day) -> None:
+    plan = build(day)
+    plan.problem = None
+    day.session.commit()
+    with pytest.raises(ConflictError, match="no stored problem"):
+        check_stored(day.session, plan.id)
+
+
+def test_locks_and_the_replan_that_keeps_them(day: Day) -> None:
+    plan = build(day)
+    pickup, delivery = (
+        _stop(plan, PlanStepType.pickup, HOLD),
+        _stop(plan, PlanStepType.delivery, HOLD),
+    )
+    locked = lock_stored(
+        day.session,
+        plan.id,
+        stop_ids=[pickup.id, delivery.id],
+        locked=True,
+        version=plan.version,
+        staff="d",
+        now=NOW,
+    )
+    day.session.commit()
+    assert {s.id for r in locked.row.routes for s in r.stops if s.locked} == {
+        pickup.id,
+        delivery.id,
+    }
+    job = replan_stored(day.session, plan.id, time_limit=3, staff="dispatcher1", now=NOW)
+    day.session.commit()
+    assert (job.status, job.parent_id, job.time_limit, job.requested_by) == (
+        PlanStatus.queued,
+        plan.id,
+        3.0,
+        "dispatcher1",
+    )
+    route = next(r for r in plan.routes if pickup in r.stops)
+    locks = job.warm_start["locks"]
+    assert [lock["van"] for lock in locks] == [route.van_code]
+    assert {v["shipment"] for v in locks[0]["visits"]} == set(pickup.shipment_ids) | set(
+        delivery.shipment_ids
+    )
+    assert sum(len(r["visits"]) for r in job.warm_start["routes"]) == 2 * len(plan.shipments)
+
+
+def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> None:
+    plan = build(day)
+    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    move_stored(
+        day.session,
+        plan.id,
+        stop_id=pickup.id,
+        van="van-2",
+        position=0,
+        version=plan.version,
+        staff="d",
+        now=NOW,
+    )
+    day.session.commit()
+    job = replan_stored(day.session, plan.id, staff="d", now=NOW)
+    day.session.commit()
+    new = work(day)
+    assert new.id == job.id
+    assert get_plan(day.session, plan.id).superseded_by_id == new.id
+    against, changes = diff_stored(day.session, new.id)
+    assert against == plan.id
+    assert changes.total.distance_before == get_plan(day.session, plan.id).distance
+    assert changes.total.distance_after == new.distance
+    assert (changes.newly_planned, changes.newly_unplanned) == ((), ())
+    # the old plan is history now: not edited any more, nor re-planned
+    with pytest.raises(ConflictError, match="superseded"):
+        replan_stored(day.session, plan.id, staff="d", now=NOW)
+
+
+def test_a_diff_needs_a_plan_to_compare_with(day: Day) -> None:
+    plan = build(day)
+    with pytest.raises(InvalidValueError) as info:
+        diff_stored(day.session, plan.id)
+    assert info.value.field == "against"
+    assert diff_stored(day.session, plan.id, against=plan.id)[1].moved == ()
