@@ -36,6 +36,7 @@ REASON_ZH = {
     "skills": "没有车辆具备所需条件",
     "no_vehicle": "没有任何车辆",
     "time_limit": "时间限制内未能安排",
+    "lock_infeasible": "无法按调度员锁定的车辆和顺序配送",
 }
 
 

@@ -31,6 +31,7 @@ class UnassignedReason(StrEnum):
     SKILLS = "skills"  # no van has every skill the shipment needs
     NO_VEHICLE = "no_vehicle"  # the problem has no van at all
     TIME_LIMIT = "time_limit"  # the time limit came before a plan for it
+    LOCK_INFEASIBLE = "lock_infeasible"  # cannot be served as a dispatcher locked it
 
 
 @dataclass(frozen=True, slots=True)
