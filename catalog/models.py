@@ -1,5 +1,6 @@
-"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, staff users,
-vans, and the day plans (jobs, routes, stops, unplanned work, the workers that solve them).
+"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, crates,
+staff users, vans, and the day plans (jobs, routes, stops, unplanned work, the workers that
+solve them).
 
 Conventions
 -----------
@@ -41,11 +42,14 @@ from catalog.isbn import normalize_isbn
 
 __all__ = [
     "ACTIVE_HOLD_STATUSES",
+    "CRATE_CODE_LENGTH",
     "OPEN_TRANSFER_STATUSES",
     "PLAN_ACTIVE_STATUSES",
     "PLAN_TERMINAL_STATUSES",
     "SHIPMENT_ID_LENGTH",
     "Base",
+    "Crate",
+    "CrateStatus",
     "Hold",
     "HoldStatus",
     "Item",
@@ -128,6 +132,14 @@ class TransferKind(enum.StrEnum):
     return_home = "return_home"
     new_stock = "new_stock"
     rebalance = "rebalance"
+
+
+class CrateStatus(enum.StrEnum):
+    """A crate's trip: open (packed at its origin) → in_transit (in a van) → delivered."""
+
+    open = "open"
+    in_transit = "in_transit"
+    delivered = "delivered"
 
 
 class TransferStatus(enum.StrEnum):
@@ -484,6 +496,39 @@ class TransferEvent(Base):
 
     transfer: Mapped[Transfer] = relationship(back_populates="events")
     site: Mapped[Site | None] = relationship()
+
+
+CRATE_CODE_LENGTH = 64
+"""Longest crate barcode (as ``Transfer.crate_id``)."""
+
+
+class Crate(Base):
+    """A crate (周转箱) on one trip from ``origin`` to ``destination``, by its barcode ``code``.
+
+    Its items are the transfers whose ``crate_id`` is ``code``. Every step is stamped with
+    when and by whom.
+    """
+
+    __tablename__ = "crates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CRATE_CODE_LENGTH), unique=True)
+    origin_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    destination_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    status: Mapped[CrateStatus] = mapped_column(
+        _enum(CrateStatus, "crate_status"), default=CrateStatus.open
+    )
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str] = mapped_column(String(64), default="")
+    picked_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+    picked_up_by: Mapped[str | None] = mapped_column(String(64))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_by: Mapped[str | None] = mapped_column(String(64))
+
+    origin_site: Mapped[Site] = relationship(foreign_keys=[origin_site_id])
+    destination_site: Mapped[Site] = relationship(foreign_keys=[destination_site_id])
+
+    __table_args__ = (CheckConstraint("origin_site_id <> destination_site_id", name="moves"),)
 
 
 class Role(enum.StrEnum):

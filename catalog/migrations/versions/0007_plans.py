@@ -7,7 +7,7 @@ heartbeat, attempts, who asked, superseded by, parent, version), ``plan_routes``
 ``plan_unplanned`` and ``plan_workers``.
 
 Revision ID: 0007_plans
-Revises: 0006_fleet
+Revises: 0007_crates
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_plans"
-down_revision: str | None = "0006_fleet"
+down_revision: str | None = "0007_crates"  # after the crates (two 0007s met on merge)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
