@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import (
+    Break,
     Lock,
     PlannedRoute,
     Problem,
@@ -625,13 +626,15 @@ def test_check_reports_the_free_end_of_a_locked_shipment_on_another_van() -> Non
 
 
 def random_day(seed: int, shipments: int, vans: int) -> Problem:
-    """Six sites around central within 8 km, two with a lunch closure; vans of 6 crates;
-    two in five shipments are holds."""
+    """Six sites around central within 8 km, two with a lunch closure; vans of 6 crates,
+    with a break on odd seeds; two in five shipments are holds."""
     rng = random.Random(seed)
     at = {"central": 0.0, **{f"s{i}": rng.uniform(-8, 8) for i in range(6)}}
     names = list(at)
     windows = {n: (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 17 * H)) for n in names[1:3]}
-    fleet = tuple(van(f"van_{v}", capacity=6) for v in range(vans))
+    lunch = (Break("lunch", (TimeWindow(11 * H + 1800, 13 * H + 1800),), 1800),)
+    breaks = lunch if seed % 2 else ()  # odd seeds: a driver's break, the specialists' way
+    fleet = tuple(van(f"van_{v}", capacity=6, breaks=breaks) for v in range(vans))
     items = []
     for k in range(shipments):
         a, b = rng.sample(names, 2)
