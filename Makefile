@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Builds the demo day into SHUYUN_DATABASE_URL (default out/shuyun.sqlite), plans it, writes the
+# route sheets to out/demo/ and serves the API with demo accounts until Ctrl-C. Run again on a
+# database that holds data: make demo DEMO_FLAGS=--reset (says what it removes first).
+DEMO_FLAGS ?=
+
 demo: $(STAMP)
-	$(BIN)/shuyun demo --out out/demo
+	$(BIN)/shuyun demo --out out/demo $(DEMO_FLAGS)
 
 test: $(STAMP)
 	bash scripts/check.sh

@@ -18,6 +18,8 @@ from fastapi import FastAPI
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.routers import auth, circulation, health, holds, records, sites, vroom
+from api.routers.crates import router as crates_router
+from api.routers.transfers import router as transfers_router
 from api.security import secret_key
 from api.travel import StreetTravelTimes
 from catalog.db import create_engine, session_factory
@@ -86,6 +88,8 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
     install_error_handlers(app)
     for router in (health, auth, sites, records, circulation, holds, vroom):
         app.include_router(router.router)
+    app.include_router(transfers_router)
+    app.include_router(crates_router)
     return app
 
 

@@ -20,6 +20,7 @@ from settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     import networkx as nx
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from catalog.record_import import ImportReport
@@ -125,25 +126,172 @@ def _settings(ctx: typer.Context) -> Settings:
 @app.command()
 def demo(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option(help="输出目录 / output folder")] = Path("out/demo"),
+    out: Annotated[Path, typer.Option(help="路单输出目录 / route sheets folder")] = Path(
+        "out/demo"
+    ),
     time_limit: Annotated[
         float, typer.Option(help="求解时间（秒）/ solver time budget in seconds")
     ] = 20.0,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 7,
     vans: Annotated[int, typer.Option(help="车辆数 1–20 / number of vans, 1–20")] = 3,
+    reset: Annotated[
+        bool,
+        typer.Option(
+            "--reset",
+            help="先删除数据库中 shuyun 各表的全部数据（先列出条数）/ first remove every row of "
+            "shuyun's tables from SHUYUN_DATABASE_URL (listed, per table, before)",
+        ),
+    ] = False,
+    serve_api: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="完成后运行服务直到 Ctrl-C / then serve the API until Ctrl-C "
+            "(--no-serve: build, plan and write only)",
+        ),
+    ] = True,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port, 1–65535")] = 8000,
+    scale: Annotated[
+        float,
+        typer.Option(
+            help="演示馆藏与流通规模（1 = 全区）/ size of the demo catalogue and day (1: the "
+            "district), 0.01–1"
+        ),
+    ] = 1.0,
+    service_points: Annotated[
+        int, typer.Option(help="服务点数 0–30 / number of service points, 0–30")
+    ] = 30,
 ) -> None:
-    """规划演示日并输出线路单。/ Plan a demo day and write its route sheets."""
+    """建立演示日、规划、输出路单，并以演示账户运行服务。/ Build the demo day into
+    SHUYUN_DATABASE_URL, plan it, write the route sheets, make one demo account per role
+    (passwords shown once) and serve the API until Ctrl-C.
+
+    数据库须为空；--reset 先列出并删除 shuyun 各表的数据（不删除任何文件）。/ The database must
+    hold no shuyun data; --reset first lists and removes the rows of shuyun's tables (no file
+    is deleted). Without SHUYUN_AUTH__SECRET_KEY the served demo signs with a key of its own.
+    """
     _positive_seconds(time_limit, "--time-limit")
     if not 1 <= vans <= 20:
         raise _fail(f"--vans 应在 1–20 之间 / must be within 1–20, got {vans}")
-    from api.demo import run_demo, summary_lines  # heavy imports only once the options are valid
+    if not (math.isfinite(scale) and 0.01 <= scale <= 1):
+        raise _fail(f"--scale 应在 0.01–1 之间 / must be within 0.01–1, got {scale}")
+    if not 0 <= service_points <= 30:
+        raise _fail(f"--service-points 应在 0–30 之间 / must be within 0–30, got {service_points}")
+    settings = _settings(ctx)
+    if serve_api:
+        _check_port(host, port)
+        settings = _with_demo_key(settings)
+    from sqlalchemy.exc import SQLAlchemyError
 
+    from api.demo import DatabaseNotEmptyError, account_lines, run_demo, summary_lines
+
+    if reset:
+        _reset_database(settings.database.url)
     try:
-        report = run_demo(_settings(ctx), out_dir=out, time_limit=time_limit, seed=seed, vans=vans)
+        report = run_demo(
+            settings,
+            out_dir=out,
+            time_limit=time_limit,
+            seed=seed,
+            vans=vans,
+            service_points=service_points,
+            scale=scale,
+        )
+    except (SettingsError, DatabaseNotEmptyError) as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:  # unreachable, or gone mid-run: a message, not a traceback
+        raise _database_failure(exc, settings.database.url) from None
+    for line in [*summary_lines(report), *account_lines(report)]:
+        typer.echo(line)
+    if serve_api:
+        _serve_demo(settings, host=host, port=port)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port out of range or already taken before the demo's long build."""
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise _fail(f"--port 应在 1–65535 之间 / must be within 1–65535, got {port}")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise _fail(
+            f"--host {host} --port {port}: 无法监听 / cannot listen there: {exc.strerror or exc}"
+        ) from None
+
+
+def _with_demo_key(settings: Settings) -> Settings:
+    """The settings with a signing key: the configured one, or one made for this run."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    from api.security import secret_key
+
+    if settings.auth.secret_key is None:
+        auth = settings.auth.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48))})
+        typer.echo(
+            "注意 note: 未设置 SHUYUN_AUTH__SECRET_KEY，本次演示自行生成签名密钥，"
+            "令牌随本次运行失效 / SHUYUN_AUTH__SECRET_KEY is unset: this demo run signs with "
+            "a key of its own (sign-ins end with the run)"
+        )
+        settings = settings.model_copy(update={"auth": auth})
+    try:
+        secret_key(settings.auth)
     except SettingsError as exc:
         raise _fail(str(exc)) from None
-    for line in summary_lines(report):
-        typer.echo(line)
+    return settings
+
+
+def _reset_database(url: str) -> None:
+    """``demo --reset``: list the rows of shuyun's tables, then remove them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.demo import format_rows, remove_shuyun_rows, shown_url, shuyun_rows
+    from catalog.db import create_engine, upgrade
+
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        rows = shuyun_rows(engine)
+        typer.echo(
+            f"--reset: 将删除 / removing from {shown_url(url)}: {format_rows(rows)} "
+            "（表与其他数据保留 / the tables and anything not shuyun's stay）"
+        )
+        removed = remove_shuyun_rows(engine)
+    except SQLAlchemyError as exc:
+        raise _database_failure(exc, url) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"--reset: 已删除 / removed {sum(removed.values())} rows")
+
+
+def _database_failure(exc: SQLAlchemyError, url: str) -> typer.Exit:
+    from api.demo import shown_url
+
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return _fail(f"数据库不可用 / database unavailable ({shown_url(url)}): {reason}")
+
+
+def _serve_demo(settings: Settings, *, host: str, port: int) -> None:
+    """Serve the demo database (one process: the settings, with the demo's key, go in as
+    they are) until Ctrl-C."""
+    import uvicorn
+
+    from api.app import create_app
+
+    typer.echo(
+        f"服务 serving: http://{host}:{port}（文档 OpenAPI /docs，登录 sign in POST /auth/token）"
+        "；Ctrl-C 停止 / to stop"
+    )
+    # uvicorn stops gracefully on Ctrl-C, then raises the signal again for its caller.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    typer.echo("已停止 / stopped")
 
 
 @app.command()

@@ -1,24 +1,29 @@
 """``shuyun demo``: a day of circulation on the demo network, planned on the real Beilin streets.
 
-The day's work comes from circulation, not from a generator: a SQLite catalogue is created
-under the output folder (``<out>/shuyun.sqlite``, recreated on every run), filled with the 39
-demo sites and a seeded demo catalogue (演示数据), one day of loans, returns, holds and new
-stock is simulated (the day before the vans drive), and the open transfers become the vans'
-shipments through :mod:`dispatch`. The plan is recorded back in the catalogue (every
-transfer planned on a van's stop or deferred with a reason) and the route sheets are written.
+The day's work comes from circulation, not from a generator: the demo builds into the
+database of ``SHUYUN_DATABASE_URL`` (SQLite or PostgreSQL), which must hold no shuyun data
+yet (:func:`shuyun_rows`; :func:`remove_shuyun_rows` empties it for ``--reset``, and removes
+nothing but the rows of shuyun's own tables). It fills it with the 39 demo sites, a seeded
+demo catalogue (演示数据) and the demo fleet (the ``vans`` table, so that a later plan of
+the day finds them), simulates one day of loans, returns, holds and new stock (the day
+before the vans drive), and the open transfers become the vans' shipments through
+:mod:`dispatch`. The plan is recorded back in the catalogue (every transfer planned on a
+van's stop or deferred with a reason), the route sheets are written, and one demo account
+per role is made, with a password shown once.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import Session
 
 import geo
@@ -26,10 +31,12 @@ from api.problem_json import problem_to_dict, result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
-from catalog.models import Transfer, TransferStatus
+from catalog.fleet import get_van, update_van
+from catalog.models import Base, Role, SiteKind, Transfer, TransferStatus
 from catalog.simulate import SimulationReport, simulate_day
 from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
+from catalog.users import create_user
 from dispatch import (
     DayPlan,
     DemoSite,
@@ -37,8 +44,10 @@ from dispatch import (
     demo_sites,
     demo_vans,
     plan_day,
+    save_vans,
     site_model,
     site_network,
+    vans_for_day,
 )
 from optimizer import Problem, Result
 from settings import Settings
@@ -49,7 +58,33 @@ items, ~10,000 patrons; ~820 transfers a day in ~440 shipments). Generating and 
 take ~13 s and the whole demo ~36 s on two cores (2026-11-26)."""
 
 STAFF = "shuyun demo"
-DATABASE_NAME = "shuyun.sqlite"
+DEMO_ROLES = (Role.dispatcher, Role.driver, Role.branch_staff, Role.planner, Role.admin)
+"""One demo account per role, named ``demo-<role>``."""
+
+
+class DatabaseNotEmptyError(ValueError):
+    """The demo's database already holds shuyun data: ``rows`` per table (the non-empty)."""
+
+    def __init__(self, database: str, rows: Mapping[str, int]) -> None:
+        self.database = database
+        self.rows = dict(rows)
+        super().__init__(
+            f"数据库已有数据 / the database already holds data: {database} "
+            f"({format_rows(rows)}); 用 --reset 清空后重建，"
+            "或把 SHUYUN_DATABASE_URL 指向空数据库 / "
+            "run with --reset to remove them first, or point SHUYUN_DATABASE_URL at an empty "
+            "database"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A demo staff account and its generated password (shown once, stored only hashed)."""
+
+    username: str
+    role: Role
+    site_code: str | None
+    password: str
 
 
 @dataclass(frozen=True)
@@ -71,9 +106,12 @@ class DemoReport:
     plan
         The dispatch of the day: counts by transfer kind, planned and deferred transfers.
     database
-        The SQLite catalogue holding the day (transfers with van, stop or deferred reason).
+        The database holding the day (its URL, password hidden): transfers with van, stop or
+        deferred reason, the fleet, the accounts.
     unrecorded
         Transfers of the day left neither planned nor deferred with a reason (always 0).
+    accounts
+        The demo accounts, one per role, with their passwords.
     """
 
     problem: Problem
@@ -83,8 +121,9 @@ class DemoReport:
     sites: list[DemoSite]
     simulation: SimulationReport | None = None
     plan: DayPlan | None = None
-    database: Path | None = None
+    database: str | None = None
     unrecorded: int = 0
+    accounts: tuple[DemoAccount, ...] = field(default=())
 
 
 def run_demo(
@@ -98,20 +137,20 @@ def run_demo(
     scale: float = DEMO_SCALE,
     day: date | None = None,
 ) -> DemoReport:
-    """Simulate a day of circulation, plan the vans' next day, write the plan and route sheets.
+    """Build the demo day into the settings' database, plan the vans' next day, write the
+    plan and the route sheets, and make the demo accounts.
 
     Parameters
     ----------
     settings
-        The one settings object: the shared data (``data``) and the circulation rules
-        (``circulation``); the demo's catalogue is its own SQLite file, not ``database``.
+        The one settings object: the database (``database.url``, which must hold no shuyun
+        data yet), the shared data (``data``) and the circulation rules (``circulation``).
     out_dir
-        Output folder: ``shuyun.sqlite``, ``problem.json``, ``result.json`` and the route
-        sheets (HTML). The database is recreated on every run.
+        Output folder: ``problem.json``, ``result.json`` and the route sheets (HTML).
     time_limit, seed
         Solver budget in seconds, and the seed of the sites, catalogue, circulation and solver.
     vans
-        Number of vans.
+        Number of vans (stored in the fleet, then read back from it for the plan).
     service_points
         Number of 服务点 in the demo network (of about 30).
     scale
@@ -121,38 +160,45 @@ def run_demo(
 
     Raises
     ------
+    DatabaseNotEmptyError
+        The database already holds shuyun data (checked first; nothing is changed).
     settings.SettingsError
         ``SHUYUN_DATA_DIR`` holds no Beilin data.
+    sqlalchemy.exc.SQLAlchemyError
+        The database cannot be reached.
     """
     plan_for = day if day is not None else date.today() + timedelta(days=1)
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    graph = geo.load_beilin_graph(settings.data.beilin_dir)
-    timings["load_graph"] = time.perf_counter() - t0
-
-    sites = demo_sites(
-        subdistrict_points=settings.data.subdistrict_points_file,
-        communities=settings.data.communities_file,
-        boundary=settings.data.boundary_file,
-        service_points=service_points,
-        seed=seed,
-    )
-    t0 = time.perf_counter()
-    net = site_network(
-        graph, [s.id for s in sites], [(s.lon, s.lat) for s in sites], depart_at=8 * 3600 + 1800
-    )
-    timings["matrix"] = time.perf_counter() - t0
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    database = out_dir / DATABASE_NAME
-    for stale in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
-        stale.unlink(missing_ok=True)
-    engine = create_engine(f"sqlite:///{database}")
+    engine = create_engine(settings.database.url)
+    database = shown_url(settings.database.url)
     try:
         upgrade(engine)
+        rows = {table: n for table, n in shuyun_rows(engine).items() if n}
+        if rows:
+            raise DatabaseNotEmptyError(database, rows)
+        t0 = time.perf_counter()
+        graph = geo.load_beilin_graph(settings.data.beilin_dir)
+        timings["load_graph"] = time.perf_counter() - t0
+
+        sites = demo_sites(
+            subdistrict_points=settings.data.subdistrict_points_file,
+            communities=settings.data.communities_file,
+            boundary=settings.data.boundary_file,
+            service_points=service_points,
+            seed=seed,
+        )
+        t0 = time.perf_counter()
+        net = site_network(
+            graph,
+            [s.id for s in sites],
+            [(s.lon, s.lat) for s in sites],
+            depart_at=8 * 3600 + 1800,
+        )
+        timings["matrix"] = time.perf_counter() - t0
         with session_factory(engine)() as session:
             t0 = time.perf_counter()
             travel = _load_network(session, sites, net, seed=seed, scale=scale)
+            save_vans(session, demo_vans(count=vans), staff=STAFF)
             session.commit()
             timings["catalogue"] = time.perf_counter() - t0
 
@@ -175,7 +221,7 @@ def run_demo(
                 sites=[site_model(s) for s in sites],
                 durations=net.durations.tolist(),
                 distances=net.distances.tolist(),
-                vans=demo_vans(count=vans),
+                vans=vans_for_day(session, plan_for),
                 time_limit=time_limit,
                 seed=seed,
                 staff=STAFF,
@@ -184,9 +230,12 @@ def run_demo(
             session.commit()
             timings["solve"] = time.perf_counter() - t0
             unrecorded = _unrecorded(session)
+            accounts = _demo_accounts(session, sites, plan)
+            session.commit()
     finally:
         engine.dispose()
 
+    out_dir.mkdir(parents=True, exist_ok=True)
     problem, result = plan.problem, plan.result
     (out_dir / "problem.json").write_text(
         json.dumps(problem_to_dict(problem), ensure_ascii=False), encoding="utf-8"
@@ -215,7 +264,69 @@ def run_demo(
         plan=plan,
         database=database,
         unrecorded=unrecorded,
+        accounts=accounts,
     )
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def shuyun_rows(engine: Engine) -> dict[str, int]:
+    """Rows in each of shuyun's tables (those of :mod:`catalog.models`, migrated), by name;
+    the database's other tables are not looked at."""
+    with engine.connect() as connection:
+        return {
+            table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def remove_shuyun_rows(engine: Engine) -> dict[str, int]:
+    """Delete every row of shuyun's tables, in one transaction, children first; the tables,
+    the migrations' record and the database's other tables stay. Returns the rows removed
+    per table (as :func:`shuyun_rows` counted them just before)."""
+    with engine.begin() as connection:
+        removed = {
+            table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    return removed
+
+
+def format_rows(rows: Mapping[str, int]) -> str:
+    """``sites 39, items 1200`` for the tables with rows (``none`` if there are none)."""
+    shown = [f"{table} {n}" for table, n in rows.items() if n]
+    return ", ".join(shown) or "none"
+
+
+def _demo_accounts(
+    session: Session, sites: list[DemoSite], plan: DayPlan
+) -> tuple[DemoAccount, ...]:
+    """One account per role with a fresh password; branch staff at the first branch; the
+    driver on the first van of the day's plan (or of the fleet)."""
+    branch = next(s.id for s in sites if s.kind == SiteKind.branch)
+    accounts = []
+    for role in DEMO_ROLES:
+        site = branch if role is Role.branch_staff else None
+        password = secrets.token_urlsafe(12)
+        user = create_user(
+            session, username=f"demo-{role.value}", password=password, role=role, site_code=site
+        )
+        accounts.append(DemoAccount(user.username, role, site, password))
+    used = [r.van for r in plan.result.routes] or [v.id for v in plan.problem.vans]
+    van = get_van(session, used[0])
+    update_van(
+        session,
+        van.code,
+        version=van.version,
+        changes={"driver_username": "demo-driver"},
+        staff=STAFF,
+    )
+    return tuple(accounts)
 
 
 def _load_network(
@@ -323,4 +434,15 @@ def summary_lines(report: DemoReport) -> list[str]:
             f"数据库 database: {report.database}"
             f"（未安排也未延后的调拨 unrecorded transfers: {report.unrecorded}）"
         )
+    return lines
+
+
+def account_lines(report: DemoReport) -> list[str]:
+    """The demo accounts with their passwords, printed once by ``shuyun demo``."""
+    if not report.accounts:
+        return []
+    lines = ["演示账户（密码只显示这一次）/ demo accounts (passwords shown this once):"]
+    for account in report.accounts:
+        where = f" @ {account.site_code}" if account.site_code else ""
+        lines.append(f"  {account.username:<18} {account.role.value:<13} {account.password}{where}")
     return lines

@@ -26,19 +26,26 @@ from settings import Settings
 
 __all__ = [
     "CIRCULATION_ROLES",
+    "SCAN_ROLES",
     "CirculationStaff",
     "CurrentUser",
+    "Scanner",
     "Services",
     "ServicesDep",
     "SessionDep",
     "SettingsDep",
     "TravelTimesDep",
+    "check_scan",
     "check_site",
+    "may_scan",
     "require_role",
 ]
 
 CIRCULATION_ROLES = (Role.branch_staff, Role.admin)
 """Who works a circulation desk: loans, returns, holds."""
+
+SCAN_ROLES = (Role.driver, Role.branch_staff, Role.admin)
+"""Who scans copies and crates at pickup and drop (where: :func:`may_scan`)."""
 
 
 @dataclass(frozen=True)
@@ -145,4 +152,30 @@ def check_site(user: User, site_code: str, *, field: str = "site_code") -> None:
             status.HTTP_403_FORBIDDEN,
             detail=f"无权限 / forbidden: {field}={site_code!r}, but {user.username!r} "
             f"works at {own!r}",
+        )
+
+
+Scanner = Annotated[User, Depends(require_role(*SCAN_ROLES))]
+
+
+def may_scan(user: User, site_code: str) -> bool:
+    """Whether ``user`` may scan copies and crates at ``site_code``, the one place that says so.
+
+    Branch staff scan at their own site; admins anywhere; drivers at any site: the stops of
+    their route are every site while routes are not kept (narrowing a driver to the day's
+    stops is a change of this function alone). The other roles do not scan.
+    """
+    if user.role is Role.branch_staff:
+        return user.site is not None and user.site.code == site_code
+    return user.role in (Role.driver, Role.admin)
+
+
+def check_scan(user: User, site_code: str) -> None:
+    """403 naming the site and the account unless :func:`may_scan`."""
+    if not may_scan(user, site_code):
+        own = f", who works at {user.site.code!r}" if user.site is not None else ""
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"无权限 / forbidden: {user.username!r} ({user.role.value}{own}) may not "
+            f"scan at site_code={site_code!r}",
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dispatch import Leg
+from dispatch.reasons import REASONS
 from optimizer import Result, Route, Shipment, StepType
 
 KIND_ZH = {
@@ -26,18 +27,8 @@ KIND_ZH = {
     "new_stock": "新书配送",
     "rebalance": "调剂",
 }
-REASON_ZH = {
-    "deferred_capacity": "今日运力不足，延后",
-    "time_window": "开放时间内无法完成",
-    "deadline": "无法在预约期限前送达",
-    "capacity_exceeds_van": "超过任何一辆车的容量",
-    "unreachable": "道路不可达",
-    "shift": "超出司机班次或最长线路时间",
-    "skills": "没有车辆具备所需条件",
-    "no_vehicle": "没有任何车辆",
-    "time_limit": "时间限制内未能安排",
-    "lock_infeasible": "无法按调度员锁定的车辆和顺序配送",
-}
+REASON_ZH = {code.value: words.zh for code, words in REASONS.items()}
+"""The reason codes in Chinese, from the one table (:data:`dispatch.reasons.REASONS`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, staff users.
+"""The catalogue's tables: sites, records, items, patrons, loans, holds, transfers, crates,
+staff users, vans.
 
 Conventions
 -----------
@@ -38,9 +39,12 @@ from catalog.isbn import normalize_isbn
 
 __all__ = [
     "ACTIVE_HOLD_STATUSES",
+    "CRATE_CODE_LENGTH",
     "OPEN_TRANSFER_STATUSES",
     "SHIPMENT_ID_LENGTH",
     "Base",
+    "Crate",
+    "CrateStatus",
     "Hold",
     "HoldStatus",
     "Item",
@@ -59,6 +63,7 @@ __all__ = [
     "TransferKind",
     "TransferStatus",
     "User",
+    "Van",
 ]
 
 NAMING_CONVENTION = {
@@ -113,6 +118,14 @@ class TransferKind(enum.StrEnum):
     return_home = "return_home"
     new_stock = "new_stock"
     rebalance = "rebalance"
+
+
+class CrateStatus(enum.StrEnum):
+    """A crate's trip: open (packed at its origin) → in_transit (in a van) → delivered."""
+
+    open = "open"
+    in_transit = "in_transit"
+    delivered = "delivered"
 
 
 class TransferStatus(enum.StrEnum):
@@ -471,6 +484,39 @@ class TransferEvent(Base):
     site: Mapped[Site | None] = relationship()
 
 
+CRATE_CODE_LENGTH = 64
+"""Longest crate barcode (as ``Transfer.crate_id``)."""
+
+
+class Crate(Base):
+    """A crate (周转箱) on one trip from ``origin`` to ``destination``, by its barcode ``code``.
+
+    Its items are the transfers whose ``crate_id`` is ``code``. Every step is stamped with
+    when and by whom.
+    """
+
+    __tablename__ = "crates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CRATE_CODE_LENGTH), unique=True)
+    origin_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    destination_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    status: Mapped[CrateStatus] = mapped_column(
+        _enum(CrateStatus, "crate_status"), default=CrateStatus.open
+    )
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str] = mapped_column(String(64), default="")
+    picked_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+    picked_up_by: Mapped[str | None] = mapped_column(String(64))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_by: Mapped[str | None] = mapped_column(String(64))
+
+    origin_site: Mapped[Site] = relationship(foreign_keys=[origin_site_id])
+    destination_site: Mapped[Site] = relationship(foreign_keys=[destination_site_id])
+
+    __table_args__ = (CheckConstraint("origin_site_id <> destination_site_id", name="moves"),)
+
+
 class Role(enum.StrEnum):
     """What a staff account may do in the service (调度员, 司机, 分馆馆员, 规划人员, 管理员)."""
 
@@ -507,3 +553,61 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"User(username={self.username!r}, role={self.role.value!r})"
+
+
+class Van(Base):
+    """A van of the fleet (配送车): its depot, capacity, driver's shift and lunch break, costs.
+
+    ``version`` grows with every change, so that an edit made on a stale copy is refused
+    (409) instead of overwriting another dispatcher's.
+    """
+
+    __tablename__ = "vans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    depot_site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    capacity_crates: Mapped[int] = mapped_column(Integer)
+    capacity_kg: Mapped[int] = mapped_column(Integer)
+    shift_start_s: Mapped[int] = mapped_column(Integer)
+    shift_end_s: Mapped[int] = mapped_column(Integer)
+    """The driver's shift, seconds since local midnight."""
+    break_start_s: Mapped[int | None] = mapped_column(Integer)
+    break_end_s: Mapped[int | None] = mapped_column(Integer)
+    """When the lunch break may start (window of its start); NULL: no break."""
+    break_s: Mapped[int] = mapped_column(Integer, default=0)
+    max_route_s: Mapped[int | None] = mapped_column(Integer)
+    cost_per_km: Mapped[float] = mapped_column(Float, default=0.0)
+    cost_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
+    fixed_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    """The driver who takes this van out (a ``driver`` account); at most one van each."""
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+    depot: Mapped[Site] = relationship()
+    driver: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("capacity_crates > 0 AND capacity_kg > 0", name="capacity"),
+        CheckConstraint(
+            "shift_start_s >= 0 AND shift_start_s < shift_end_s AND shift_end_s <= 172800",
+            name="shift",
+        ),
+        CheckConstraint(
+            "(break_start_s IS NULL) = (break_end_s IS NULL) AND "
+            "(break_start_s IS NULL OR break_start_s <= break_end_s)",
+            name="break_window",
+        ),
+        CheckConstraint("break_s >= 0", name="break_length"),
+        CheckConstraint(
+            "cost_per_km >= 0 AND cost_per_hour >= 0 AND fixed_cost >= 0", name="costs"
+        ),
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own name)
+
+    def __repr__(self) -> str:
+        return f"Van(code={self.code!r})"

@@ -3,7 +3,10 @@
 Status flow: ``requested → planned → picked_up → delivered``; a transfer in the van too long
 becomes ``lost``; one not yet picked up is ``cancelled`` when superseded (e.g. a hold takes a
 copy that was going home). Every change is a :class:`~catalog.models.TransferEvent` stamped
-with time, site and staff member. Scanning the same barcode twice changes nothing.
+with time, site and staff member. Scanning the same barcode twice changes nothing; a scan at
+the wrong site is refused naming the right one. A copy packed in a crate (周转箱,
+:mod:`catalog.crates`) moves with its crate: the van takes the crate whole, and the crate is
+delivered with its last copy.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog._lookup import get_central, get_item, get_record, resolve_now
@@ -21,6 +24,8 @@ from catalog.errors import InvalidValueError, NotAvailableError, NotFoundError
 from catalog.models import (
     OPEN_TRANSFER_STATUSES,
     SHIPMENT_ID_LENGTH,
+    Crate,
+    CrateStatus,
     Hold,
     HoldStatus,
     Item,
@@ -40,15 +45,23 @@ __all__ = [
     "NewStockLine",
     "PlannedTransfer",
     "TransferDemand",
+    "TransferFilter",
+    "crate_load",
+    "crate_of",
     "create_transfer",
+    "deliver",
+    "get_transfer",
+    "list_transfers",
     "mark_lost",
     "open_transfer",
+    "pick_up_crate",
     "receive_new_stock",
     "record_plan",
     "scan_delivery",
     "scan_pickup",
     "transfer_deadline",
     "transfer_demand",
+    "wrong_site",
 ]
 
 
@@ -245,13 +258,15 @@ def scan_pickup(
 ) -> Transfer:
     """The van takes the item at ``site_code`` (optionally in crate ``crate_id``): in transit.
 
-    Scanning again is harmless: the transfer is returned unchanged.
+    A copy packed in an open crate (:func:`catalog.crates.pack`) travels in it: scanning it
+    takes the whole crate, every copy in it. Scanning again is harmless: the transfer is
+    returned unchanged.
 
     Raises
     ------
     CirculationError
-        Unknown barcode or site, no open transfer for the item, wrong site, or a crate that
-        already holds items for another origin–destination pair.
+        Unknown barcode or site, no open transfer for the item, the wrong site (the message
+        names the right one), or a crate that goes another way.
     """
     now = resolve_now(now)
     with session.begin_nested():
@@ -260,46 +275,124 @@ def scan_pickup(
         transfer = open_transfer(session, item)
         if transfer is None:
             raise NotFoundError("barcode", barcode, "item has no open transfer")
+        if transfer.origin_site_id != site.id:
+            raise wrong_site(site_code, transfer.origin_site, f"transfer {transfer.id} starts at")
         if transfer.status is TransferStatus.picked_up:
             return transfer
-        if transfer.origin_site_id != site.id:
-            raise InvalidValueError(
-                "site_code",
-                site_code,
-                f"transfer {transfer.id} starts at {transfer.origin_site.code}",
-            )
         if crate_id is not None:
             _check_crate(session, crate_id, transfer)
             transfer.crate_id = crate_id
-        transfer.status = TransferStatus.picked_up
-        transfer.picked_up_at = now
-        transfer.deferred_reason = None
-        item.status = ItemStatus.in_transit
-        _event(transfer, TransferStatus.picked_up, at=now, site=site, staff=staff)
+        crate = crate_of(session, transfer)
+        if crate is not None and crate.status is CrateStatus.open:
+            pick_up_crate(session, crate, site, staff=staff, now=now)
+        else:
+            _pick_up(transfer, site, staff=staff, now=now)
         session.flush()
     return transfer
+
+
+def wrong_site(site_code: str, expected: Site, what: str) -> InvalidValueError:
+    """The refusal of a scan at ``site_code`` that belongs at ``expected``: ``what`` is
+    e.g. ``"transfer 7 starts at"``; the message names the expected site in both languages."""
+    return InvalidValueError(
+        "site_code",
+        site_code,
+        f"扫描站点不对，应在 {expected.name_zh}（{expected.code}）/ wrong site: "
+        f"{what} {expected.code} ({expected.name_en})",
+    )
+
+
+def _pick_up(transfer: Transfer, site: Site, *, staff: str, now: datetime, note: str = "") -> None:
+    transfer.status = TransferStatus.picked_up
+    transfer.picked_up_at = now
+    transfer.deferred_reason = None
+    transfer.item.status = ItemStatus.in_transit
+    _event(transfer, TransferStatus.picked_up, at=now, site=site, staff=staff, note=note)
 
 
 def _check_crate(session: Session, crate_id: str, transfer: Transfer) -> None:
     if not crate_id.strip():
         raise InvalidValueError("crate_id", crate_id, "crate id must not be empty")
-    other = session.scalar(
-        select(Transfer).where(
-            Transfer.crate_id == crate_id,
-            Transfer.status.in_(OPEN_TRANSFER_STATUSES),
-            Transfer.id != transfer.id,
+    crate = session.scalar(select(Crate).where(Crate.code == crate_id))
+    if crate is not None:
+        goes = (crate.origin_site, crate.destination_site)
+        if crate.status is CrateStatus.delivered:
+            raise InvalidValueError("crate_id", crate_id, "crate was delivered already")
+    else:
+        other = session.scalar(
+            select(Transfer).where(
+                Transfer.crate_id == crate_id,
+                Transfer.status.in_(OPEN_TRANSFER_STATUSES),
+                Transfer.id != transfer.id,
+            )
         )
-    )
-    if other is not None and (
-        other.origin_site_id != transfer.origin_site_id
-        or other.destination_site_id != transfer.destination_site_id
-    ):
+        if other is None:
+            return
+        goes = (other.origin_site, other.destination_site)
+    if goes != (transfer.origin_site, transfer.destination_site):
         raise InvalidValueError(
             "crate_id",
             crate_id,
-            f"crate goes {other.origin_site.code} → {other.destination_site.code}, "
+            f"crate goes {goes[0].code} → {goes[1].code}, "
             f"item goes {transfer.origin_site.code} → {transfer.destination_site.code}",
         )
+
+
+def crate_of(session: Session, transfer: Transfer) -> Crate | None:
+    """The crate row the transfer is packed in (row-locked on PostgreSQL), if any."""
+    if transfer.crate_id is None:
+        return None
+    return session.scalar(
+        select(Crate)
+        .where(Crate.code == transfer.crate_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def crate_load(session: Session, crate: Crate, *, lock: bool = False) -> list[Transfer]:
+    """The open transfers packed in ``crate``, by id; with ``lock``, their items are
+    row-locked first (on PostgreSQL) and the transfers read again."""
+    query = select(Transfer).where(
+        Transfer.crate_id == crate.code, Transfer.status.in_(OPEN_TRANSFER_STATUSES)
+    )
+    if lock:
+        item_ids = select(Transfer.item_id).where(
+            Transfer.crate_id == crate.code, Transfer.status.in_(OPEN_TRANSFER_STATUSES)
+        )
+        session.scalars(
+            select(Item)
+            .where(Item.id.in_(item_ids))
+            .order_by(Item.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        query = query.execution_options(populate_existing=True)
+    return list(session.scalars(query.order_by(Transfer.id)))
+
+
+def pick_up_crate(
+    session: Session, crate: Crate, site: Site, *, staff: str, now: datetime
+) -> list[Transfer]:
+    """The van takes ``crate`` (checked to be open at ``site``) with every copy in it."""
+    load = crate_load(session, crate, lock=True)
+    for transfer in load:
+        if transfer.status is not TransferStatus.picked_up:
+            _pick_up(transfer, site, staff=staff, now=now, note=f"in crate {crate.code}")
+    crate.status = CrateStatus.in_transit
+    crate.picked_up_at = now
+    crate.picked_up_by = staff
+    session.flush()
+    return load
+
+
+def _settle_crate(session: Session, crate: Crate, *, staff: str, now: datetime) -> None:
+    """A crate whose every copy has arrived is delivered."""
+    if crate.status is not CrateStatus.delivered and not crate_load(session, crate):
+        crate.status = CrateStatus.delivered
+        crate.delivered_at = now
+        crate.delivered_by = staff
+        session.flush()
 
 
 def scan_delivery(
@@ -314,66 +407,95 @@ def scan_delivery(
     """The item arrives at ``site_code``: delivered; a hold copy goes onto the hold shelf.
 
     A copy whose hold was cancelled on the way goes on the shelf (and home, if it does not
-    float). Scanning again is harmless.
+    float). A crate is delivered with its last copy. Scanning again is harmless, also once
+    the copy has a new transfer from here (home, after a cancelled hold).
 
     Raises
     ------
     CirculationError
-        Unknown barcode or site, nothing in transit for the item, or the wrong destination.
+        Unknown barcode or site, nothing in transit for the item, or the wrong destination
+        (the message names the right one).
     """
     now = resolve_now(now)
     settings = settings or CirculationSettings()
     with session.begin_nested():
         item = get_item(session, barcode, lock=True)
         site = get_site(session, site_code)
+        again = _delivered_here(session, item, site)
+        if again is not None:
+            return again
         transfer = open_transfer(session, item)
         if transfer is None:
-            last = session.scalar(
-                select(Transfer)
-                .where(Transfer.item_id == item.id)
-                .order_by(Transfer.id.desc())
-                .limit(1)
-            )
-            if (
-                last is not None
-                and last.status is TransferStatus.delivered
-                and last.destination_site_id == site.id
-                and item.current_site_id == site.id
-            ):
-                return last  # the same delivery scanned twice
             raise NotFoundError("barcode", barcode, "item has no open transfer")
         if transfer.destination_site_id != site.id:
-            raise InvalidValueError(
-                "site_code",
-                site_code,
-                f"transfer {transfer.id} goes to {transfer.destination_site.code}",
+            raise wrong_site(
+                site_code, transfer.destination_site, f"transfer {transfer.id} goes to"
             )
-        if transfer.status is not TransferStatus.picked_up:
-            # Delivered without a pickup scan (e.g. staff carried it): record both steps.
-            transfer.picked_up_at = now
-            _event(
-                transfer,
-                TransferStatus.picked_up,
-                at=now,
-                site=transfer.origin_site,
-                staff=staff,
-                note="no pickup scan",
-            )
-        transfer.status = TransferStatus.delivered
-        transfer.delivered_at = now
-        transfer.deferred_reason = None
-        _event(transfer, TransferStatus.delivered, at=now, site=site, staff=staff)
-        item.current_site_id = site.id
-        hold = transfer.hold
-        if hold is not None and hold.status is HoldStatus.assigned and hold.item_id == item.id:
-            item.status = ItemStatus.on_hold_shelf
-            hold.status = HoldStatus.ready
-            hold.ready_at = now
-            session.flush()
-        else:
-            session.flush()
-            _release_item(session, item, site, now=now, staff=staff, settings=settings)
+        deliver(session, transfer, site, staff=staff, now=now, settings=settings)
+        crate = crate_of(session, transfer)
+        if crate is not None:
+            _settle_crate(session, crate, staff=staff, now=now)
     return transfer
+
+
+def _delivered_here(session: Session, item: Item, site: Site) -> Transfer | None:
+    """The item's last delivery, when it was to ``site`` and nothing has moved the item
+    since (a new transfer from here may have been requested, none picked up)."""
+    last = session.scalar(
+        select(Transfer)
+        .where(Transfer.item_id == item.id, Transfer.status == TransferStatus.delivered)
+        .order_by(Transfer.id.desc())
+        .limit(1)
+    )
+    if last is None or last.destination_site_id != site.id or item.current_site_id != site.id:
+        return None
+    current = open_transfer(session, item)
+    if current is None or (
+        current.id > last.id
+        and current.status is not TransferStatus.picked_up
+        and current.origin_site_id == site.id
+    ):
+        return last
+    return None
+
+
+def deliver(
+    session: Session,
+    transfer: Transfer,
+    site: Site,
+    *,
+    staff: str,
+    now: datetime,
+    settings: CirculationSettings,
+) -> None:
+    """Record ``transfer``'s arrival at ``site`` (its destination, checked by the caller)
+    and put its item where it goes: the hold shelf, the shelf, or on its way home."""
+    item = transfer.item
+    if transfer.status is not TransferStatus.picked_up:
+        # Delivered without a pickup scan (e.g. staff carried it): record both steps.
+        transfer.picked_up_at = now
+        _event(
+            transfer,
+            TransferStatus.picked_up,
+            at=now,
+            site=transfer.origin_site,
+            staff=staff,
+            note="no pickup scan",
+        )
+    transfer.status = TransferStatus.delivered
+    transfer.delivered_at = now
+    transfer.deferred_reason = None
+    _event(transfer, TransferStatus.delivered, at=now, site=site, staff=staff)
+    item.current_site_id = site.id
+    hold = transfer.hold
+    if hold is not None and hold.status is HoldStatus.assigned and hold.item_id == item.id:
+        item.status = ItemStatus.on_hold_shelf
+        hold.status = HoldStatus.ready
+        hold.ready_at = now
+        session.flush()
+    else:
+        session.flush()
+        _release_item(session, item, site, now=now, staff=staff, settings=settings)
 
 
 def mark_lost(
@@ -624,3 +746,81 @@ def _plannable(session: Session, transfer_id: int) -> Transfer:
             "transfer_id", transfer_id, f"transfer is {transfer.status.value}, cannot be planned"
         )
     return transfer
+
+
+def get_transfer(session: Session, transfer_id: int) -> Transfer:
+    """The transfer with this id.
+
+    Raises
+    ------
+    NotFoundError
+        No such transfer.
+    """
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFoundError("transfer_id", transfer_id, "no such transfer")
+    return transfer
+
+
+@dataclass(frozen=True, slots=True)
+class TransferFilter:
+    """Which transfers a list shows; ``None`` leaves a field free. Sites are by code."""
+
+    status: TransferStatus | None = None
+    kind: TransferKind | None = None
+    origin: str | None = None
+    destination: str | None = None
+    planned_for: date | None = None
+
+
+def list_transfers(
+    session: Session,
+    where: TransferFilter | None = None,
+    *,
+    unplanned: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Transfer], int]:
+    """A page of transfers matching ``where``, and how many match in all.
+
+    Parameters
+    ----------
+    where
+        The filter; an unknown site code is refused (``origin`` or ``destination``).
+    unplanned
+        Only the transfers the last plan deferred (延后): ``requested`` with a reason; they
+        come by deadline, then id. Otherwise the newest come first.
+    limit, offset
+        The page.
+
+    Raises
+    ------
+    NotFoundError
+        ``origin`` or ``destination`` names no site.
+    """
+    where = where or TransferFilter()
+    conditions = []
+    if unplanned:
+        conditions += [
+            Transfer.status == TransferStatus.requested,
+            Transfer.deferred_reason.is_not(None),
+        ]
+    if where.status is not None:
+        conditions.append(Transfer.status == where.status)
+    if where.kind is not None:
+        conditions.append(Transfer.kind == where.kind)
+    if where.origin is not None:
+        conditions.append(
+            Transfer.origin_site_id == get_site(session, where.origin, field="origin").id
+        )
+    if where.destination is not None:
+        site = get_site(session, where.destination, field="destination")
+        conditions.append(Transfer.destination_site_id == site.id)
+    if where.planned_for is not None:
+        conditions.append(Transfer.planned_for == where.planned_for)
+    order = (Transfer.deadline, Transfer.id) if unplanned else (Transfer.id.desc(),)
+    rows = session.scalars(
+        select(Transfer).where(*conditions).order_by(*order).limit(limit).offset(offset)
+    )
+    total = session.scalar(select(func.count()).select_from(Transfer).where(*conditions))
+    return list(rows), total or 0

@@ -24,6 +24,7 @@ from dispatch.demo_sites import (
     demo_sites,
 )
 from dispatch.errors import DispatchError
+from dispatch.fleet import optimizer_van, save_vans, vans_for_day
 from dispatch.kinds import (
     CRATE_KG,
     SHIPMENT_KIND,
@@ -66,8 +67,10 @@ __all__ = [
     "demo_sites",
     "demo_vans",
     "generated_shipments",
+    "optimizer_van",
     "plan_day",
     "record_result",
+    "save_vans",
     "shipment_policy",
     "site_codes",
     "site_leg",
@@ -75,4 +78,5 @@ __all__ = [
     "site_network",
     "split_group",
     "summarise",
+    "vans_for_day",
 ]

@@ -1,16 +1,23 @@
 """settings: shuyun's one settings object, built once at a program's start and passed down.
 
 :func:`load_settings` reads the ``SHUYUN_`` variables into a :class:`Settings` with nested
-sections (``database``, ``data``, ``solver``, ``auth``, ``circulation``). Entry points (the
-``shuyun`` CLI, the service, the benchmark scripts, notebooks) build it; the packages below
-take the values they need, or a section, as arguments and read no environment themselves.
+sections (``database``, ``data``, ``solver``, ``auth``, ``circulation``, ``uploads``). Entry
+points (the ``shuyun`` CLI, the service, the benchmark scripts, notebooks) build it; the
+packages below take the values they need, or a section, as arguments and read no environment
+themselves.
 
 Imports: :mod:`catalog` (its sections), nothing above; only entry points import this.
 """
 
 from catalog.settings import CirculationSettings, DatabaseSettings
 from settings.model import LEGACY_NAMES, Settings, load_settings
-from settings.sections import AuthSettings, DataSettings, SettingsError, SolverSettings
+from settings.sections import (
+    AuthSettings,
+    DataSettings,
+    SettingsError,
+    SolverSettings,
+    UploadSettings,
+)
 
 __all__ = [
     "LEGACY_NAMES",
@@ -21,5 +28,6 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SolverSettings",
+    "UploadSettings",
     "load_settings",
 ]

@@ -28,7 +28,13 @@ from pydantic_settings import (
 )
 
 from catalog.settings import CirculationSettings, DatabaseSettings
-from settings.sections import AuthSettings, DataSettings, SettingsError, SolverSettings
+from settings.sections import (
+    AuthSettings,
+    DataSettings,
+    SettingsError,
+    SolverSettings,
+    UploadSettings,
+)
 
 __all__ = ["LEGACY_NAMES", "Settings", "load_settings"]
 
@@ -56,6 +62,8 @@ class Settings(BaseSettings):
         The service's sign-in (:class:`settings.AuthSettings`).
     circulation
         The catalogue's circulation rules (:class:`catalog.settings.CirculationSettings`).
+    uploads
+        Files sent to the service (:class:`settings.UploadSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -71,6 +79,7 @@ class Settings(BaseSettings):
     solver: SolverSettings = Field(default_factory=SolverSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     circulation: CirculationSettings = Field(default_factory=CirculationSettings)
+    uploads: UploadSettings = Field(default_factory=UploadSettings)
 
     @classmethod
     def settings_customise_sources(

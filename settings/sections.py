@@ -1,4 +1,4 @@
-"""The sections of shuyun's settings that no package below owns: data, solver, auth.
+"""The sections of shuyun's settings that no package below owns: data, solver, auth, uploads.
 
 The catalogue's own sections (the database, the circulation rules) live in
 :mod:`catalog.settings`, since the catalogue's functions take them as arguments. Every section
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-__all__ = ["AuthSettings", "DataSettings", "SettingsError", "SolverSettings"]
+__all__ = ["AuthSettings", "DataSettings", "SettingsError", "SolverSettings", "UploadSettings"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,3 +108,13 @@ class AuthSettings(BaseModel):
     """Key that signs access tokens (``SHUYUN_AUTH__SECRET_KEY``); never printed."""
     access_token_minutes: int = Field(default=480, ge=1)
     """How long a sign-in lasts: a working day."""
+
+
+class UploadSettings(BaseModel):
+    """Files sent to the service (``SHUYUN_UPLOADS__<FIELD>``), e.g. ``POST /records/import``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_bytes: int = Field(default=32 * 1024 * 1024, ge=1)
+    """Largest file accepted (``SHUYUN_UPLOADS__MAX_BYTES``): 32 MiB, some 30,000 MARC
+    records; a larger file is refused (413) before it is read whole."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CirculationStaff, SessionDep, TravelTimesDep, check_site
+from api.deps import CirculationStaff, SessionDep, SettingsDep, TravelTimesDep, check_site
 from api.schemas import LoanCreate, LoanRead, ReturnCreate, ReturnRead
-from catalog.circulation import check_in, check_out
+from catalog.circulation import ReturnResult, check_in, check_out
+from catalog.crates import crate_for
 from catalog.db import write_with_retries
+from catalog.models import Crate
 
 router = APIRouter(tags=["circulation 借还"])
 
@@ -32,19 +34,30 @@ def lend(body: LoanCreate, session: SessionDep, user: CirculationStaff) -> LoanR
 
 @router.post("/returns", response_model=ReturnRead)
 def take_back(
-    body: ReturnCreate, session: SessionDep, travel_times: TravelTimesDep, user: CirculationStaff
+    body: ReturnCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    travel_times: TravelTimesDep,
+    user: CirculationStaff,
 ) -> ReturnRead:
-    """归还：扫描条码；回答这册书的去向 / Take a copy back and say where it goes next."""
+    """归还：扫描条码；回答这册书的去向（放入哪个周转箱）/ Take a copy back and say where it
+    goes next: the shelf, the hold shelf, or the crate open here for its destination."""
     check_site(user, body.site_code)
     staff = user.username
-    result = write_with_retries(
-        session,
-        lambda: check_in(
+
+    def take_back_and_pack() -> tuple[ReturnResult, Crate | None]:
+        result = check_in(
             session,
             barcode=body.barcode,
             site_code=body.site_code,
             travel_times=travel_times,
             staff=staff,
-        ),
-    )
-    return ReturnRead.of(result, body.site_code)
+            settings=settings.circulation,
+        )
+        if result.transfer is None:
+            return result, None
+        crate = crate_for(session, result.transfer, staff=staff, settings=settings.circulation)
+        return result, crate
+
+    result, crate = write_with_retries(session, take_back_and_pack)
+    return ReturnRead.of(result, body.site_code, crate)

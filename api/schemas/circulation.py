@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.schemas.common import Barcode, CardNumber, SiteCode
 from catalog.circulation import ReturnResult
-from catalog.models import HoldStatus, Loan, TransferKind
+from catalog.models import Crate, HoldStatus, Loan, TransferKind
 
 __all__ = ["LoanCreate", "LoanRead", "ReturnCreate", "ReturnRead"]
 
@@ -66,8 +66,8 @@ class ReturnRead(BaseModel):
     """A return and where the copy goes next.
 
     ``next`` is ``shelf`` (on the shelf here), ``hold_shelf`` (on the hold shelf here, for
-    ``hold_id``) or ``transfer`` (into a crate for ``next_site_code``: home, or to fill
-    ``hold_id`` there); ``instruction`` says it for the desk (中文 / English).
+    ``hold_id``) or ``transfer`` (into crate ``crate_id`` for ``next_site_code``: home, or to
+    fill ``hold_id`` there); ``instruction`` says it for the desk (中文 / English).
     """
 
     loan_id: int
@@ -80,18 +80,23 @@ class ReturnRead(BaseModel):
     next_site_name_zh: str
     transfer_kind: TransferKind | None
     hold_id: int | None
+    crate_id: str | None
+    """The crate (周转箱) to put the copy in, open here for ``next_site_code``."""
     instruction: str
 
     @classmethod
-    def of(cls, result: ReturnResult, site_code: str) -> ReturnRead:
+    def of(cls, result: ReturnResult, site_code: str, crate: Crate | None = None) -> ReturnRead:
         loan, hold, transfer = result.loan, result.hold, result.transfer
         item = loan.item
         if transfer is not None:
             site = transfer.destination_site
             next_: Destination = "transfer"
+            zh_crate, en_crate = (
+                (f"周转箱 {crate.code}", f"crate {crate.code}") if crate else ("周转箱", "a crate")
+            )
             instruction = (
-                f"放入送往 {site.name_zh}（{site.code}）的周转箱 / "
-                f"put it in a crate for {site.name_en} ({site.code})"
+                f"放入送往 {site.name_zh}（{site.code}）的{zh_crate} / "
+                f"put it in {en_crate} for {site.name_en} ({site.code})"
             )
         elif hold is not None and hold.status is HoldStatus.ready:
             site = hold.pickup_site
@@ -114,5 +119,6 @@ class ReturnRead(BaseModel):
             next_site_name_zh=site.name_zh,
             transfer_kind=transfer.kind if transfer else None,
             hold_id=hold.id if hold else None,
+            crate_id=crate.code if crate is not None and transfer is not None else None,
             instruction=instruction,
         )

@@ -1,4 +1,5 @@
-"""Catalogue search hits with availability per site, and copies by barcode."""
+"""Catalogue search hits with availability per site, copies by barcode, and the report of a
+file of records imported."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from pydantic import BaseModel
 
 from api.schemas.common import Page
 from catalog.circulation import ItemState
+from catalog.marc_import import ImportIssue
 from catalog.models import ItemStatus, TransferKind
+from catalog.record_import import ImportReport
 from catalog.search import SearchHit
 
-__all__ = ["ItemRead", "RecordHitRead", "RecordPage", "SiteAvailabilityRead"]
+__all__ = [
+    "ImportIssueRead",
+    "ItemRead",
+    "RecordHitRead",
+    "RecordImportRead",
+    "RecordPage",
+    "SiteAvailabilityRead",
+]
 
 
 class SiteAvailabilityRead(BaseModel):
@@ -99,4 +109,57 @@ class ItemRead(BaseModel):
             next_site_code=state.transfer.destination_site.code if state.transfer else None,
             transfer_kind=state.transfer.kind if state.transfer else None,
             hold_id=state.hold.id if state.hold else None,
+        )
+
+
+class ImportIssueRead(BaseModel):
+    """One record of an imported file that was skipped, or loaded with a field left out:
+    its 1-based ``position`` in the file (for CSV: the line), its 001 if read, and why."""
+
+    position: int
+    control_number: str
+    reason: str
+
+    @classmethod
+    def of(cls, issue: ImportIssue) -> ImportIssueRead:
+        return cls(
+            position=issue.position, control_number=issue.control_number, reason=issue.reason
+        )
+
+
+class RecordImportRead(BaseModel):
+    """What ``POST /records/import`` did with a file: the format and encoding it was read
+    as, the loaded and skipped counts, each skipped record with its position and reason,
+    the warnings of records loaded all the same, and remarks about the whole file."""
+
+    name: str
+    format: str
+    encoding: str | None
+    """``None`` for MARCXML, which declares its own."""
+    encoding_evidence: str
+    seen: int
+    loaded: int
+    skipped: int
+    record_ids: list[int]
+    skipped_records: list[ImportIssueRead]
+    warnings: list[ImportIssueRead]
+    notes: list[str]
+    summary: str
+
+    @classmethod
+    def of(cls, report: ImportReport) -> RecordImportRead:
+        guess = report.encoding
+        return cls(
+            name=report.name,
+            format=report.format,
+            encoding=guess.encoding if guess else None,
+            encoding_evidence=guess.evidence if guess else "",
+            seen=report.seen,
+            loaded=report.loaded,
+            skipped=report.skipped_count,
+            record_ids=report.record_ids,
+            skipped_records=[ImportIssueRead.of(i) for i in report.skipped],
+            warnings=[ImportIssueRead.of(i) for i in report.warnings],
+            notes=report.notes,
+            summary=report.summary(),
         )

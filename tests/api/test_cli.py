@@ -102,7 +102,7 @@ def _refused(result: Result, *fragments: str) -> None:
     ("args", "zh", "en"),
     [
         ([], "碑林区图书馆", "book logistics"),
-        (["demo"], "规划演示日", "Plan a demo day"),
+        (["demo"], "建立演示日", "Build the demo day"),
         (["solve"], "求解", "Solve a problem JSON"),
         (["matrix"], "行车时间", "Travel-time"),
     ],
@@ -250,6 +250,9 @@ def test_solve_refuses_an_output_folder_that_does_not_exist(
         (["--vans", "0"], ["--vans", "1–20", "got 0"]),
         (["--vans", "21"], ["--vans", "got 21"]),
         (["--time-limit", "0"], ["--time-limit", "got 0.0"]),
+        (["--scale", "2"], ["--scale", "0.01–1", "got 2.0"]),
+        (["--service-points", "31"], ["--service-points", "got 31"]),
+        (["--port", "0"], ["--port", "1–65535", "got 0"]),
     ],
 )
 def test_demo_refuses_bad_options_before_doing_any_work(

@@ -199,3 +199,139 @@ def test_desks_returning_one_copy_at_once_on_sqlite(server_sqlite: str, tmp_path
 @pytest.mark.postgres
 def test_desks_returning_one_copy_at_once_on_postgres(server_postgres: str, tmp_path: Path) -> None:
     _check(_run(server_postgres, tmp_path))
+
+
+# --- crates: desks packing into one crate, vans scanning it, all at the same moment --------
+
+# One desk or van: wait for the common start, POST the body, print the status and the answer.
+POST_AT_ONCE = """
+import json, sys, time
+import httpx
+base, token, path, body, start = sys.argv[1:6]
+with httpx.Client(base_url=base, timeout=30) as client:
+    time.sleep(max(0.0, float(start) - time.time()))
+    r = client.post(path, json=json.loads(body), headers={"Authorization": "Bearer " + token})
+print(json.dumps({"status": r.status_code, "body": r.json()}))
+"""
+HOMES_EAST = ("E1", "E2", "E3")
+"""Copies of 三体 at home at east, lent there and returned at west at the same moment."""
+
+
+def _add_copies_at_east(url: str, barcodes: tuple[str, ...]) -> None:
+    from sqlalchemy import select
+
+    from catalog.db import session_factory
+    from catalog.models import Item, Record, Site
+
+    engine = create_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            record = session.scalars(select(Record).where(Record.title == "三体")).one()
+            east = session.scalars(select(Site).where(Site.code == "east")).one()
+            for barcode in barcodes:
+                session.add(
+                    Item(
+                        barcode=barcode,
+                        record=record,
+                        home_site_id=east.id,
+                        current_site_id=east.id,
+                    )
+                )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _post_at_once(base: str, calls: list[tuple[str, str, dict[str, str]]]) -> list[dict]:
+    """POST each ``(token, path, body)`` from its own process, all at the same moment."""
+    start = time.time() + 3  # every process started and waiting by then
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", POST_AT_ONCE, base, token, path, json.dumps(body), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for token, path, body in calls
+    ]
+    answers = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=90)
+        assert proc.returncode == 0, err.decode()
+        answers.append(json.loads(out))
+    return answers
+
+
+def _token(client: httpx.Client, username: str) -> str:
+    signed = client.post("/auth/token", data={"username": username, "password": password(username)})
+    assert signed.status_code == 200, signed.text
+    return str(signed.json()["access_token"])
+
+
+def _run_crates(url: str, tmp_path: Path) -> None:
+    _add_copies_at_east(url, HOMES_EAST[1:])
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    server = _serve(url, port, log)
+    try:
+        _wait_until_up(base, server, log)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            tokens = {u: _token(client, u) for u in ("admin", "desk.west", "desk.east", "driver")}
+            admin = {"Authorization": f"Bearer {tokens['admin']}"}
+            for barcode in HOMES_EAST:
+                lent = client.post(
+                    "/loans",
+                    json={
+                        "barcode": barcode,
+                        "card_number": "6100000000004321",
+                        "site_code": "east",
+                    },
+                    headers=admin,
+                )
+                assert lent.status_code == 201, lent.text
+        returns = _post_at_once(
+            base,
+            [
+                (tokens["desk.west"], "/returns", {"barcode": b, "site_code": "west"})
+                for b in HOMES_EAST
+            ],
+        )
+        assert [r["status"] for r in returns] == [200] * len(HOMES_EAST), returns
+        crates = {r["body"]["crate_id"] for r in returns}
+        assert len(crates) == 1, returns  # one open crate west → east, not one per desk
+        (code,) = crates
+        for step, site, user, state in [
+            ("pickup", "west", "driver", "in_transit"),
+            ("drop", "east", "desk.east", "delivered"),
+        ]:
+            scans = _post_at_once(
+                base, [(tokens[user], f"/crates/{code}/{step}", {"site_code": site})] * 3
+            )
+            assert [s["status"] for s in scans] == [200] * 3, scans
+            assert {s["body"]["status"] for s in scans} == {state}, scans
+            assert all(s["body"] == scans[0]["body"] for s in scans), scans  # the same state
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get("/transfers?destination=east", headers=admin).json()
+            assert page["total"] == len(HOMES_EAST)
+            for transfer in page["items"]:
+                detail = client.get(f"/transfers/{transfer['id']}", headers=admin).json()
+                steps = Counter(e["status"] for e in detail["events"])
+                assert (steps["picked_up"], steps["delivered"]) == (1, 1), detail
+    finally:
+        _stop(server)
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.mark.slow
+def test_desks_and_vans_filling_and_scanning_one_crate_at_once_on_sqlite(
+    server_sqlite: str, tmp_path: Path
+) -> None:
+    _run_crates(server_sqlite, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_desks_and_vans_filling_and_scanning_one_crate_at_once_on_postgres(
+    server_postgres: str, tmp_path: Path
+) -> None:
+    _run_crates(server_postgres, tmp_path)

@@ -1,0 +1,280 @@
+"""Benchmark: the planning package on the real Beilin network (issue 11).
+
+Cases (the median of ``--repeats`` runs each; the graph's loading is not timed):
+
+* ``access``: **the target** — all demand points of the district (its street nodes, census
+  weights) to all 39 demo sites, by car and on foot (``planning.travel_matrix`` twice, snapping
+  and the split network included): under 5 s on this machine. The anchor is the naive way, one
+  networkx Dijkstra per demand–site pair between street nodes, timed on ``--naive-pairs`` pairs
+  and scaled to all pairs of both modes.
+* ``access-hexagons``: the same on a 250 m hexagon grid.
+* ``accessibility``: ``planning.accessibility`` end to end (both matrices, nearest site,
+  coverage, 2SFCA, gravity) on the district's street nodes.
+* ``isochrones``: one 15-minute walking isochrone per demo site.
+* ``pmed-matrix``: the p-median case's matrix, 2,000 street nodes × 100 candidate points, drive.
+
+Other parts of issue 11 add their cases to :data:`CASES` (e.g. the month simulation).
+
+Usage::
+
+    .venv/bin/python benchmarks/planning.py [--repeats 3] [--cases access ...] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+import networkx as nx
+import numpy as np
+
+import geo
+import planning
+from dispatch import demo_sites
+from settings import load_settings
+
+TARGET_ACCESS_S = 5.0
+
+
+@dataclass
+class Row:
+    case: str
+    size: str
+    ours_s: float
+    target_s: float | None
+    anchor_s: float | None
+    anchor: str
+    note: str
+
+    @property
+    def ratio(self) -> float | None:
+        """Ours over the target when there is one, else over the anchor."""
+        base = self.target_s if self.target_s is not None else self.anchor_s
+        return round(self.ours_s / base, 3) if base else None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target_s is None else self.ours_s < self.target_s
+
+
+@dataclass
+class Context:
+    G: nx.MultiDiGraph
+    beilin_dir: Path
+    sites: list[tuple[str, float, float]]
+    repeats: int
+    naive_pairs: int
+    seed: int
+
+
+def _median_seconds(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def _naive_seconds(ctx: Context, demand: Any, n_pairs: int) -> float:
+    """Seconds of one networkx Dijkstra per pair, sampled and scaled to all pairs, both modes."""
+    rng = np.random.default_rng(ctx.seed)
+    site_nodes = [s.u for s in geo.snap_points(ctx.G, [s[1:] for s in ctx.sites])]
+    nodes = demand["node"].to_numpy()
+    walk = planning.walk_graph(ctx.G)
+    total = 0.0
+    for graph in (ctx.G, walk):
+        pairs = [
+            (int(nodes[rng.integers(len(nodes))]), site_nodes[rng.integers(len(site_nodes))])
+            for _ in range(n_pairs)
+        ]
+        started = time.perf_counter()
+        for a, b in pairs:
+            nx.shortest_path_length(graph, a, b, weight="travel_time")
+        per_pair = (time.perf_counter() - started) / n_pairs
+        total += per_pair * len(nodes) * len(ctx.sites)
+    return total
+
+
+def case_access(ctx: Context) -> Row:
+    demand = planning.district_demand(ctx.G, ctx.beilin_dir)
+
+    def both() -> tuple[Any, Any]:
+        drive = planning.travel_matrix(ctx.G, demand, ctx.sites, mode="drive")
+        walk = planning.travel_matrix(ctx.G, demand, ctx.sites, mode="walk")
+        return drive, walk
+
+    ours, (drive, walk) = _median_seconds(both, ctx.repeats)
+    unreachable = int((drive >= geo.UNREACHABLE).sum() + (walk >= geo.UNREACHABLE).sum())
+    return Row(
+        case="access",
+        size=f"{len(demand)} nodes × {len(ctx.sites)} sites × 2 modes",
+        ours_s=round(ours, 4),
+        target_s=TARGET_ACCESS_S,
+        anchor_s=round(_naive_seconds(ctx, demand, ctx.naive_pairs), 2),
+        anchor=f"networkx, one Dijkstra per pair ({ctx.naive_pairs} pairs/mode, scaled)",
+        note=f"{unreachable} unreachable pairs",
+    )
+
+
+def case_access_hexagons(ctx: Context) -> Row:
+    demand = planning.district_demand(ctx.G, ctx.beilin_dir, points="hexagons", seed=ctx.seed)
+
+    def both() -> None:
+        for mode in ("drive", "walk"):
+            planning.travel_matrix(ctx.G, demand, ctx.sites, mode=mode)  # type: ignore[arg-type]
+
+    ours, _ = _median_seconds(both, ctx.repeats)
+    return Row(
+        "access-hexagons",
+        f"{len(demand)} hexagons × {len(ctx.sites)} sites × 2 modes",
+        round(ours, 4),
+        TARGET_ACCESS_S,
+        None,
+        "",
+        "hexagon centres snapped to their street",
+    )
+
+
+def case_accessibility(ctx: Context) -> Row:
+    demand = planning.district_demand(ctx.G, ctx.beilin_dir)
+    ours, frame = _median_seconds(
+        lambda: planning.accessibility(ctx.G, demand, ctx.sites), ctx.repeats
+    )
+    walk = frame.loc[frame["walk_within"], "population"].sum() / frame["population"].sum()
+    return Row(
+        "accessibility",
+        f"{len(demand)} nodes × {len(ctx.sites)} sites",
+        round(ours, 4),
+        None,
+        None,
+        "",
+        f"{walk:.1%} of residents within a 15-minute walk",
+    )
+
+
+def case_isochrones(ctx: Context) -> Row:
+    ours, iso = _median_seconds(
+        lambda: planning.isochrones(ctx.G, ctx.sites, [15 * 60], mode="walk"), ctx.repeats
+    )
+    return Row(
+        "isochrones",
+        f"{len(ctx.sites)} sites × 1 cutoff, walk",
+        round(ours, 4),
+        None,
+        None,
+        "",
+        f"median area {iso['area_km2'].median():.2f} km²",
+    )
+
+
+def case_pmed_matrix(ctx: Context) -> Row:
+    rng = np.random.default_rng(ctx.seed)
+    nodes = list(ctx.G.nodes)
+    chosen = [nodes[i] for i in rng.choice(len(nodes), size=2000, replace=False)]
+    demand = [(f"n{n}", ctx.G.nodes[n]["x"], ctx.G.nodes[n]["y"]) for n in chosen]
+    west, south, east, north = geo.edge_index(ctx.G).bbox
+    lon = rng.uniform(west + 0.01, east - 0.01, 100)
+    lat = rng.uniform(south + 0.01, north - 0.01, 100)
+    snapped = geo.snap_points(ctx.G, np.column_stack([lon, lat]), max_distance=1e9)
+    candidates = [(f"c{i}", p.lon, p.lat) for i, p in enumerate(snapped) if p.distance_m < 300]
+    ours, _ = _median_seconds(
+        lambda: planning.travel_matrix(ctx.G, demand, candidates, mode="drive"), ctx.repeats
+    )
+    return Row(
+        "pmed-matrix",
+        f"{len(demand)} nodes × {len(candidates)} candidates, drive",
+        round(ours, 4),
+        None,
+        None,
+        "",
+        "for the p-median case (planning.location)",
+    )
+
+
+#: name -> case. Other parts of issue 11 add theirs here (one function returning a Row).
+CASES: dict[str, Callable[[Context], Row]] = {
+    "access": case_access,
+    "access-hexagons": case_access_hexagons,
+    "accessibility": case_accessibility,
+    "isochrones": case_isochrones,
+    "pmed-matrix": case_pmed_matrix,
+}
+
+
+def _fmt(value: object, spec: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return format(value, spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--naive-pairs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT")
+    args = parser.parse_args(argv)
+
+    data = load_settings().data
+    started = time.perf_counter()
+    G = geo.load_beilin_graph(data.beilin_dir)
+    print(
+        f"Beilin graph: {len(G)} nodes, {G.number_of_edges()} edges, loaded in "
+        f"{time.perf_counter() - started:.2f} s (not timed); {os.cpu_count()} CPU cores"
+    )
+    sites = demo_sites(
+        subdistrict_points=data.subdistrict_points_file,
+        communities=data.communities_file,
+        boundary=data.boundary_file,
+    )
+    ctx = Context(
+        G=G,
+        beilin_dir=data.beilin_dir,
+        sites=[(s.id, s.lon, s.lat) for s in sites],
+        repeats=args.repeats,
+        naive_pairs=args.naive_pairs,
+        seed=args.seed,
+    )
+    rows = [CASES[name](ctx) for name in args.cases]
+
+    header = (
+        f"{'case':<16} {'ours s':>8} {'target s':>9} {'ratio':>6} {'met':>4} {'anchor s':>9}  size"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r.case:<16} {r.ours_s:>8.3f} {_fmt(r.target_s, '.1f'):>9} "
+            f"{_fmt(r.ratio, '.3f'):>6} {_fmt(r.met):>4} {_fmt(r.anchor_s, '.1f'):>9}  {r.size}"
+        )
+    for r in rows:
+        if r.anchor or r.note:
+            print(f"  {r.case}: {'; '.join(x for x in (r.anchor, r.note) if x)}")
+    print("ratio = ours / target (or / anchor without a target); median of --repeats runs")
+    if args.json is not None:
+        payload = {
+            "benchmark": "planning",
+            "seed": args.seed,
+            "repeats": args.repeats,
+            "rows": [{**asdict(r), "ratio": r.ratio, "met": r.met} for r in rows],
+        }
+        args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
