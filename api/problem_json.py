@@ -30,6 +30,7 @@ from optimizer import (
     RATE_MAX,
     TIME_MAX,
     Break,
+    Lock,
     Problem,
     ProblemError,
     Result,
@@ -38,6 +39,8 @@ from optimizer import (
     Site,
     TimeWindow,
     Van,
+    Visit,
+    VisitType,
 )
 
 # Strict: pydantic's lax mode would read ``true`` as 1 and ``"300"`` as 300.
@@ -130,11 +133,24 @@ class MatricesIn(_Strict):
     distances: list[list[Entry]]
 
 
+class VisitIn(_Strict):
+    shipment: Text
+    type: VisitType
+
+
+class LockIn(_Strict):
+    """A dispatcher's locked stops: ``visits`` fixed on ``van``, in this order."""
+
+    van: Text
+    visits: list[VisitIn]
+
+
 class ProblemIn(_Strict):
     sites: list[SiteIn]
     matrices: MatricesIn
     vans: list[VanIn]
     shipments: list[ShipmentIn]
+    locks: list[LockIn] = Field(default_factory=list)
 
 
 class ProblemInputError(ValueError):
@@ -223,6 +239,10 @@ def problem_from_dict(data: Any) -> Problem:
                     delivery_service=s.delivery_service,
                 )
                 for s in parsed.shipments
+            ),
+            locks=tuple(
+                Lock(lock.van, tuple(Visit(v.shipment, v.type) for v in lock.visits))
+                for lock in parsed.locks
             ),
         )
     except ProblemError as exc:
@@ -321,6 +341,13 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "delivery_service": s.delivery_service,
             }
             for s in problem.shipments
+        ],
+        "locks": [
+            {
+                "van": lock.van,
+                "visits": [{"shipment": v.shipment, "type": v.type.value} for v in lock.visits],
+            }
+            for lock in problem.locks
         ],
     }
 

@@ -28,6 +28,7 @@ from optimizer import (
     RATE_MAX,
     TIME_MAX,
     Break,
+    Lock,
     Problem,
     Shipment,
     ShipmentKind,
@@ -35,6 +36,8 @@ from optimizer import (
     SolveParams,
     TimeWindow,
     Van,
+    Visit,
+    VisitType,
     solve,
 )
 
@@ -259,6 +262,17 @@ def _with(path: list[Any], value: Any) -> Any:
         (["sites", 0, "location"], [34.25, 200.0], "Site[central].location must be [lon, lat]"),
         # an id that is a number
         (["vans", 0, "id"], 7, "vans.0.id: Input should be a valid string (got 7)"),
+        # a lock on a van the day does not have, and a visit of no known type
+        (
+            ["locks"],
+            [{"van": "van-9", "visits": []}],
+            "Problem.locks[0].van names an unknown van 'van-9'",
+        ),
+        (
+            ["locks"],
+            [{"van": "van-1", "visits": [{"shipment": "s1", "type": "drop"}]}],
+            "locks.0.visits.0.type: Input should be 'pickup' or 'delivery' (got 'drop')",
+        ),
     ],
 )
 def test_invalid_problem_names_field_and_value(path: list[Any], value: Any, expected: str) -> None:
@@ -379,10 +393,11 @@ FULL = Problem(
             delivery_service=60,
         ),
     ),
+    locks=(Lock("van-1", (Visit("s1", VisitType.DELIVERY),)),),
 )
 
 #: Model types that are not part of a problem (plans, not the day's data).
-NOT_IN_A_PROBLEM = {optimizer.model.Visit, optimizer.model.PlannedRoute}
+NOT_IN_A_PROBLEM = {optimizer.model.PlannedRoute}
 
 
 def _parts(value: object) -> Iterator[object]:
