@@ -60,7 +60,8 @@ PLAN_REASONS: Mapping[str, ReasonWords] = MappingProxyType(
             "时间限制内未能安排", "the planning time ran out before it was placed"
         ),
         UnassignedReason.LOCK_INFEASIBLE.value: ReasonWords(
-            "无法按调度员锁定的车辆和顺序配送", "cannot be served as the dispatcher locked it"
+            "无法按调度员锁定的车辆和顺序配送",
+            "cannot be served on the van and in the order a dispatcher locked",
         ),
         SITE_CLOSED: ReasonWords("站点当日闭馆，延后", "a site is closed that day: deferred"),
         NO_VAN_DAY: ReasonWords(

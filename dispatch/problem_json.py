@@ -135,6 +135,8 @@ class VisitIn(_Strict):
 
 
 class LockIn(_Strict):
+    """A dispatcher's locked stops: ``visits`` fixed on ``van``, in this order."""
+
     van: Text
     visits: list[VisitIn]
 

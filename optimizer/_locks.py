@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from optimizer._plan import Plan, PlanRoute, RawVisit
+from optimizer._simulate import best_timing
 from optimizer.model import Lock, Problem, Shipment, Van, VisitType
 
 VisitKey = tuple[str, VisitType]
@@ -144,6 +145,50 @@ def gap_bounds(
                     hi = g
         bounds.append((lo, hi))
     return bounds[0], bounds[1]
+
+
+def skeleton(problem: Problem) -> Plan:
+    """A start plan made of the locks themselves: on each van, the visits of its locks'
+    shipments that have both visits in one lock, lock after lock, in their order (what a
+    dispatcher who locked a whole plan gave). A van whose locks do not keep every rule one
+    after the other keeps its first lock only, or nothing."""
+    index = {s.id: k for k, s in enumerate(problem.shipments)}
+    van_index = {van.id: v for v, van in enumerate(problem.vans)}
+    by_van: dict[int, list[tuple[RawVisit, ...]]] = {}
+    for lock in problem.locks:
+        keys = [(visit.shipment, visit.type) for visit in lock.visits]
+        both = {sid for sid, _ in keys if (sid, VisitType.PICKUP) in keys} & {
+            sid for sid, _ in keys if (sid, VisitType.DELIVERY) in keys
+        }
+        visits = tuple((index[sid], vtype) for sid, vtype in keys if sid in both)
+        if visits:
+            by_van.setdefault(van_index[lock.van], []).append(visits)
+    out = []
+    for v, chains in sorted(by_van.items()):
+        van = problem.vans[v]
+        for visits in (tuple(x for chain in chains for x in chain), chains[0]):
+            timed = [(problem.shipments[k], vtype) for k, vtype in visits]
+            if not best_timing(problem, van, timed).issues:
+                out.append(PlanRoute(v, visits))
+                break
+            if len(chains) == 1:
+                break
+    return tuple(out)
+
+
+def with_skeleton(problem: Problem, plan: Plan) -> Plan:
+    """``plan`` (cut to keep the locks) with a van's route replaced by its ``skeleton``
+    route where that has more visits: a specialist that cannot keep a lock's order loses
+    the lock's shipments in ``cut``, and a dispatcher who locked a whole route gave a better
+    start for that van."""
+    locks = {route.van: route for route in skeleton(problem)}
+    if not locks:
+        return plan
+    routes = {route.van: route for route in plan}
+    for v, route in locks.items():
+        if v not in routes or len(routes[v].visits) < len(route.visits):
+            routes[v] = route
+    return tuple(routes[v] for v in sorted(routes))
 
 
 def lock_name(problem: Problem, sid: str) -> str:

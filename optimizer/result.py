@@ -101,7 +101,7 @@ class SolveStats:
     time_limit: float = 0.0  # the budget used: the one asked, cut to what can be useful
     slowdown: float = 1.0  # wall per CPU second measured in the alone test (1.0 idle)
     prefiltered: int = 0  # shipments no van can serve alone, not searched
-    warm_start_source: str = "none"  # pyvrp, vroom, initial_routes, or none (why)
+    warm_start_source: str = "none"  # pyvrp, vroom, initial_routes, locks, or none (why)
     warm_start_seconds: float = 0.0
     polish: str = "none"  # what PyVRP's polish of VROOM's plan did
     warm_start: str = "none"  # used, rejected, kept (why), not searched, or none

@@ -7,7 +7,8 @@ The pipeline, each stage a function below, all cut from one ``Budget``:
    van can serve are reported with their reason and not searched. This stage also
    measures how fast the machine runs now (``Budget.slowdown``).
 2. ``_start``: the plan to start from: ``initial_routes``, or a specialist's
-   (``optimizer._warm``), cut until it keeps the locks (``optimizer._locks.cut``).
+   (``optimizer._warm``), cut until it keeps the locks (``optimizer._locks.cut``); with
+   neither, the locks themselves (``optimizer._locks.skeleton``).
 3. ``_search``: OR-Tools from that plan (``optimizer._ortools``), or the start plan kept
    when there is no time to search or the search found nothing better.
 4. ``serve_first`` (``optimizer._serve``): locked shipments first, then holds, before
@@ -25,7 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer._budget import Budget, Stopwatch, useful_seconds
-from optimizer._locks import cut, is_locked, lock_name, with_shipments
+from optimizer._locks import (
+    cut,
+    is_locked,
+    lock_name,
+    skeleton,
+    with_shipments,
+    with_skeleton,
+)
 from optimizer._ortools import RawSolution, plan_objective, solve_routing
 from optimizer._plan import Plan, from_planned, route_visits, to_planned
 from optimizer._serve import Served, serve_first
@@ -275,7 +283,8 @@ def _start(
     if initial_routes:
         return cut(problem, from_planned(problem, initial_routes, notes), notes), None
     if not (params.warm_start and params.work_limit is None and problem.shipments):
-        return None, None
+        locks = skeleton(problem)
+        return (locks, WarmPlan(source="locks")) if locks else (None, None)
     available = budget.left()
     share = available * params.warm_start_share
     if available - share < budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments)):
@@ -290,7 +299,14 @@ def _start(
 
     warm = warm_plan(problem, budget.aiming(share), seed, default_starters(judge, POLISH_SHARE))
     notes.extend(warm.notes)
-    plan = cut(problem, from_planned(problem, warm.routes, notes), notes) if warm.routes else None
+    plan = cut(problem, from_planned(problem, warm.routes, notes), notes) if warm.routes else ()
+    if problem.locked_van:
+        # The locks themselves are a plan: the start for the vans where they serve more.
+        locks = with_skeleton(problem, plan)
+        if locks != plan:
+            source = f"{warm.source} and locks" if plan else "locks"
+            warm = dataclasses.replace(warm, source=source)
+        plan = locks
     return plan or None, warm
 
 
@@ -360,9 +376,10 @@ def _answer(
     unassigned = dict(screened.unassigned)
     on_route = {k for route in served.plan for k, _ in route.visits}
     nothing = not served.plan and stats.objective is None and bool(sub.shipments)
+    searched = not stats.stopped_by.startswith("not searched")
     for k, shipment in enumerate(sub.shipments):
         if k not in on_route:
-            unassigned[shipment.id] = _left_out(sub, shipment, k, served, nothing)
+            unassigned[shipment.id] = _left_out(sub, shipment, k, served, nothing, searched)
     if nothing:
         stats = dataclasses.replace(stats, failure="no solution found within the time limit")
     out_unassigned = tuple(unassigned[s.id] for s in problem.shipments if s.id in unassigned)
@@ -385,11 +402,19 @@ def _answer(
 
 
 def _left_out(
-    problem: Problem, shipment: Shipment, k: int, served: Served, nothing: bool
+    problem: Problem, shipment: Shipment, k: int, served: Served, nothing: bool, searched: bool
 ) -> Unassigned:
-    """Why the search and the repair left ``shipment`` (index ``k`` of ``problem``) out."""
+    """Why the search and the repair left ``shipment`` (index ``k`` of ``problem``) out.
+
+    A locked one the repair found no room for is ``lock_infeasible`` after a search (which
+    drops it only when it finds no place for it, ``LOCK_WEIGHT``), but ``time_limit`` when
+    there was no time to search: the repair alone does not move what is already planned.
+    The locks certainly infeasible were found before the search (``diagnose.unlockable``);
+    what the search and the repair leave out is what they found no place for."""
     locked = is_locked(problem, shipment)
-    if k in served.untried and (nothing or not shipment.deferrable or locked):
+    if (k in served.untried and (nothing or not shipment.deferrable or locked)) or (
+        locked and not searched
+    ):
         return Unassigned(
             shipment.id,
             UnassignedReason.TIME_LIMIT,
@@ -402,9 +427,9 @@ def _left_out(
         return Unassigned(
             shipment.id,
             UnassignedReason.LOCK_INFEASIBLE,
-            f"锁定在车辆 {van} 上（{name}），但即使移出该车可延后的调拨，其线路中也没有保持"
-            f"锁定顺序的可行位置 / locked on van {van} by {name}, but no place on its route "
-            "keeps the locked order, even with its deferrable work set aside",
+            f"锁定在车辆 {van} 上（{name}），但即使移出该车可延后的调拨，也未能在其线路中找到"
+            f"保持锁定顺序的可行位置 / locked on van {van} by {name}, but no place was found on "
+            "its route that keeps the locked order, even with its deferrable work set aside",
         )
     if k in served.no_room:
         return Unassigned(

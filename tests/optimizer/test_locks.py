@@ -7,6 +7,8 @@ the locked ones, so that a test sees the lock win.
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import random
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import (
+    Break,
     Lock,
     PlannedRoute,
     Problem,
@@ -29,15 +32,26 @@ from optimizer import (
     ViolationKind,
     Visit,
     VisitType,
+    _pyvrp,
+    _vroom,
     check,
     planned_routes,
     solve,
 )
-from optimizer import _pyvrp, _vroom
-from optimizer._locks import cut, gap_bounds, out_of_order, with_shipments
+from optimizer._locks import (
+    cut,
+    gap_bounds,
+    out_of_order,
+    skeleton,
+    with_shipments,
+    with_skeleton,
+)
 from optimizer._plan import PlanRoute
 from optimizer._serve import serve_first
 from optimizer.diagnose import unlockable
+
+# ``optimizer.solve`` the function hides the module of the same name.
+optimizer_solve = importlib.import_module("optimizer.solve")
 
 H = 3600
 P, D = VisitType.PICKUP, VisitType.DELIVERY
@@ -264,6 +278,30 @@ def test_with_shipments_keeps_each_lock_in_its_place() -> None:
     assert fewer.lock_rank == {("y", P): (0, 0), ("y", D): (0, 1)}
 
 
+def test_the_skeleton_is_the_locks_own_plan() -> None:
+    problem = between_day()
+    x, y = 0, 1
+    assert skeleton(problem) == (PlanRoute(0, ((x, P), (x, D), (y, P), (y, D))),)
+    # A lock of one visit of a shipment gives no route of its own.
+    assert skeleton(locked(problem, Lock("van_1", (Visit("x", D),)))) == ()
+    # A van whose two locks do not fit one after the other keeps its first.
+    late = locked(
+        late_day(),
+        Lock("van_1", (Visit("x", P), Visit("x", D))),
+        Lock("van_1", (Visit("y", P), Visit("y", D))),
+    )
+    assert skeleton(late) == (PlanRoute(0, ((0, P), (0, D))),)
+
+
+def test_a_cut_start_gives_way_to_the_locks_where_they_serve_more() -> None:
+    problem = between_day()
+    x, y, z = 0, 1, 2
+    start = (PlanRoute(0, ((z, P), (z, D))),)  # a specialist's, without the locked ones
+    assert with_skeleton(problem, start) == skeleton(problem)
+    whole = (PlanRoute(0, ((x, P), (z, P), (x, D), (z, D), (y, P), (y, D))),)
+    assert with_skeleton(problem, whole) == whole
+
+
 # -- solve keeps the locks ---------------------------------------------------------------
 
 
@@ -295,6 +333,8 @@ def test_a_locked_pickup_pins_the_shipment_to_its_van(params: SolveParams) -> No
 def test_unlocked_visits_go_between_the_locked_ones(params: SolveParams) -> None:
     problem = between_day()
     result = solve(problem, time_limit=2, params=params)
+    # The locks themselves are OR-Tools' start when no specialist is asked.
+    assert result.stats.warm_start_source == ("locks" if params is FAST else "vroom")
     order = visits_of(result, "van_1")
     assert [v for v in order if v[0] != "z"] == [("x", P), ("x", D), ("y", P), ("y", D)]
     # z is picked up at a and delivered at b: between x's pickup and y's delivery.
@@ -386,6 +426,19 @@ def test_a_lock_of_deliveries_only_that_cannot_be_kept_is_found_by_the_search(
     assert_accounted(problem, result)
 
 
+def test_with_no_time_to_search_a_lock_left_out_is_blamed_on_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The repair alone moves nothing already planned: it cannot say a lock is infeasible.
+    monkeypatch.setattr(optimizer_solve, "BUILD_SECONDS_PER_SHIPMENT", 100.0)
+    problem = locked(late_day(), Lock("van_1", (Visit("x", D), Visit("y", D))))
+    result = solve(problem, time_limit=2, params=FAST)
+    assert result.stats.stopped_by == "not searched (no time left)"
+    (left,) = result.unassigned
+    assert left.reason == UnassignedReason.TIME_LIMIT
+    assert_accounted(problem, result)
+
+
 def test_a_locked_shipment_is_served_before_a_hold() -> None:
     # One van, time for one of two trips: the hold would win, the lock wins.
     problem = line(
@@ -434,6 +487,21 @@ def test_a_replan_starts_from_the_edited_plan_and_keeps_the_lock() -> None:
     assert [r.van for r in result.routes] == ["van_2"]
     assert {("s2", P), ("s2", D)} <= set(visits_of(result, "van_2"))
     assert check(problem, planned_routes(result.routes)) == []
+
+
+def test_with_no_time_to_search_the_edited_plan_is_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(optimizer_solve, "BUILD_SECONDS_PER_SHIPMENT", 100.0)
+    edited = [
+        PlannedRoute("van_1", (Visit("s1", P), Visit("s1", D))),
+        PlannedRoute("van_2", (Visit("s2", P), Visit("s2", D))),
+    ]
+    problem = locked(pair_day(), Lock("van_2", (Visit("s2", P), Visit("s2", D))))
+    result = solve(problem, time_limit=2, initial_routes=edited, params=FAST)
+    assert result.stats.warm_start == "kept (no time left to search)"
+    assert planned_routes(result.routes) == edited
+    assert check(problem, edited) == []
 
 
 def test_a_start_that_breaks_a_lock_is_cut_and_the_lock_kept() -> None:
@@ -558,13 +626,15 @@ def test_check_reports_the_free_end_of_a_locked_shipment_on_another_van() -> Non
 
 
 def random_day(seed: int, shipments: int, vans: int) -> Problem:
-    import random
-
+    """Six sites around central within 8 km, two with a lunch closure; vans of 6 crates,
+    with a break on odd seeds; two in five shipments are holds."""
     rng = random.Random(seed)
     at = {"central": 0.0, **{f"s{i}": rng.uniform(-8, 8) for i in range(6)}}
     names = list(at)
     windows = {n: (TimeWindow(9 * H, 12 * H), TimeWindow(14 * H, 17 * H)) for n in names[1:3]}
-    fleet = tuple(van(f"van_{v}", capacity=6) for v in range(vans))
+    lunch = (Break("lunch", (TimeWindow(11 * H + 1800, 13 * H + 1800),), 1800),)
+    breaks = lunch if seed % 2 else ()  # odd seeds: a driver's break, the specialists' way
+    fleet = tuple(van(f"van_{v}", capacity=6, breaks=breaks) for v in range(vans))
     items = []
     for k in range(shipments):
         a, b = rng.sample(names, 2)
@@ -591,7 +661,8 @@ def locks_from(result: Result, draw: st.DrawFn) -> tuple[Lock, ...]:
         chosen = draw(
             st.lists(st.booleans(), min_size=len(route.visits), max_size=len(route.visits))
         )
-        out.append(Lock(route.van, tuple(v for v, c in zip(route.visits, chosen) if c)))
+        kept = tuple(v for v, c in zip(route.visits, chosen, strict=True) if c)
+        out.append(Lock(route.van, kept))
     return tuple(out)
 
 
