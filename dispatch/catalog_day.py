@@ -40,8 +40,10 @@ from dispatch.plan_reasons import NO_VAN_DAY, SITE_CLOSED, reason_words
 from dispatch.problem_json import problem_to_dict
 from dispatch.shipments import ShipmentTransfers, demand_to_shipments, record_result
 from optimizer import (
+    Lock,
     PlannedRoute,
     Problem,
+    ProblemError,
     Result,
     Shipment,
     Site,
@@ -62,6 +64,7 @@ __all__ = [
     "plan_date",
     "record_date",
     "solve_date",
+    "warm_locks",
     "warm_routes",
 ]
 
@@ -280,6 +283,51 @@ def warm_routes(
     return tuple(routes), tuple(notes)
 
 
+def warm_locks(
+    warm_start: Mapping[str, Any] | None, problem: Problem
+) -> tuple[tuple[Lock, ...], tuple[str, ...]]:
+    """The locks of a re-plan's warm start (``{"locks": [{"van", "visits": [{"shipment",
+    "type"}]}]}``, a dispatcher's locked stops) that ``problem`` knows, and notes on what was
+    left out: a van no longer in the fleet, a shipment no longer open.
+
+    Raises
+    ------
+    DispatchError
+        Locks that are not shaped so (names the field).
+    """
+    if not warm_start or not warm_start.get("locks"):
+        return (), ()
+    vans = {v.id for v in problem.vans}
+    shipments = {s.id for s in problem.shipments}
+    raw_locks = warm_start["locks"]
+    if not isinstance(raw_locks, list):
+        raise DispatchError("warm_start.locks", raw_locks, "must be a list of locks")
+    locks: list[Lock] = []
+    notes: list[str] = []
+    for n, raw in enumerate(raw_locks):
+        try:
+            van = str(raw["van"])
+            visits = [Visit(str(v["shipment"]), VisitType(v["type"])) for v in raw["visits"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DispatchError(
+                f"warm_start.locks[{n}]", raw, f"needs van and visits of shipment, type: {exc}"
+            ) from None
+        if van not in vans:
+            notes.append(f"locks: van {van} is not in today's fleet: its locks dropped")
+            continue
+        known = tuple(v for v in visits if v.shipment in shipments)
+        if len(known) < len(visits):
+            gone = sorted({v.shipment for v in visits} - shipments)
+            notes.append(f"locks: {', '.join(gone)} no longer open: unlocked")
+        if known:
+            locks.append(Lock(van, known))
+    try:
+        dataclasses.replace(problem, locks=tuple(locks))
+    except ProblemError as exc:
+        return (), (*notes, f"locks contradict each other, all dropped: {exc}")
+    return tuple(locks), tuple(notes)
+
+
 def solve_date(
     session: Session,
     *,
@@ -372,6 +420,9 @@ def solve_date(
         shipments=tuple(searched),
     )
     initial, notes = warm_routes(warm_start, problem)
+    locks, lock_notes = warm_locks(warm_start, problem)
+    problem = dataclasses.replace(problem, locks=locks)  # a re-plan keeps the dispatcher's
+    notes = (*notes, *lock_notes)
     tell("solving")
     result = solver(
         problem, time_limit=time_limit, seed=seed, initial_routes=initial, params=params

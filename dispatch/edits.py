@@ -277,7 +277,13 @@ def check_plan(plan: Plan) -> PlanCheck:
     stop_of: dict[str, list[str]] = {
         r.van: [stop.id for stop in r.stops for _ in stop.shipments] for r in plan.routes
     }
-    found = check(plan.problem, routes)
+    try:
+        problem = plan.locked_problem()
+    except EditError:
+        # Locks that contradict each other are no locks: the routes' own violations (a pair
+        # on two vans, a delivery before its pickup) say what is wrong.
+        problem = dataclasses.replace(plan.problem, locks=())
+    found = check(problem, routes)
     violations: list[PlanViolation] = []
     unplanned: list[PlanViolation] = []
     for v in found:
@@ -304,7 +310,9 @@ class Replanned:
 def replan(
     plan: Plan, *, time_limit: float, seed: int = 0, params: SolveParams | None = None
 ) -> Replanned:
-    """Plan the day again from the (edited) plan: its routes are the warm start.
+    """Plan the day again from the (edited) plan, around its locked stops: its routes are the
+    warm start, its locked stops the locks (each stays on its van, the locked stops of a van
+    in their order, other stops may go between; one that cannot is ``lock_infeasible``).
 
     Parameters
     ----------
@@ -312,15 +320,21 @@ def replan(
         The plan as the dispatcher left it.
     time_limit, seed, params
         Passed to ``optimizer.solve``.
+
+    Raises
+    ------
+    EditError
+        The locked stops contradict each other (see ``Plan.locked_problem``).
     """
+    problem = plan.locked_problem()
     result = solve(
-        plan.problem,
+        problem,
         time_limit=time_limit,
         seed=seed,
         initial_routes=plan.planned_routes() or None,
         params=params,
     )
-    return Replanned(plan, plan_from_result(plan.problem, result), result)
+    return Replanned(plan, plan_from_result(problem, result), result)
 
 
 # --- what changed ---------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from dispatch.errors import DispatchError
 from optimizer import (
+    Lock,
     PlannedRoute,
     Problem,
+    ProblemError,
     Result,
     Shipment,
     StepType,
@@ -89,6 +91,8 @@ class Plan:
         At most one route per van.
     reasons
         ``{shipment id: reason code}`` of the shipments the solve left out, when known.
+
+    The locks are the stops' ``locked`` flags (``locks``); the problem's own are not read.
 
     Raises
     ------
@@ -180,14 +184,32 @@ class Plan:
             if r.stops
         )
 
-    def locked_visits(self) -> tuple[tuple[str, tuple[Visit, ...]], ...]:
-        """Per van with locked stops: their visits in route order."""
+    def locks(self) -> tuple[Lock, ...]:
+        """The locked stops as the optimiser's locks: per van, their visits in route order."""
         out = []
         for route in self.routes:
             visits = tuple(v for stop in route.stops if stop.locked for v in stop.visits)
             if visits:
-                out.append((route.van, visits))
+                out.append(Lock(route.van, visits))
         return tuple(out)
+
+    def locked_problem(self) -> Problem:
+        """The problem with the plan's locks (``locks``) in place of its own.
+
+        Raises
+        ------
+        EditError
+            The locked stops contradict each other: a shipment locked on two vans, or its
+            locked delivery before its locked pickup.
+        """
+        try:
+            return dataclasses.replace(self.problem, locks=self.locks())
+        except ProblemError as exc:
+            raise EditError(
+                "locks",
+                len(self.locks()),
+                f"锁定的站点互相矛盾 / the locked stops contradict each other: {exc}",
+            ) from None
 
     def with_route(self, route: PlanRoute) -> Plan:
         """This plan with ``route`` in place of the van's route (vans in problem order)."""
@@ -320,11 +342,21 @@ def time_route(plan: Plan, van: str) -> TimedRoute:
 
 def plan_from_result(problem: Problem, result: Result) -> Plan:
     """The plan of a solve's result: one stop per pickup or delivery step, ids ``"<van>:<n>"``
-    (n counts the van's stops from 0), the shipments left out with their reason codes."""
+    (n counts the van's stops from 0), locked where the problem locks one of its visits, the
+    shipments left out with their reason codes."""
     routes = []
     for route in result.routes:
         stops = [
-            Stop(f"{route.van}:{n}", VisitType(step.type.value), step.site or "", step.shipments)
+            Stop(
+                f"{route.van}:{n}",
+                VisitType(step.type.value),
+                step.site or "",
+                step.shipments,
+                # a stop with a locked visit stays locked, so that no lock is lost
+                any(
+                    (sid, VisitType(step.type.value)) in problem.lock_rank for sid in step.shipments
+                ),
+            )
             for n, step in enumerate(
                 s for s in route.steps if s.type in (StepType.PICKUP, StepType.DELIVERY)
             )

@@ -59,6 +59,10 @@ PLAN_REASONS: Mapping[str, ReasonWords] = MappingProxyType(
         UnassignedReason.TIME_LIMIT.value: ReasonWords(
             "时间限制内未能安排", "the planning time ran out before it was placed"
         ),
+        UnassignedReason.LOCK_INFEASIBLE.value: ReasonWords(
+            "无法按调度员锁定的车辆和顺序配送",
+            "cannot be served on the van and in the order a dispatcher locked",
+        ),
         SITE_CLOSED: ReasonWords("站点当日闭馆，延后", "a site is closed that day: deferred"),
         NO_VAN_DAY: ReasonWords(
             "当日无配送车到该站点，延后", "no van calls at a site that weekday: deferred"

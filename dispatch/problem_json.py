@@ -10,7 +10,8 @@ all; ``problem_from_dict`` reads them back to an equal ``Problem``). Types are s
 an integer is a JSON integer (not ``true``, ``"300"`` or ``1.5``), a number is finite
 (``NaN`` and ``Infinity``, which Python's JSON reader accepts, are refused), and each
 number lies in the range the model states (``optimizer.model``); a refusal names the
-JSON path and the value.
+JSON path and the value. ``locks`` (optional) are a dispatcher's locked visits:
+``[{"van": "van-1", "visits": [{"shipment": "s1", "type": "pickup"}, ...]}]``.
 
 Two readers: ``shuyun solve`` (its file, ``api.problem_json``) and the stored plans, which
 keep the problem they were made for so that a dispatcher's edits are checked and
@@ -31,6 +32,7 @@ from optimizer import (
     RATE_MAX,
     TIME_MAX,
     Break,
+    Lock,
     Problem,
     ProblemError,
     Shipment,
@@ -38,6 +40,8 @@ from optimizer import (
     Site,
     TimeWindow,
     Van,
+    Visit,
+    VisitType,
 )
 
 # Strict: pydantic's lax mode would read ``true`` as 1 and ``"300"`` as 300.
@@ -125,6 +129,18 @@ class ShipmentIn(_Strict):
     delivery_service: Seconds | None = None
 
 
+class VisitIn(_Strict):
+    shipment: Text
+    type: VisitType
+
+
+class LockIn(_Strict):
+    """A dispatcher's locked stops: ``visits`` fixed on ``van``, in this order."""
+
+    van: Text
+    visits: list[VisitIn]
+
+
 class MatricesIn(_Strict):
     durations: list[list[Entry]]
     distances: list[list[Entry]]
@@ -135,6 +151,7 @@ class ProblemIn(_Strict):
     matrices: MatricesIn
     vans: list[VanIn]
     shipments: list[ShipmentIn]
+    locks: list[LockIn] = Field(default_factory=list)
 
 
 class ProblemInputError(ValueError):
@@ -224,6 +241,10 @@ def problem_from_dict(data: Any) -> Problem:
                 )
                 for s in parsed.shipments
             ),
+            locks=tuple(
+                Lock(lock.van, tuple(Visit(v.shipment, v.type) for v in lock.visits))
+                for lock in parsed.locks
+            ),
         )
     except ProblemError as exc:
         raise ProblemInputError(f"{INVALID}: {exc}") from None
@@ -288,5 +309,12 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "delivery_service": s.delivery_service,
             }
             for s in problem.shipments
+        ],
+        "locks": [
+            {
+                "van": lock.van,
+                "visits": [{"shipment": v.shipment, "type": v.type.value} for v in lock.visits],
+            }
+            for lock in problem.locks
         ],
     }

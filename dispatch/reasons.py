@@ -49,6 +49,10 @@ REASONS: Mapping[UnassignedReason, ReasonText] = MappingProxyType(
         UnassignedReason.TIME_LIMIT: ReasonText(
             "时间限制内未能安排", "the planning time ran out before it was placed"
         ),
+        UnassignedReason.LOCK_INFEASIBLE: ReasonText(
+            "无法按调度员锁定的车辆和顺序配送",
+            "cannot be served on the van and in the order a dispatcher locked",
+        ),
     }
 )
 """The wording of every optimiser reason code (a test checks that none is missing)."""

@@ -14,6 +14,7 @@ Every function takes the session keyword-only after it and leaves the commit to 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,7 +94,9 @@ def plan_of(row: PlanRow) -> Plan:
                     VisitType(s.type.value),
                     s.site_code or "",
                     tuple(s.shipment_ids),
-                    s.locked,
+                    # a re-plan's stops are locked by its problem's locks until edited
+                    s.locked
+                    or any((sid, s.type.value) in problem.lock_rank for sid in s.shipment_ids),
                 )
                 for s in route.stops
                 if s.type in WORK
@@ -243,12 +246,19 @@ def replan_stored(
     ------
     NotFoundError, ConflictError
         As :func:`check_stored` (a superseded plan is not re-planned either: its day has a
-        newer plan).
+        newer plan); also locked stops that contradict each other (a shipment locked on two
+        vans, a locked delivery before its locked pickup).
     InvalidValueError
         A bad ``time_limit`` or ``seed`` (by :func:`catalog.plans.enqueue`).
     """
     row = editable_plan(session, plan_id, version=None)
     plan = plan_of(row)
+    try:
+        plan.locked_problem()
+    except DispatchError as exc:
+        raise ConflictError(
+            exc.field, exc.value, str(exc).removeprefix(f"{exc.field}={exc.value!r}: ")
+        ) from None
     return enqueue(
         session,
         day=row.day,
@@ -303,7 +313,11 @@ def _save(
     """Time and check the edited plan, write it, and name the stops in their stored ids."""
     found = check_plan(plan)
     writes = [_route_write(plan, r, found) for r in plan.routes if r.stops]
-    save_routes(session, row, writes, problem=problem_to_dict(plan.problem), staff=staff, now=now)
+    try:
+        problem = plan.locked_problem()  # the stored problem's locks follow the flags
+    except DispatchError:
+        problem = dataclasses.replace(plan.problem, locks=())  # saved; a re-plan refuses them
+    save_routes(session, row, writes, problem=problem_to_dict(problem), staff=staff, now=now)
     # New stops (parts split off) got their ids on writing: matched by van and order.
     rows = {r.van_code: r for r in row.routes}
     ids: dict[str, int] = {}

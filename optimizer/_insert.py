@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer._locks import gap_bounds
 from optimizer._plan import Gaps, RawVisit, as_gaps
 from optimizer._simulate import (
     Interval,
@@ -116,11 +117,17 @@ def candidates(
     on time (each bound computed once from the route as it is, without breaks, which
     only delay). What is left may still break a rule: ``insert`` times it. Without
     ``capacity``, overloads are not ruled out (room is to be made for the shipment).
+    Only insertions that keep every lock are listed (``optimizer._locks.gap_bounds``):
+    none on a van other than the one ``k`` is locked on.
     """
     shipment = problem.shipments[k]
     amount = shipment.amount
     if any(a > c for a, c in zip(amount, van.capacity, strict=True)):
         return []
+    bounds = gap_bounds(problem, van, visits, k)
+    if bounds is None:
+        return []
+    (p_lo, p_hi), (d_lo, d_hi) = bounds
     n = len(visits)
     route = [(problem.shipments[m], vtype) for m, vtype in visits]
     # Load after each visit; index 0 is the load leaving the start (empty).
@@ -193,12 +200,12 @@ def candidates(
     ]
     together: list[tuple[float, int, int]] = []
     apart = np.zeros(n + 1, dtype=bool)  # the pickup at gap i may be followed by other visits
-    for i in range(n + 1):
+    for i in range(p_lo, p_hi + 1):
         start = pickup_at[i]
         if room[i] < 0 or start is None:
             continue
         then = earliest_in(delivery_starts, start + own_p + setup[p] + dur[p][d])
-        if then is not None and on_time(d, then + own_d, i):
+        if d_lo <= i <= d_hi and then is not None and on_time(d, then + own_d, i):
             extra = cost(seq[i], p) + cost(p, d) + cost(d, seq[i + 1]) - cost(seq[i], seq[i + 1])
             together.append((extra, i, i))
         apart[i] = on_time(p, start + own_p, i)
@@ -211,9 +218,10 @@ def candidates(
         limit = np.where(after_i < full.size, full[np.minimum(after_i, full.size - 1)], n + 1)
     else:
         limit = np.full(n + 1, n + 1)
+    delivery_ok_at = np.asarray(delivery_ok) & (gaps >= d_lo) & (gaps <= d_hi)
     i_idx, j_idx = np.nonzero(
         apart[:, None]
-        & np.asarray(delivery_ok)[None, :]
+        & delivery_ok_at[None, :]
         & (gaps[None, :] > gaps[:, None])
         & (gaps[None, :] < limit[:, None])
     )

@@ -19,12 +19,19 @@ alone, ``optimizer.solve``):
   forbids them;
 - each node's service start is bounded to its interval with ``SetRange``; the van's
   shift bounds its start and end cumuls, ``max_route_duration`` its span;
+- locks (``Problem.locks``): a locked shipment's nodes may only go on its van (the
+  screen's allowed vans, ``VehicleVar(i).SetValues``); a count dimension ``order``, whose
+  cumul grows by ``_order_step`` at each visit, keeps each lock's visits in their order
+  (one constraint per pair of consecutive locked visits, see ``_add_locks``);
 - breaks are fixed-duration intervals (``SetBreakIntervalsOfVehicle``, as in OR-Tools'
   ``vrp_breaks``) kept inside the route by two constraints; they may not overlap a
   visit's own service, but may overlap the site's once-per-stop service, which our timing
   then places before the break;
-- objective, in integer milli-yuan, in four tiers: dropping a shipment that is not
-  deferrable costs ``DROP_PENALTY * (1 + priority)``; dropping a deferrable one
+- objective, in integer milli-yuan, in five tiers: dropping a locked shipment costs
+  ``DROP_PENALTY * LOCK_WEIGHT``, above a hold of any priority (a dispatcher's lock
+  outranks the engine's choices; the screen has taken out the locks that cannot be
+  kept, so the search drops one only when it cannot place it); dropping a shipment that
+  is not deferrable ``DROP_PENALTY * (1 + priority)``; dropping a deferrable one
   ``DEFER_WEIGHT * (1 + priority)`` plus its own ``penalty * (1 + priority)``; each van
   used ``VAN_WEIGHT`` plus its fixed cost; and the arc cost ``distance * cost_per_km +
   travel time * cost_per_hour``. Priorities count up to ``_MAX_PRIORITY``, which keeps the
@@ -66,6 +73,10 @@ DROP_PENALTY = 10**13
 above any number of deferrable ones of a day."""
 
 _MAX_PRIORITY = 100
+
+LOCK_WEIGHT = _MAX_PRIORITY + 2
+"""A locked shipment's drop penalty, in ``DROP_PENALTY``: a step above a hold of the top
+priority (``1 + _MAX_PRIORITY``), within the int64 budget of ``optimizer.model``."""
 
 _FULL_INSERTION_NODES = 200
 """Above this many routing nodes, insertion heuristics look at near neighbours only."""
@@ -123,6 +134,7 @@ def solve_routing(
     _add_capacities(problem, model)
     _add_costs(problem, model, arcs)
     _add_pairs(problem, model, allowed_vans)
+    _add_locks(problem, model)
     _add_breaks(problem, model, arcs.own)
     search = _search_parameters(params, model.n_nodes)
     # The warm start's nodes (timing each route to pick its windows' options)
@@ -296,7 +308,7 @@ def _add_pairs(problem: Problem, model: _Model, allowed_vans: Sequence[Sequence[
     for k, shipment in enumerate(problem.shipments):
         pickups = [manager.NodeToIndex(n) for n in model.options[2 * k]]
         deliveries = [manager.NodeToIndex(n) for n in model.options[2 * k + 1]]
-        penalty = _node_penalty(shipment)
+        penalty = _node_penalty(shipment, locked=shipment.id in problem.locked_van)
         if len(pickups) == 1 and len(deliveries) == 1:
             p, d = pickups[0], deliveries[0]
             routing.AddPickupAndDelivery(p, d)
@@ -327,6 +339,39 @@ def _add_pairs(problem: Problem, model: _Model, allowed_vans: Sequence[Sequence[
             # refuses Python lists in this release).
             for index in (*pickups, *deliveries):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
+
+
+def _add_locks(problem: Problem, model: _Model) -> None:
+    """Each lock's visits in their order, by a count dimension: its cumul is the visit's
+    position in the route times ``step``, and each locked visit's cumul is above the one's
+    locked before it (so at least one position after it).
+
+    A time constraint (``CumulVar(a) <= CumulVar(b)``) would let two visits at one site
+    with no service of their own swap; positions do not. The cumul of a node left out is
+    free: with ``step`` above the number of locked visits of any lock, such nodes always
+    find room between the positions of those performed around them, so leaving a locked
+    visit out never forces the others apart. Of a visit with several nodes (a lunch
+    closure), each is ordered against each of its neighbour's: only one is performed,
+    the others are free."""
+    if not problem.lock_rank:
+        return
+    routing, manager = model.routing, model.manager
+    solver = routing.solver()
+    index = {s.id: k for k, s in enumerate(problem.shipments)}
+    chains: dict[int, list[tuple[int, int]]] = {}  # lock -> (position, option list index)
+    for (sid, vtype), (lock, position) in problem.lock_rank.items():
+        option = 2 * index[sid] + (vtype == VisitType.DELIVERY)
+        chains.setdefault(lock, []).append((position, option))
+    step = 1 + max(len(chain) for chain in chains.values())
+    routing.AddConstantDimension(step, step * (model.n_nodes + 1), True, "order")
+    order = routing.GetDimensionOrDie("order")
+    for chain in chains.values():
+        chain.sort()
+        for (_, a), (_, b) in itertools.pairwise(chain):
+            for p in model.options[a]:
+                for q in model.options[b]:
+                    first = order.CumulVar(manager.NodeToIndex(p))
+                    solver.Add(first + 1 <= order.CumulVar(manager.NodeToIndex(q)))
 
 
 def _add_breaks(problem: Problem, model: _Model, own: np.ndarray) -> None:
@@ -537,8 +582,10 @@ def _initial_nodes(
     return nodes
 
 
-def _node_penalty(shipment: Shipment) -> int:
+def _node_penalty(shipment: Shipment, *, locked: bool = False) -> int:
     """The objective's cost of leaving out one of the shipment's two nodes."""
+    if locked:
+        return DROP_PENALTY * LOCK_WEIGHT
     weight = 1 + min(shipment.priority, _MAX_PRIORITY)
     if shipment.deferrable:
         return DEFER_WEIGHT * weight + max(0, round(shipment.penalty * SCALE * weight / 2))
@@ -567,4 +614,8 @@ def plan_objective(problem: Problem, plan: Plan) -> int:
                 problem.distances[a][b] * van.cost_per_km
                 + problem.durations[a][b] * van.cost_per_hour * SCALE / 3600
             )
-    return total + sum(2 * _node_penalty(s) for k, s in enumerate(shipments) if k not in served)
+    return total + sum(
+        2 * _node_penalty(s, locked=s.id in problem.locked_van)
+        for k, s in enumerate(shipments)
+        if k not in served
+    )

@@ -10,7 +10,8 @@ it exactly, searches, and hands the routes back as ``PlannedRoute`` visits. It r
 - a site (or the depot) whose opening windows, once cut by a shipment's ``release`` and
   ``deadline`` and the vans' shifts, still leave more than one window (a lunch closure);
 - driver breaks;
-- shipment skills that not every van has.
+- shipment skills that not every van has;
+- locks (``Problem.locks``): PyVRP cannot pin a shipment to a van (VROOM can, by skills).
 
 The translation: one PyVRP location per site and one more per start/end site (a depot,
 open over the shifts: the depot's site windows do not bind the van); durations plus the
@@ -176,7 +177,7 @@ def _mapping(
     ones from ``_windows`` by default); ``None`` when PyVRP cannot express it."""
     if not problem.vans or not problem.shipments:
         return None
-    if any(van.breaks for van in problem.vans):
+    if any(van.breaks for van in problem.vans) or problem.locked_van:
         return None
     if windows is None:
         windows = _windows(problem)

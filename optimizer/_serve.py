@@ -6,8 +6,14 @@ shipment that may not be deferred (a hold) is in a route unless no van has room 
 even with all of that van's deferrable work set aside; and a deferrable shipment left out
 is not waiting behind deferrable work of a lower priority that a van could drop for it.
 
-How, for each shipment left out, most important first (not deferrable, then by priority,
-then by penalty): on every van allowed to serve it, it is inserted where it fits
+Locked shipments (``Problem.locks``) come before everything: a dispatcher's lock outranks
+the engine's choices. A locked one goes only onto its van, only where the locks allow
+(``optimizer._locks.gap_bounds``), and sets aside only deferrable work, as a hold does; a
+locked shipment is never set aside, nor moved, for anything. One that does not fit even
+then is ``no_room`` (``lock_infeasible`` in the answer).
+
+How, for each shipment left out, most important first (locked, not deferrable, then by
+priority, then by penalty): on every van allowed to serve it, it is inserted where it fits
 (``optimizer._insert``), else the van's shipments it outranks are all set aside, it is
 inserted, and then what was set aside is put back in its place where it still fits, the
 most valuable (``penalty * (1 + priority)``) first. The van that gives up the least value
@@ -24,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from optimizer._insert import OutOfTime, candidates, fits, insert
+from optimizer._locks import is_locked
 from optimizer._plan import Plan, PlanRoute, RawVisit, as_gaps
 from optimizer.model import Problem, Shipment, VisitType
 
@@ -56,16 +63,29 @@ def value(shipment: Shipment) -> float:
     return shipment.penalty * (1 + shipment.priority)
 
 
-def rank(shipment: Shipment) -> tuple[int, int, float]:
-    """Lower ranks first: not deferrable, then higher priority, then higher penalty."""
-    return (int(shipment.deferrable), -shipment.priority, -shipment.penalty)
+def rank(problem: Problem, shipment: Shipment) -> tuple[int, int, float]:
+    """Lower ranks first: locked, not deferrable, then higher priority, then higher penalty."""
+    if is_locked(problem, shipment):
+        return (0, -shipment.priority, -shipment.penalty)
+    return (1 + int(shipment.deferrable), -shipment.priority, -shipment.penalty)
 
 
-def outranks(shipment: Shipment, other: Shipment) -> bool:
-    """Whether ``other`` may be set aside to make room for ``shipment``."""
-    if not other.deferrable:
+def outranks(problem: Problem, shipment: Shipment, other: Shipment) -> bool:
+    """Whether ``other`` may be set aside to make room for ``shipment``: deferrable work
+    that is not locked, for a locked shipment, a hold, or deferrable work of a higher
+    priority."""
+    if not other.deferrable or is_locked(problem, other):
         return False
-    return not shipment.deferrable or other.priority < shipment.priority
+    return (
+        is_locked(problem, shipment)
+        or not shipment.deferrable
+        or other.priority < shipment.priority
+    )
+
+
+def _may_wait(problem: Problem, shipment: Shipment) -> bool:
+    """Deferrable and not locked: its insertions are tried ``DEFERRABLE_TRIES`` at most."""
+    return shipment.deferrable and not is_locked(problem, shipment)
 
 
 def serve_first(
@@ -85,7 +105,7 @@ def serve_first(
     out = Served(plan)
     queue = sorted(
         (k for k in range(len(problem.shipments)) if k not in on_van),
-        key=lambda k: rank(problem.shipments[k]),
+        key=lambda k: rank(problem, problem.shipments[k]),
     )
     changed: set[int] = set()
     while queue:
@@ -119,7 +139,7 @@ def serve_first(
         if best is None:
             if not exhaustive:
                 out.untried.add(k)
-            elif not shipment.deferrable:
+            elif not _may_wait(problem, shipment):
                 out.no_room.add(k)
             continue
         _, v, route, removed = best
@@ -129,7 +149,7 @@ def serve_first(
         for m in removed:
             out.displaced.append(m)
             queue.append(m)
-        queue.sort(key=lambda m: rank(problem.shipments[m]))
+        queue.sort(key=lambda m: rank(problem, problem.shipments[m]))
     if changed or out.placed:
         out.plan = tuple(routes[v] for v in sorted(routes) if routes[v].visits)
     return out
@@ -144,8 +164,8 @@ def _as_it_is(
     quick test of each place (the exhaustive one comes with ``_all_aside``)."""
     van = problem.vans[v]
     shipment = problem.shipments[k]
-    tries = DEFERRABLE_TRIES if shipment.deferrable else None
-    aside = any(outranks(shipment, problem.shipments[m]) for m, _ in route.visits)
+    tries = DEFERRABLE_TRIES if _may_wait(problem, shipment) else None
+    aside = any(outranks(problem, shipment, problem.shipments[m]) for m, _ in route.visits)
     found = insert(
         problem,
         van,
@@ -164,7 +184,7 @@ def _room_made(
 ) -> tuple[PlanRoute, list[int]] | None:
     """``_made_room`` with what ``k`` outranks on van ``v``."""
     shipment = problem.shipments[k]
-    aside = {m for m, _ in route.visits if outranks(shipment, problem.shipments[m])}
+    aside = {m for m, _ in route.visits if outranks(problem, shipment, problem.shipments[m])}
     return _made_room(problem, v, route, k, aside, deadline) if aside else None
 
 
@@ -176,9 +196,9 @@ def _all_aside(
     fit even then (every place timed: the honest test of ``deferred_capacity``)."""
     van = problem.vans[v]
     shipment = problem.shipments[k]
-    tries = DEFERRABLE_TRIES if shipment.deferrable else None
+    tries = DEFERRABLE_TRIES if _may_wait(problem, shipment) else None
     visits = route.visits
-    aside = {m for m, _ in visits if outranks(shipment, problem.shipments[m])}
+    aside = {m for m, _ in visits if outranks(problem, shipment, problem.shipments[m])}
     if not aside:
         return None
     stripped = tuple(visit for visit in visits if visit[0] not in aside)

@@ -25,8 +25,12 @@ translation, constraint by constraint:
   bounds the rest, and ``optimizer.check`` reports any violation);
 - costs → ``VehicleCosts(fixed, per_hour, per_km)`` in fen (1/100 yuan), because VROOM takes
   integers; VROOM charges ``per_hour`` on travel time only;
-- a shipment that may not be deferred → VROOM priority 100; a deferrable one → ``10 ×
-  priority`` (at most 99). VROOM has no deferral penalty: it first maximises the priority
+- a locked shipment (``Problem.locks``) → a skill of its own van's (one per van with
+  locks, numbered after the shipments' skills), which pins it there; VROOM does not keep
+  the locked order, so ``solve`` cuts its plan where it breaks one
+  (``optimizer._locks.cut``);
+- a shipment that may not be deferred, or locked → VROOM priority 100; a deferrable one →
+  ``10 × priority`` (at most 99). VROOM has no deferral penalty: it first maximises the priority
   of what it serves, then the number of served tasks, then minimises cost.
 
 ``warm_start`` asks VROOM for a plan without the vans' breaks and places them by our own
@@ -57,6 +61,7 @@ import vroom
 import vroom.solution.solution
 
 from optimizer._budget import Budget
+from optimizer._locks import with_shipments
 from optimizer._repair import repair_route
 from optimizer._simulate import service_starts
 from optimizer.model import (
@@ -71,7 +76,7 @@ from optimizer.model import (
 
 PROFILE = "car"
 COST_SCALE = 100  # VROOM costs are integers: we pass fen (1/100 yuan)
-PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority
+PRIORITY_NOT_DEFERRABLE = 100  # VROOM's highest priority (also of a locked shipment)
 SEARCHES: tuple[tuple[int, int, float], ...] = (
     (2, 0, 0.74),
     (4, 0, 1.49),
@@ -183,6 +188,9 @@ def vroom_input(problem: Problem) -> VroomInstance:
         | {s for shipment in problem.shipments for s in shipment.skills}
     )
     skill_ids = {name: i for i, name in enumerate(skill_names)}
+    # A skill per van with locks pins its locked shipments to it.
+    locked_vans = sorted(set(problem.locked_van.values()))
+    pin = {van: len(skill_names) + i for i, van in enumerate(locked_vans)}
 
     for v, van in enumerate(problem.vans):
         breaks = [
@@ -196,7 +204,8 @@ def vroom_input(problem: Problem) -> VroomInstance:
                 end=problem.index_of(van.end_site),
                 profile=PROFILE,
                 capacity=list(van.capacity),
-                skills={skill_ids[s] for s in van.skills},
+                skills={skill_ids[s] for s in van.skills}
+                | ({pin[van.id]} if van.id in pin else set()),
                 time_window=_tw(van.shift),
                 breaks=breaks,
                 description=van.id,
@@ -240,12 +249,18 @@ def vroom_input(problem: Problem) -> VroomInstance:
             )
             for visit_type, index, setup, service, windows in ends
         )
+        skills = {skill_ids[s] for s in shipment.skills}
+        priority = vroom_priority(shipment)
+        locked = problem.locked_van.get(shipment.id)
+        if locked is not None:
+            skills.add(pin[locked])
+            priority = PRIORITY_NOT_DEFERRABLE
         data.add_shipment(
             pickup,
             delivery,
             amount=vroom.Amount(list(shipment.amount)),
-            skills={skill_ids[s] for s in shipment.skills},
-            priority=vroom_priority(shipment),
+            skills=skills,
+            priority=priority,
         )
     return VroomInstance(
         input=data,
@@ -475,12 +490,13 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
     sent as soon as found (see ``warm_start``); the efforts after the first are chosen
     from the pace the first showed, to end by ``target``."""
     relaxed = without_breaks(problem)
-    holds = tuple(s for s in relaxed.shipments if not s.deferrable)
+    holds = tuple(s for s in relaxed.shipments if not s.deferrable or s.id in relaxed.locked_van)
     pace = 1.0
     if holds and len(holds) < len(relaxed.shipments):
-        # The holds alone first, at the least effort: a small day for VROOM, so that a
-        # plan serving them is there early even when the whole day is slow to search.
-        only = vroom_input(dataclasses.replace(relaxed, shipments=holds))
+        # The holds (and locked shipments) alone first, at the least effort: a small day
+        # for VROOM, so that a plan serving them is there early even when the whole day is
+        # slow to search.
+        only = vroom_input(with_shipments(relaxed, holds))
         if only.shipment_ids:
             began = time.perf_counter()
             answer = solve_searches(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from optimizer._locks import out_of_order
 from optimizer._simulate import RouteVisit, best_timing
 from optimizer.model import PlannedRoute, Problem, VisitType
 
@@ -32,6 +33,7 @@ class ViolationKind(StrEnum):
     SHIFT = "shift"  # the van is back after its shift ends
     MAX_DURATION = "max_duration"  # the route is longer than the van's maximum
     MISSING_BREAK = "missing_break"  # a driver break cannot be taken inside its windows
+    LOCK = "lock"  # a locked visit on another van, out of its lock's order, or missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +66,9 @@ def check(problem: Problem, routes: Sequence[PlannedRoute]) -> list[Violation]:
     -------
     list[Violation]
         Unknown ids and duplicates first, then each route's pairs, skills
-        and timing, then the ``unplanned`` shipments in problem order. An empty
-        list means the plan is feasible.
+        and timing, then what breaks the problem's locks (``lock_violations``),
+        then the ``unplanned`` shipments in problem order. An empty list means
+        the plan is feasible.
     """
     return annotate(problem, routes)
 
@@ -186,6 +189,7 @@ def annotate(
                     issue.en,
                 )
             )
+    out.extend(lock_violations(problem, routes))
     for shipment in problem.shipments:
         if (shipment.id, VisitType.PICKUP) not in placed and (
             shipment.id,
@@ -201,6 +205,91 @@ def annotate(
                     f"{shipment.id} is in no route",
                 )
             )
+    return out
+
+
+def lock_violations(
+    problem: Problem, routes: Sequence[PlannedRoute], *, missing: bool = True
+) -> list[Violation]:
+    """What ``routes`` break of ``problem.locks``, as ``lock`` violations.
+
+    A locked visit planned on another van (or the other visit of a locked shipment,
+    which its lock pins to the same van), a locked visit out of its lock's order (all
+    but a longest run in that order, on the lock's van), and, with ``missing``, a locked
+    visit in no route. Visits of unknown vans or shipments, and repeated ones, are left
+    to ``check``'s other violations.
+    """
+    if not problem.locked_van:
+        return []
+    vans = {van.id for van in problem.vans}
+    shipments = {s.id for s in problem.shipments}
+    out: list[Violation] = []
+    placed: set[tuple[str, VisitType]] = set()
+    routed: set[str] = set()
+    for route in routes:
+        if route.van not in vans or route.van in routed:
+            continue
+        routed.add(route.van)
+        keys: list[tuple[str, VisitType]] = []
+        steps: list[int] = []
+        for i, visit in enumerate(route.visits):
+            key = (visit.shipment, visit.type)
+            if visit.shipment not in shipments or key in placed:
+                continue
+            placed.add(key)
+            locked = problem.locked_van.get(visit.shipment)
+            if locked is not None and locked != route.van:
+                zh_type, en_type = _zh_type(visit.type), visit.type.value
+                how_zh, how_en = (
+                    ("锁定在", "is locked on")
+                    if key in problem.lock_rank
+                    else ("随其锁定的另一端固定在", "is pinned by its locked other end to")
+                )
+                out.append(
+                    Violation(
+                        ViolationKind.LOCK,
+                        route.van,
+                        visit.shipment,
+                        i,
+                        f"{visit.shipment} 的{zh_type}{how_zh}车辆 {locked} 上，却安排在车辆 "
+                        f"{route.van} 上",
+                        f"{en_type} of {visit.shipment} {how_en} van {locked}, but is planned "
+                        f"on van {route.van}",
+                    )
+                )
+                continue
+            keys.append(key)
+            steps.append(i)
+        for n in out_of_order(problem, keys):
+            sid, vtype = keys[n]
+            lock, position = problem.lock_rank[keys[n]]
+            size = len(problem.locks[lock].visits)
+            out.append(
+                Violation(
+                    ViolationKind.LOCK,
+                    route.van,
+                    sid,
+                    steps[n],
+                    f"{sid} 的{_zh_type(vtype)}不符合车辆 {route.van} 的锁定顺序"
+                    f"（locks[{lock}] 中第 {position + 1}/{size} 个）",
+                    f"{vtype.value} of {sid} is out of the locked order on van {route.van} "
+                    f"(visit {position + 1} of {size} of locks[{lock}])",
+                )
+            )
+    if missing:
+        for (sid, vtype), (lock, _) in problem.lock_rank.items():
+            if (sid, vtype) not in placed:
+                van = problem.locks[lock].van
+                out.append(
+                    Violation(
+                        ViolationKind.LOCK,
+                        van,
+                        sid,
+                        None,
+                        f"{sid} 的{_zh_type(vtype)}锁定在车辆 {van} 上，但不在任何线路中",
+                        f"{vtype.value} of {sid} is locked on van {van}, but is in no route",
+                    )
+                )
     return out
 
 

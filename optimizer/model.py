@@ -50,21 +50,28 @@ start) takes them as uint32; OR-Tools and PyVRP take int64. The rest keeps the
 OR-Tools objective (integer milli-yuan, ``optimizer._ortools``) within int64 for a
 whole day, in the worst case:
 
-- every shipment left out as not deferrable at the top priority (a deferrable one
-  costs less): ``3,000 × 2 nodes × DROP_PENALTY 10¹³ × 101`` = 6.1·10¹⁸;
+- every shipment left out as locked (``LOCK_WEIGHT``, one step above a hold of the top
+  priority; a hold or a deferrable one costs less): ``3,000 × 2 nodes × DROP_PENALTY 10¹³
+  × 102`` = 6.12·10¹⁸;
 - every van used: ``1,000 × (VAN_WEIGHT 10⁹ + 10⁶ yuan × 1,000)`` = 2·10¹²;
 - every arc of every route at the dearest rates (reachable entries are below
   ``UNREACHABLE``): ``(2 × 3,000 + 1,000) arcs × (10⁹ m × 10⁵ + 10⁹ s × 10⁵ ×
   1,000 / 3,600)`` = 9.0·10¹⁷;
 
-7.0·10¹⁸ in all, below 2⁶³ ≈ 9.2·10¹⁸. ``PRIORITY_MAX`` is the objective's own cap on priorities
+7.1·10¹⁸ in all, below 2⁶³ ≈ 9.2·10¹⁸. ``PRIORITY_MAX`` is the objective's own cap on priorities
 (``optimizer._ortools._MAX_PRIORITY``), which keeps its tiers apart.
 
 The horizon. No fixed day length: ``Problem.horizon`` is the latest time a plan of
 this problem can need, derived from its data (see there), at most ``TIME_MAX``.
 
+Locks. ``Problem.locks`` are visits a dispatcher fixed on a van (``Lock``), for a plan
+re-planned around them: each shipment with a locked visit rides on that van (both of its
+visits), and the locked visits of one lock keep their order; other visits may go before,
+between and after them. Two locks on one van are two orders, each kept, with nothing said
+between them. A lock that cannot be kept is reported (``lock_infeasible``), never an error.
+
 Every type checks its own fields in ``__post_init__``; ``Problem`` checks the
-cross-references (site ids, vector lengths, matrix shape) once. Defaults change
+cross-references (site ids, vector lengths, matrix shape, the locks' ids) once. Defaults change
 nothing (a window is open, ``[0, TIME_MAX]``), so a new feature is one defaulted
 field, one check and one test row.
 """
@@ -342,6 +349,24 @@ class PlannedRoute:
         object.__setattr__(self, "visits", tuple(self.visits))
 
 
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """Visits a dispatcher fixed on a van, in this order; other visits may go between."""
+
+    van: str
+    visits: tuple[Visit, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.van, str) or not self.van:
+            raise ProblemError(f"Lock.van must be a van id, got {_shown(self.van)}")
+        owner = f"Lock[{self.van}]"
+        visits = _as_tuple(owner, "visits", self.visits)
+        for i, visit in enumerate(visits):
+            if not isinstance(visit, Visit):
+                raise ProblemError(f"{owner}.visits[{i}] must be a Visit, got {_shown(visit)}")
+        object.__setattr__(self, "visits", visits)
+
+
 class ShipmentKind(StrEnum):
     """Why items move (the glossary's transfer kinds)."""
 
@@ -436,6 +461,12 @@ class Problem:
     allow, and then each starts at a beginning or straight after other work; and
     every visit of a van comes before its return, within its shift. The solvers
     use it as the time dimension's range.
+
+    ``locks`` (see the module docstring) name known vans and shipments; a visit is locked
+    at most once, a shipment on one van only, and a lock may not put a delivery before its
+    own pickup. Derived from them: ``locked_van`` (shipment id → the van its locked visits
+    are on) and ``lock_rank`` ((shipment id, visit type) → (index of its lock in
+    ``locks``, position in that lock)).
     """
 
     sites: tuple[Site, ...]
@@ -443,8 +474,13 @@ class Problem:
     distances: tuple[tuple[int, ...], ...]
     vans: tuple[Van, ...]
     shipments: tuple[Shipment, ...]
+    locks: tuple[Lock, ...] = ()
     site_index: dict[str, int] = field(init=False, repr=False, compare=False)
     horizon: int = field(init=False, repr=False, compare=False)
+    locked_van: dict[str, str] = field(init=False, repr=False, compare=False)
+    lock_rank: dict[tuple[str, VisitType], tuple[int, int]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         sites = _as_tuple("Problem", "sites", self.sites)
@@ -505,6 +541,10 @@ class Problem:
                     f"expected {dims} like the vans' capacity"
                 )
         object.__setattr__(self, "horizon", _horizon(self))
+        object.__setattr__(self, "locks", _as_tuple("Problem", "locks", self.locks))
+        locked_van, lock_rank = _index_locks(self)
+        object.__setattr__(self, "locked_van", locked_van)
+        object.__setattr__(self, "lock_rank", lock_rank)
 
     @property
     def dimensions(self) -> int:
@@ -513,6 +553,48 @@ class Problem:
 
     def index_of(self, site_id: str) -> int:
         return self.site_index[site_id]
+
+
+def _index_locks(
+    problem: Problem,
+) -> tuple[dict[str, str], dict[tuple[str, VisitType], tuple[int, int]]]:
+    """``Problem.locked_van`` and ``Problem.lock_rank``, the locks' references checked."""
+    vans = {van.id for van in problem.vans}
+    shipments = {shipment.id for shipment in problem.shipments}
+    locked_van: dict[str, str] = {}
+    lock_rank: dict[tuple[str, VisitType], tuple[int, int]] = {}
+    first_on: dict[str, str] = {}  # shipment id -> where its first locked visit is
+    for n, lock in enumerate(problem.locks):
+        if not isinstance(lock, Lock):
+            raise ProblemError(f"Problem.locks[{n}] must be a Lock, got {_shown(lock)}")
+        if lock.van not in vans:
+            raise ProblemError(f"Problem.locks[{n}].van names an unknown van {lock.van!r}")
+        for i, visit in enumerate(lock.visits):
+            where = f"Problem.locks[{n}].visits[{i}]"
+            sid, vtype = visit.shipment, visit.type
+            if sid not in shipments:
+                raise ProblemError(f"{where}.shipment names an unknown shipment {sid!r}")
+            if (sid, vtype) in lock_rank:
+                m, j = lock_rank[(sid, vtype)]
+                raise ProblemError(
+                    f"{where} locks the {vtype.value} of {sid!r} a second time "
+                    f"(first at locks[{m}].visits[{j}])"
+                )
+            if locked_van.get(sid, lock.van) != lock.van:
+                raise ProblemError(
+                    f"{where} locks {sid!r} on van {lock.van!r}, but {first_on[sid]} locks it "
+                    f"on van {locked_van[sid]!r}"
+                )
+            delivery = lock_rank.get((sid, VisitType.DELIVERY))
+            if vtype == VisitType.PICKUP and delivery is not None and delivery[0] == n:
+                raise ProblemError(
+                    f"Problem.locks[{n}].visits[{delivery[1]}] locks the delivery of {sid!r} "
+                    f"before its pickup (visits[{i}])"
+                )
+            locked_van[sid] = lock.van
+            first_on.setdefault(sid, where)
+            lock_rank[(sid, vtype)] = (n, i)
+    return locked_van, lock_rank
 
 
 def _horizon(problem: Problem) -> int:

@@ -31,6 +31,7 @@ class UnassignedReason(StrEnum):
     SKILLS = "skills"  # no van has every skill the shipment needs
     NO_VEHICLE = "no_vehicle"  # the problem has no van at all
     TIME_LIMIT = "time_limit"  # the time limit came before a plan for it
+    LOCK_INFEASIBLE = "lock_infeasible"  # cannot be served as a dispatcher locked it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ class SolveStats:
     time_limit: float = 0.0  # the budget used: the one asked, cut to what can be useful
     slowdown: float = 1.0  # wall per CPU second measured in the alone test (1.0 idle)
     prefiltered: int = 0  # shipments no van can serve alone, not searched
-    warm_start_source: str = "none"  # pyvrp, vroom, initial_routes, or none (why)
+    warm_start_source: str = "none"  # pyvrp, vroom, initial_routes, locks, or none (why)
     warm_start_seconds: float = 0.0
     polish: str = "none"  # what PyVRP's polish of VROOM's plan did
     warm_start: str = "none"  # used, rejected, kept (why), not searched, or none

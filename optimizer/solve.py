@@ -2,14 +2,17 @@
 
 The pipeline, each stage a function below, all cut from one ``Budget``:
 
-1. ``_screen``: each shipment tried alone on every van (``optimizer.diagnose``); those no
+1. ``_screen``: each shipment tried alone on every van (``optimizer.diagnose``; a locked
+   one on its van only, and then the locked orders, ``diagnose.unlockable``); those no
    van can serve are reported with their reason and not searched. This stage also
    measures how fast the machine runs now (``Budget.slowdown``).
 2. ``_start``: the plan to start from: ``initial_routes``, or a specialist's
-   (``optimizer._warm``).
+   (``optimizer._warm``), cut until it keeps the locks (``optimizer._locks.cut``); with
+   neither, the locks themselves (``optimizer._locks.skeleton``).
 3. ``_search``: OR-Tools from that plan (``optimizer._ortools``), or the start plan kept
    when there is no time to search or the search found nothing better.
-4. ``serve_first`` (``optimizer._serve``): holds before anything deferrable, in the answer.
+4. ``serve_first`` (``optimizer._serve``): locked shipments first, then holds, before
+   anything deferrable, in the answer.
 5. ``_answer``: each route timed once (``optimizer._simulate``) into steps, the reasons of
    what is left out, the summary.
 """
@@ -23,12 +26,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer._budget import Budget, Stopwatch, useful_seconds
+from optimizer._locks import (
+    cut,
+    is_locked,
+    lock_name,
+    skeleton,
+    with_shipments,
+    with_skeleton,
+)
 from optimizer._ortools import RawSolution, plan_objective, solve_routing
-from optimizer._plan import Plan, from_planned, route_visits
+from optimizer._plan import Plan, from_planned, route_visits, to_planned
 from optimizer._serve import Served, serve_first
 from optimizer._simulate import Timing, best_timing
 from optimizer._warm import WarmPlan, default_starters, warm_plan
-from optimizer.diagnose import alone, deferred
+from optimizer.check import lock_violations
+from optimizer.diagnose import alone, deferred, unlockable
 from optimizer.errors import ProblemError
 from optimizer.model import PlannedRoute, Problem, Shipment, Van, Visit, VisitType
 from optimizer.params import SolveParams
@@ -57,6 +69,10 @@ REPAIR_SECONDS_PER_SHIPMENT = 0.0006
 REPAIR_SECONDS_PER_HOLD_VISIT = 0.002
 """Putting one hold into a van's route, per visit of the route, on an idle core (0.6 s for
 routes of 300 visits on the demo day)."""
+
+LOCK_SCREEN_SHARE = 0.25
+"""Most of the budget the test of the locked orders may take (``diagnose.unlockable``); the
+shipments it has not reached by then go to the search untested."""
 
 BUILD_SECONDS_PER_SHIPMENT = 0.008
 """Building the OR-Tools model and restoring a warm start, per shipment on an idle core
@@ -97,6 +113,15 @@ def solve(
     lunch closures and breaks follow the rules stated in ``optimizer._simulate``;
     a site's ``service_duration`` is paid once per stop, so consecutive visits of
     one type at one site are merged into one step.
+
+    Locks (``Problem.locks``, a dispatcher's fixed stops) rank above all of that:
+    each locked shipment rides on its lock's van, the locked visits of a lock keep
+    their order, and other visits go before, between and after them. A locked
+    shipment is served before holds and anything deferrable; one that cannot be
+    served as locked (its windows, capacity or the shift make the locked order
+    infeasible) is unassigned as ``lock_infeasible``, the detail naming the lock and
+    why. ``initial_routes`` with ``locks`` is the re-plan: the edited plan is the
+    start, cut where it breaks a lock.
 
     How: see the module docstring. The specialist (PyVRP when it can express the
     problem, VROOM otherwise, then polished by PyVRP) gets
@@ -159,7 +184,7 @@ def solve(
     start, warm = _start(screened, search_budget, seed, initial_routes, params, notes)
     # Holds the start plan left out may fall to the repair: time kept back for them.
     search_budget = search_budget.reserve(_repair_seconds(screened.problem, start, budget))
-    raw = _search(screened, search_budget, params, start, from_specialist=warm is not None)
+    raw = _search(screened, search_budget, params, start)
     notes.extend(raw.notes)
     served = serve_first(
         screened.problem, raw.routes, screened.allowed, deadline=answer_budget.deadline
@@ -195,7 +220,9 @@ def _repair_seconds(problem: Problem, start: Plan | None, budget: Budget) -> flo
         return 0.0
     served = {k for route in start for k, _ in route.visits}
     left_out = sum(
-        1 for k, s in enumerate(problem.shipments) if not s.deferrable and k not in served
+        1
+        for k, s in enumerate(problem.shipments)
+        if (not s.deferrable or is_locked(problem, s)) and k not in served
     )
     longest = max(len(route.visits) for route in start)
     need = budget.scaled(REPAIR_SECONDS_PER_HOLD_VISIT * longest * left_out)
@@ -224,8 +251,19 @@ def _screen(problem: Problem, budget: Budget) -> Screened:
             allowed.append(result.vans)
         else:
             unassigned[shipment.id] = Unassigned(shipment.id, result.reason, result.detail)
+    screened = with_shipments(problem, kept)
+    if problem.locked_van:
+        deadline = budget.began + LOCK_SCREEN_SHARE * budget.limit
+        out = unlockable(screened, deadline=deadline)
+        for k, detail in out.items():
+            sid = kept[k].id
+            unassigned[sid] = Unassigned(sid, UnassignedReason.LOCK_INFEASIBLE, detail)
+        if out:
+            allowed = [vans for k, vans in enumerate(allowed) if k not in out]
+            kept = [s for k, s in enumerate(kept) if k not in out]
+            screened = with_shipments(problem, kept)
     return Screened(
-        problem=dataclasses.replace(problem, shipments=tuple(kept)),
+        problem=screened,
         allowed=tuple(allowed),
         unassigned=unassigned,
         budget=budget.measured(watch.wall(), watch.cpu()),
@@ -243,9 +281,10 @@ def _start(
     """Stage 2: the plan to start from, and the specialists' report when they made it."""
     problem = screened.problem
     if initial_routes:
-        return from_planned(problem, initial_routes, notes), None
+        return cut(problem, from_planned(problem, initial_routes, notes), notes), None
     if not (params.warm_start and params.work_limit is None and problem.shipments):
-        return None, None
+        locks = skeleton(problem)
+        return (locks, WarmPlan(source="locks")) if locks else (None, None)
     available = budget.left()
     share = available * params.warm_start_share
     if available - share < budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments)):
@@ -260,8 +299,15 @@ def _start(
 
     warm = warm_plan(problem, budget.aiming(share), seed, default_starters(judge, POLISH_SHARE))
     notes.extend(warm.notes)
-    plan = from_planned(problem, warm.routes, notes) if warm.routes else None
-    return plan, warm
+    plan = cut(problem, from_planned(problem, warm.routes, notes), notes) if warm.routes else ()
+    if problem.locked_van:
+        # The locks themselves are a plan: the start for the vans where they serve more.
+        locks = with_skeleton(problem, plan)
+        if locks != plan:
+            source = f"{warm.source} and locks" if plan else "locks"
+            warm = dataclasses.replace(warm, source=source)
+        plan = locks
+    return plan or None, warm
 
 
 def _search(
@@ -269,33 +315,24 @@ def _search(
     budget: Budget,
     params: SolveParams,
     start: Plan | None,
-    *,
-    from_specialist: bool,
 ) -> RawSolution:
-    """Stage 3: OR-Tools from ``start``; a specialist's plan kept when it is better, or
-    when there is no time to search. A dispatcher's plan may break rules: never kept."""
+    """Stage 3: OR-Tools from ``start``; the start plan (a specialist's, or the dispatcher's
+    ``initial_routes``: the re-plan's fallback) kept when it is better, or when there is no
+    time to search, provided every route of it keeps every rule (``_kept``)."""
     problem = screened.problem
     if not problem.shipments:
         return RawSolution(stopped_by="nothing to plan")
     build = budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments))
     if budget.left() < build:
-        # No time to build the OR-Tools model: a specialist's plan is the answer, or (with
-        # none) the final repair builds one, holds first.
-        kept = (
-            _kept(problem, start, "kept (no time left to search)")
-            if start and from_specialist
-            else None
-        )
+        # No time to build the OR-Tools model: the start plan is the answer, or (with none,
+        # or one breaking a rule) the final repair builds one, locks and holds first.
+        kept = _kept(problem, start, "kept (no time left to search)") if start else None
         return kept if kept is not None else RawSolution(stopped_by="not searched (no time left)")
     raw = solve_routing(
         problem, screened.allowed, deadline=budget.deadline, params=params, initial=start
     )
-    if (
-        from_specialist
-        and start
-        and (raw.objective is None or plan_objective(problem, start) < raw.objective)
-    ):
-        # OR-Tools could not restore the specialist's plan in time, or found worse.
+    if start and (raw.objective is None or plan_objective(problem, start) < raw.objective):
+        # OR-Tools could not restore the start plan in time, or found worse.
         kept = _kept(problem, start, "kept (the search found nothing better)", raw)
         if kept is not None:
             return kept
@@ -339,9 +376,10 @@ def _answer(
     unassigned = dict(screened.unassigned)
     on_route = {k for route in served.plan for k, _ in route.visits}
     nothing = not served.plan and stats.objective is None and bool(sub.shipments)
+    searched = not stats.stopped_by.startswith("not searched")
     for k, shipment in enumerate(sub.shipments):
         if k not in on_route:
-            unassigned[shipment.id] = _left_out(shipment, k, served, nothing)
+            unassigned[shipment.id] = _left_out(sub, shipment, k, served, nothing, searched)
     if nothing:
         stats = dataclasses.replace(stats, failure="no solution found within the time limit")
     out_unassigned = tuple(unassigned[s.id] for s in problem.shipments if s.id in unassigned)
@@ -363,14 +401,35 @@ def _answer(
     )
 
 
-def _left_out(shipment: Shipment, k: int, served: Served, nothing: bool) -> Unassigned:
-    """Why the search and the repair left ``shipment`` (index ``k``) out."""
-    if k in served.untried and (nothing or not shipment.deferrable):
+def _left_out(
+    problem: Problem, shipment: Shipment, k: int, served: Served, nothing: bool, searched: bool
+) -> Unassigned:
+    """Why the search and the repair left ``shipment`` (index ``k`` of ``problem``) out.
+
+    A locked one the repair found no room for is ``lock_infeasible`` after a search (which
+    drops it only when it finds no place for it, ``LOCK_WEIGHT``), but ``time_limit`` when
+    there was no time to search: the repair alone does not move what is already planned.
+    The locks certainly infeasible were found before the search (``diagnose.unlockable``);
+    what the search and the repair leave out is what they found no place for."""
+    locked = is_locked(problem, shipment)
+    if (k in served.untried and (nothing or not shipment.deferrable or locked)) or (
+        locked and not searched
+    ):
         return Unassigned(
             shipment.id,
             UnassignedReason.TIME_LIMIT,
             "时间限制内未能安排，请放宽时间限制 / "
             "not planned within the time limit: allow more time",
+        )
+    if locked:
+        van = problem.locked_van[shipment.id]
+        name = lock_name(problem, shipment.id)
+        return Unassigned(
+            shipment.id,
+            UnassignedReason.LOCK_INFEASIBLE,
+            f"锁定在车辆 {van} 上（{name}），但即使移出该车可延后的调拨，也未能在其线路中找到"
+            f"保持锁定顺序的可行位置 / locked on van {van} by {name}, but no place was found on "
+            "its route that keeps the locked order, even with its deferrable work set aside",
         )
     if k in served.no_room:
         return Unassigned(
@@ -383,8 +442,10 @@ def _left_out(shipment: Shipment, k: int, served: Served, nothing: bool) -> Unas
 
 
 def _structure_issues(problem: Problem, plan: Plan) -> list[str]:
-    """Each shipment at most once, picked up before it is delivered, on one van."""
-    out: list[str] = []
+    """Each shipment at most once, picked up before it is delivered, on one van; every
+    lock kept."""
+    locks = lock_violations(problem, to_planned(problem, plan), missing=False)
+    out: list[str] = [f"lock: {v.van}: {v.message_en}" for v in locks]
     seen: set[int] = set()
     for route in plan:
         picked: set[int] = set()

@@ -252,6 +252,34 @@ def test_a_replan_starts_from_the_edited_plan() -> None:
     assert changes.total.duration_after == again.result.summary.duration
 
 
+def test_a_replan_keeps_the_locked_stops_on_their_van() -> None:
+    # Alone, the re-plan puts the whole day on van_1 (the fewest vans); with s2's stops
+    # locked on van_2, s2 rides van_2, and so does the rest of the day, van_1 staying home.
+    free = replan(plan(), time_limit=5, params=FAST).after
+    assert [r.van for r in free.routes] == ["van_1"]
+    locked = replan(lock_stops(plan(), ["b1", "b2"]), time_limit=5, params=FAST)
+    assert locked.result.stats.warm_start_source == "initial_routes"
+    van_2 = locked.after.route("van_2").stops
+    s2 = [s for s in van_2 if "s2" in s.shipments]
+    assert [(s.type, s.locked) for s in s2] == [(P, True), (D, True)]
+    # the new plan's stops are locked where the problem locks one of their visits, so that
+    # a second re-plan keeps the locks too
+    assert {lock.van for lock in locked.after.locks()} == {"van_2"}
+    assert check_plan(locked.after).ok
+
+
+def test_a_replan_refuses_locks_that_contradict_each_other() -> None:
+    day = Plan(
+        problem(),
+        (
+            PlanRoute("van_1", (Stop("x", P, "central", ("s1",), locked=True),)),
+            PlanRoute("van_2", (Stop("y", D, "east", ("s1",), locked=True),)),
+        ),
+    )
+    with pytest.raises(EditError, match="contradict"):
+        replan(day, time_limit=5, params=FAST)
+
+
 def test_the_diff_of_a_move() -> None:
     before = plan(van_2_capacity=6)
     after = move_stop(before, "a1", "van_2", 0).plan

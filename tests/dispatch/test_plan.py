@@ -8,7 +8,7 @@ import pytest
 from edit_day import KM, PER_KM, SERVICE, VAN_1, VAN_2, D, P, h, plan, problem
 
 from dispatch.plan import EditError, Plan, PlanRoute, Stop, plan_from_result, time_route
-from optimizer import Break, PlannedRoute, SolveParams, TimeWindow, Visit, solve
+from optimizer import Break, Lock, PlannedRoute, SolveParams, TimeWindow, Visit, solve
 
 
 @pytest.mark.parametrize(
@@ -69,12 +69,27 @@ def test_views_of_the_plan() -> None:
         day.stop("zz")
 
 
-def test_locked_visits_are_listed_per_van_in_route_order() -> None:
+def test_the_locked_stops_are_the_locks_per_van_in_route_order() -> None:
     locked = PlanRoute(
         "van_1", tuple(dataclasses.replace(s, locked=s.id in {"a1", "a3"}) for s in VAN_1.stops)
     )
     day = Plan(problem(), (locked, VAN_2))
-    assert day.locked_visits() == (("van_1", (Visit("s1", P), Visit("s1", D), Visit("s3", D))),)
+    assert day.locks() == (Lock("van_1", (Visit("s1", P), Visit("s1", D), Visit("s3", D))),)
+    assert day.locked_problem().locked_van == {"s1": "van_1", "s3": "van_1"}
+
+
+def test_locked_stops_that_contradict_each_other_are_refused_as_locks() -> None:
+    # s1's pickup locked on van_1, its delivery locked on van_2
+    day = Plan(
+        problem(),
+        (
+            PlanRoute("van_1", (Stop("x", P, "central", ("s1",), locked=True),)),
+            PlanRoute("van_2", (Stop("y", D, "east", ("s1",), locked=True),)),
+        ),
+    )
+    with pytest.raises(EditError, match="contradict") as info:
+        day.locked_problem()
+    assert info.value.field == "locks"
 
 
 def test_with_route_keeps_the_vans_in_problem_order() -> None:

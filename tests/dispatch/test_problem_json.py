@@ -21,12 +21,15 @@ from optimizer import (
     RATE_MAX,
     TIME_MAX,
     Break,
+    Lock,
     Problem,
     Shipment,
     ShipmentKind,
     Site,
     TimeWindow,
     Van,
+    Visit,
+    VisitType,
 )
 
 BASE: dict[str, Any] = {
@@ -250,6 +253,18 @@ def _with(path: list[Any], value: Any) -> Any:
         (["sites", 0, "location"], [34.25, 200.0], "Site[central].location must be [lon, lat]"),
         # an id that is a number
         (["vans", 0, "id"], 7, "vans.0.id: Input should be a valid string (got 7)"),
+        # a lock's visit of a type that is neither end of a shipment
+        (
+            ["locks"],
+            [{"van": "van-1", "visits": [{"shipment": "s1", "type": "lunch"}]}],
+            "locks.0.visits.0.type: Input should be 'pickup' or 'delivery'",
+        ),
+        # a lock on a van the problem does not have
+        (
+            ["locks"],
+            [{"van": "van-9", "visits": [{"shipment": "s1", "type": "pickup"}]}],
+            "Problem.locks[0].van names an unknown van 'van-9'",
+        ),
     ],
 )
 def test_invalid_problem_names_field_and_value(path: list[Any], value: Any, expected: str) -> None:
@@ -336,10 +351,11 @@ FULL = Problem(
             delivery_service=60,
         ),
     ),
+    locks=(Lock("van-1", (Visit("s1", VisitType.PICKUP), Visit("s1", VisitType.DELIVERY))),),
 )
 
 #: Model types that are not part of a problem (plans, not the day's data).
-NOT_IN_A_PROBLEM = {optimizer.model.Visit, optimizer.model.PlannedRoute}
+NOT_IN_A_PROBLEM = {optimizer.model.PlannedRoute}
 
 
 def _parts(value: object) -> Iterator[object]:

@@ -14,6 +14,8 @@ from stored_day import NOW, build, work
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan, PlanStatus, PlanStepType, PlanStop, Transfer, TransferEvent
 from catalog.plans import get_plan
+from dispatch.catalog_day import warm_locks
+from dispatch.errors import DispatchError
 from dispatch.stored_edits import (
     check_stored,
     diff_stored,
@@ -22,6 +24,7 @@ from dispatch.stored_edits import (
     plan_of,
     replan_stored,
 )
+from optimizer import Lock, Visit, VisitType
 
 RETURN = "t-return_home-kiosk-west"
 HOLD = "t-hold-west-east"
@@ -240,6 +243,92 @@ def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> No
     # the old plan is history now: not edited any more, nor re-planned
     with pytest.raises(ConflictError, match="superseded"):
         replan_stored(day.session, plan.id, staff="d", now=NOW)
+
+
+def test_the_replan_keeps_the_locked_stops_and_so_does_the_next(day: Day) -> None:
+    plan = build(day)
+    # the returning copy on van-2, locked there
+    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    moved = move_stored(
+        day.session,
+        plan.id,
+        stop_id=pickup.id,
+        van="van-2",
+        position=0,
+        version=plan.version,
+        staff="d",
+        now=NOW,
+    )
+    delivery = moved.along[0]
+    lock_stored(
+        day.session,
+        plan.id,
+        stop_ids=[pickup.id, delivery],
+        locked=True,
+        version=moved.row.version,
+        staff="d",
+        now=NOW,
+    )
+    day.session.commit()
+    job = replan_stored(day.session, plan.id, staff="d", now=NOW)
+    day.session.commit()
+    new = work(day)
+    assert new.id == job.id
+    # alone, the day fits one van; the lock keeps the returning copy on van-2
+    on_van_2 = {
+        s for r in new.routes if r.van_code == "van-2" for st in r.stops for s in st.shipment_ids
+    }
+    assert RETURN in on_van_2
+    assert new.problem["locks"] == [
+        {
+            "van": "van-2",
+            "visits": [
+                {"shipment": RETURN, "type": "pickup"},
+                {"shipment": RETURN, "type": "delivery"},
+            ],
+        }
+    ]
+    # in memory the new plan's stops of the copy are locked, and a re-plan of it keeps them
+    memory = plan_of(new)
+    assert [s.locked for s in memory.stops.values() if RETURN in s.shipments] == [True, True]
+    assert (
+        replan_stored(day.session, new.id, staff="d", now=NOW).warm_start["locks"]
+        == new.problem["locks"]
+    )
+    # unlocking takes them out of the stored problem too
+    stops = [int(i) for i, s in memory.stops.items() if RETURN in s.shipments]
+    unlocked = lock_stored(
+        day.session, new.id, stop_ids=stops, locked=False, version=new.version, staff="d", now=NOW
+    )
+    assert unlocked.row.problem["locks"] == []
+    assert not any(s.locked for s in plan_of(unlocked.row).stops.values())
+
+
+def test_a_warm_start_keeps_the_locks_the_day_still_knows(day: Day) -> None:
+    problem = plan_of(build(day)).problem
+    locks, notes = warm_locks(
+        {
+            "locks": [
+                {"van": "van-9", "visits": [{"shipment": RETURN, "type": "pickup"}]},
+                {
+                    "van": "van-2",
+                    "visits": [
+                        {"shipment": "gone", "type": "pickup"},
+                        {"shipment": HOLD, "type": "delivery"},
+                    ],
+                },
+            ]
+        },
+        problem,
+    )
+    assert locks == (Lock("van-2", (Visit(HOLD, VisitType.DELIVERY),)),)
+    assert notes == (
+        "locks: van van-9 is not in today's fleet: its locks dropped",
+        "locks: gone no longer open: unlocked",
+    )
+    with pytest.raises(DispatchError) as info:
+        warm_locks({"locks": [{"van": "van-1"}]}, problem)
+    assert info.value.field == "warm_start.locks[0]"
 
 
 def test_a_diff_needs_a_plan_to_compare_with(day: Day) -> None:
