@@ -351,6 +351,10 @@ def claim_next(session: Session, *, worker_id: str, now: datetime | None = None)
         .where(Plan.status == PlanStatus.queued, ~running_same_day)
         .order_by(Plan.requested_at, Plan.id)
         .limit(5)
+        # PostgreSQL: skip jobs another worker is claiming right now. Waiting on its row lock
+        # and then finding the row taken would end this worker's look with "nothing queued"
+        # while jobs wait (SQLite has one writer at a time and ignores this).
+        .with_for_update(skip_locked=True, of=Plan)
     ).all()
     for plan_id in candidates:
         token = uuid.uuid4().hex

@@ -4,7 +4,7 @@ exactly one of them, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import multiprocessing
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -33,13 +33,21 @@ def shared_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[En
     engine.dispose()
 
 
-def claimer(url: str, worker_id: str, start: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def claimer(
+    url: str,
+    worker_id: str,
+    start: threading.Barrier,
+    out: multiprocessing.Queue,  # type: ignore[type-arg]
+) -> None:
     """One worker: claim until the queue is empty, report the plan ids taken (or its error)."""
     engine = create_engine(url)
     taken: list[int] = []
     try:
         with session_factory(engine)() as session:
-            time.sleep(max(0.0, start - time.time()))
+            session.execute(select(Plan.id).limit(1))  # connected before the start
+            session.commit()
+            # All start together however long each took to import (a busy machine).
+            start.wait(timeout=120)
             while True:
                 claim = write_with_retries(
                     session, lambda: claim_next(session, worker_id=worker_id)
@@ -72,7 +80,7 @@ def test_each_queued_plan_is_claimed_by_exactly_one_worker(shared_engine: Engine
     url = _url(shared_engine)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    start = time.time() + 3  # every process imported and connected by then
+    start = context.Barrier(CLAIMERS)
     processes = [
         context.Process(target=claimer, args=(url, f"w{n}", start, out)) for n in range(CLAIMERS)
     ]
