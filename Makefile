@@ -7,11 +7,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench-li-lim clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json scripts/system_packages.sh
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	bash scripts/system_packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@command -v npm >/dev/null || { echo "需要 Node.js 与 npm / Node.js and npm are required (the web pages' assets)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(STAMP)
 
 # Builds the demo day into SHUYUN_DATABASE_URL (default out/shuyun.sqlite), plans it, writes the
