@@ -1,10 +1,11 @@
 """The browser tests' world: the demo day served by a real ``shuyun serve`` (uvicorn and its
 plan worker) on loopback, and Debian's Chromium driven by Playwright.
 
-One server and one browser per session (the demo day takes ~30 s to build); each test gets a
-fresh browser context (its own storage, so its own sign-in). Accounts are the demo's, one per
-role, given a known password here. Screenshots go to ``out/screenshots/`` (the artefacts of a
-run); :func:`assert_accessible` runs axe-core (installed by npm at setup) in the page.
+One browser per session and one server per session for read-mostly tests (the demo day takes
+~30 s to build; a module that changes the day a lot takes its own, see :func:`served_demo`);
+each test gets a fresh browser context (its own storage, so its own sign-in). Accounts are the
+demo's, one per role, given a known password here. Screenshots go to ``out/screenshots/`` (the
+artefacts of a run); :func:`assert_accessible` runs axe-core (installed by npm at setup).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,10 +106,11 @@ def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) ->
     raise RuntimeError(f"shuyun serve did not answer in 90 s: {log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iterator[WebSite]:
-    """``shuyun demo --no-serve`` into a new database, then ``shuyun serve`` on it."""
-    root = tmp_path_factory.mktemp("web")
+@contextmanager
+def served_demo(root: Path, beilin_dir: Path) -> Iterator[WebSite]:
+    """``shuyun demo --no-serve`` into a new database under ``root``, then ``shuyun serve``
+    on it until the block ends. A test module that changes the day a lot (plans, moves,
+    scans) overrides ``web_site`` with its own module-scoped one made by this."""
     database_url = f"sqlite:///{root / 'web.sqlite'}"
     env = _environment(database_url, beilin_dir)
     out_dir = root / "demo"
@@ -143,6 +146,13 @@ def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iter
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iterator[WebSite]:
+    """The demo day served once for the session's read-mostly tests (see :func:`served_demo`)."""
+    with served_demo(tmp_path_factory.mktemp("web"), beilin_dir) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")
