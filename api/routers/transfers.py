@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Scanner, SessionDep, SettingsDep, check_scan, require_role
 from api.schemas.common import MAX_PAGE
+from api.schemas.transfer_summary import TransferSummaryRead
 from api.schemas.transfers import (
     ScanCreate,
     TransferDetailRead,
@@ -20,6 +21,7 @@ from api.schemas.transfers import (
 )
 from catalog.db import write_with_retries
 from catalog.models import Role, TransferKind, TransferStatus, User
+from catalog.transfer_summary import transfer_summary
 from catalog.transfers import (
     TransferFilter,
     get_transfer,
@@ -76,6 +78,18 @@ def read_unplanned(
     return UnplannedPage(
         items=[UnplannedRead.of(t) for t in rows], total=total, limit=limit, offset=offset
     )
+
+
+@router.get("/summary", response_model=TransferSummaryRead)
+def read_summary(
+    session: SessionDep, settings: SettingsDep, _user: Reader, planned_for: date
+) -> TransferSummaryRead:
+    """某配送日的未完成调拨汇总：按站点与类型、周转箱、预约及期限 / The open transfers of a
+    van day at a glance: per site and kind, the crates, the holds by deadline."""
+    summary = transfer_summary(
+        session, day=planned_for, crate_capacity=settings.circulation.crate_capacity
+    )
+    return TransferSummaryRead.of(summary)
 
 
 @router.get("/{transfer_id}", response_model=TransferDetailRead)
