@@ -38,7 +38,7 @@ from catalog.models import (
     User,
     Van,
 )
-from catalog.plans import get_plan
+from catalog.plans import awaiting_acceptance, get_plan
 from catalog.transfers import PlannedTransfer, record_plan
 
 __all__ = ["RouteWrite", "StopWrite", "editable_plan", "save_routes"]
@@ -253,8 +253,9 @@ def _fill(
 
 def _follow_stops(session: Session, plan: Plan, *, staff: str, now: datetime) -> None:
     """The transfers still planned on this plan's day take their pickup's new van and stop
-    index (the start being 0), with an event each; a plan no longer in force moves none."""
-    if plan.superseded_by_id is not None:
+    index (the start being 0), with an event each; a plan not in force (superseded, or a
+    re-plan awaiting acceptance) moves none."""
+    if plan.superseded_by_id is not None or awaiting_acceptance(session, plan):
         return
     where: dict[int, tuple[str, int, str]] = {}
     for route in plan.routes:

@@ -40,10 +40,13 @@ from catalog.models import (
     PlanStop,
     PlanUnplanned,
     PlanWorker,
+    Transfer,
     TransferKind,
+    TransferStatus,
     User,
     Van,
 )
+from catalog.transfers import DeferredTransfer, PlannedTransfer, record_plan
 
 __all__ = [
     "MAX_TIME_LIMIT",
@@ -54,6 +57,8 @@ __all__ = [
     "ShipmentRecord",
     "StopRecord",
     "UnplannedRecord",
+    "accept",
+    "awaiting_acceptance",
     "cancel",
     "claim_next",
     "current_plan",
@@ -90,6 +95,8 @@ class Claim:
     attempt: int
     requested_by: str
     warm_start: Any = None
+    parent_id: int | None = None
+    """The plan this job re-plans: its plan is a proposal until accepted (:func:`accept`)."""
 
 
 class Beat(enum.StrEnum):
@@ -309,10 +316,16 @@ def list_plans(
 
 
 def current_plan(session: Session, day: date) -> Plan | None:
-    """The plan of ``day`` now in force: the newest done plan not superseded."""
+    """The plan of ``day`` now in force: the newest done plan not superseded and not a
+    re-plan awaiting acceptance (:func:`awaiting_acceptance`)."""
     return session.scalar(
         select(Plan)
-        .where(Plan.day == day, Plan.status == PlanStatus.done, Plan.superseded_by_id.is_(None))
+        .where(
+            Plan.day == day,
+            Plan.status == PlanStatus.done,
+            Plan.superseded_by_id.is_(None),
+            ~_is_proposal(),
+        )
         .order_by(Plan.finished_at.desc(), Plan.id.desc())
         .limit(1)
         .execution_options(populate_existing=True)
@@ -386,6 +399,7 @@ def claim_next(session: Session, *, worker_id: str, now: datetime | None = None)
                     Plan.attempts,
                     Plan.requested_by,
                     Plan.warm_start,
+                    Plan.parent_id,
                 ).where(Plan.id == plan_id)
             ).one()
             return Claim(
@@ -398,6 +412,7 @@ def claim_next(session: Session, *, worker_id: str, now: datetime | None = None)
                 attempt=row.attempts,
                 requested_by=row.requested_by,
                 warm_start=row.warm_start,
+                parent_id=row.parent_id,
             )
     return None
 
@@ -486,12 +501,16 @@ def finish(
     The caller records the transfers in the same transaction and commits; when this returns
     False nothing was written and the caller rolls back.
 
+    A re-plan (a job with a parent) supersedes nothing: its plan is a proposal until a
+    dispatcher accepts it (:func:`accept`), and the caller records no transfers for it.
+
     Returns
     -------
     bool
         Whether the plan was stored.
     """
     now = resolve_now(now)
+    parent_id = session.scalar(select(Plan.parent_id).where(Plan.id == claim.plan_id))
     stored = _end(
         session,
         claim,
@@ -589,25 +608,122 @@ def finish(
         )
         for u in record.unplanned
     )
+    if parent_id is None:
+        _supersede_others(session, claim.day, claim.plan_id, by=claim.worker_id, now=now)
+    session.flush()
+    return True
+
+
+def _supersede_others(session: Session, day: date, plan_id: int, *, by: str, now: datetime) -> None:
+    """Every other done plan of ``day`` still in force (proposals too) is history now."""
     session.execute(
         update(Plan)
         .where(
-            Plan.day == claim.day,
+            Plan.day == day,
             Plan.status == PlanStatus.done,
             Plan.superseded_by_id.is_(None),
-            Plan.id != claim.plan_id,
+            Plan.id != plan_id,
         )
         .values(
-            superseded_by_id=claim.plan_id,
+            superseded_by_id=plan_id,
             revision=Plan.revision + 1,
             version=Plan.version + 1,
             updated_at=now,
-            updated_by=claim.worker_id,
+            updated_by=by,
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def _is_proposal() -> Any:
+    """SQL: the plan re-plans another that it has not superseded (not yet accepted)."""
+    parent = aliased(Plan)
+    return and_(
+        Plan.parent_id.is_not(None),
+        ~exists().where(parent.id == Plan.parent_id, parent.superseded_by_id == Plan.id),
+    )
+
+
+def awaiting_acceptance(session: Session, plan: Plan) -> bool:
+    """Is ``plan`` a re-plan done and awaiting a dispatcher's acceptance (a proposal)?
+
+    A re-plan's plan supersedes its parent only when accepted (:func:`accept`); until then
+    the parent stays in force. A proposal is history (superseded) once the day has a newer
+    plan in force: another re-plan accepted, or a new plan of the day done.
+    """
+    if plan.status != PlanStatus.done or plan.parent_id is None or plan.superseded_by_id:
+        return False
+    parent = session.scalar(select(Plan.superseded_by_id).where(Plan.id == plan.parent_id))
+    return parent != plan.id
+
+
+def accept(session: Session, plan_id: int, *, staff: str, now: datetime | None = None) -> Plan:
+    """Accept a re-plan (a proposal): it becomes the day's plan in force, superseding its
+    parent (and any other plan of the day in force), and the day's transfers follow it: each
+    one still open is planned on its van and stop, or deferred with the proposal's reason
+    (flushed; the caller commits).
+
+    Raises
+    ------
+    NotFoundError
+        No such plan.
+    ConflictError
+        The plan is not a re-plan awaiting acceptance: not done, no re-plan, already
+        accepted, or superseded (the day has a newer plan).
+    """
+    now = resolve_now(now)
+    plan = get_plan(session, plan_id)
+    if not awaiting_acceptance(session, plan):
+        if plan.status != PlanStatus.done:
+            why = f"排班状态为 {plan.status.value} / the plan is {plan.status.value}"
+        elif plan.parent_id is None:
+            why = "不是重新排班，完成即生效 / not a re-plan: it was in force when done"
+        elif plan.superseded_by_id is not None:
+            why = (
+                f"已被排班 {plan.superseded_by_id} 取代 / superseded by plan "
+                f"{plan.superseded_by_id}"
+            )
+        else:
+            why = "已采用 / already accepted"
+        zh, en = why.split(" / ")
+        raise ConflictError("plan_id", plan_id, f"无法采用：{zh} / cannot accept: {en}")
+    _supersede_others(session, plan.day, plan.id, by=staff, now=now)
+    # The ORM's version check bumps ``version``: an edit read before this is refused.
+    plan.updated_at, plan.updated_by = now, staff
+    plan.revision += 1
     session.flush()
-    return True
+    transfers_of = {s.shipment_id: list(s.transfer_ids) for s in plan.shipments}
+    planned = [
+        PlannedTransfer(t, route.van_code, stop.position, plan.day, sid)
+        for route in plan.routes
+        for stop in route.stops
+        if stop.type == PlanStepType.pickup
+        for sid in stop.shipment_ids
+        for t in transfers_of.get(sid, [])
+    ]
+    deferred = [
+        DeferredTransfer(t, f"{u.reason}: {u.detail}" if u.detail else u.reason, u.shipment_id)
+        for u in plan.unplanned
+        for t in u.transfer_ids
+    ]
+    # Only what may still be planned follows (a copy picked up meanwhile stays in its van).
+    ids = [p.transfer_id for p in planned] + [d.transfer_id for d in deferred]
+    open_ids = set(
+        session.scalars(
+            select(Transfer.id).where(
+                Transfer.id.in_(ids),
+                Transfer.status.in_((TransferStatus.requested, TransferStatus.planned)),
+            )
+        )
+    )
+    record_plan(
+        session,
+        planned=[p for p in planned if p.transfer_id in open_ids],
+        deferred=[d for d in deferred if d.transfer_id in open_ids],
+        staff=staff,
+        now=now,
+    )
+    return get_plan(session, plan_id)
 
 
 def fail(session: Session, claim: Claim, *, error: str, now: datetime | None = None) -> bool:

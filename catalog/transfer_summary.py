@@ -79,7 +79,9 @@ def transfer_summary(session: Session, *, day: date, crate_capacity: int) -> Tra
     InvalidValueError
         ``crate_capacity`` below 1.
     """
-    if isinstance(crate_capacity, bool) or not isinstance(crate_capacity, int) or crate_capacity < 1:
+    if isinstance(crate_capacity, bool) or not isinstance(crate_capacity, int):
+        raise InvalidValueError("crate_capacity", crate_capacity, "须为整数 / must be an integer")
+    if crate_capacity < 1:
         raise InvalidValueError("crate_capacity", crate_capacity, "须为正整数 / must be >= 1")
     origin, destination = aliased(Site), aliased(Site)
     rows = session.execute(

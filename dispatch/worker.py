@@ -61,7 +61,7 @@ from dispatch.errors import DispatchError
 from dispatch.solver_process import SolveInterrupted, SolverProcess
 from optimizer import ProblemError, SolveParams
 
-__all__ = ["PHASE_PROGRESS", "Worker", "WorkerTimings"]
+__all__ = ["PHASE_PROGRESS", "Worker", "WorkerTimings", "record_job"]
 
 log = logging.getLogger("shuyun.worker")
 
@@ -72,6 +72,27 @@ PHASE_PROGRESS: dict[PlanPhase, tuple[float, float]] = {
     PlanPhase.recording: (0.95, 1.0),
 }
 """The share of a job's progress each phase covers; the solve's grows with its elapsed time."""
+
+
+def record_job(session: Session, claim: Claim, plan: DatePlan, *, now: Any = None) -> bool:
+    """Record a claimed job's solved day and mark it done (flushed; the caller commits), or
+    nothing (rolled back) when the job is no longer ``claim``'s or a cancel was asked.
+
+    A new plan of the day moves the transfers onto its stops (or defers them with their
+    reasons) as it is stored. A re-plan (``claim.parent_id``) is a proposal: the transfers
+    follow it only once a dispatcher accepts it (:func:`catalog.plans.accept`), so its
+    recording is worked out (the counts, who is still open) and rolled back.
+    """
+    if claim.parent_id is None:
+        record = record_date(session, plan, staff=claim.requested_by, now=now)
+    else:
+        trial = session.begin_nested()
+        record = record_date(session, plan, staff=claim.requested_by, now=now)
+        trial.rollback()
+    if not finish(session, claim, record, now=now):
+        session.rollback()
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,12 +300,7 @@ class Worker:
     def _record(self, session: Session, job: _Job, plan: DatePlan) -> bool:
         """The transfers, the plan and "done" in one transaction, or nothing (rolled back)
         when the job is no longer this worker's or a cancel was asked."""
-        claim = job.claim
-        record = record_date(session, plan, staff=claim.requested_by)
-        if not finish(session, claim, record):
-            session.rollback()
-            return False
-        return True
+        return record_job(session, job.claim, plan)
 
     def _interrupted(self, job: _Job, reason: str) -> None:
         claim = job.claim

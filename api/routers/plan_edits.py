@@ -21,8 +21,10 @@ from api.schemas.plan_edits import (
     ReplanCreate,
     ReplanRead,
 )
+from api.schemas.plans import PlanSummaryRead
 from catalog.db import write_with_retries
 from catalog.models import Role, User
+from catalog.plans import accept
 from dispatch.stored_edits import (
     check_stored,
     diff_stored,
@@ -94,7 +96,8 @@ def replan(
     body: ReplanCreate | None = None,
 ) -> ReplanRead:
     """按锁定站点重新排班（后台任务）/ Plan the day again from this plan, around its locked
-    stops: a new job, answered at once; poll ``GET /plans/{id}``."""
+    stops: a new job, answered at once; poll ``GET /plans/{id}``. Its plan is a proposal
+    (``awaiting_acceptance``): this plan stays in force until it is accepted."""
     staff = user.username
     time_limit = body.time_limit if body is not None else None
     job = write_with_retries(
@@ -117,3 +120,14 @@ def diff(
     this one re-plans): stops moved, shipments newly planned or left out, km and hours."""
     compared, changes = diff_stored(session, plan_id, against=against)
     return PlanDiffRead.of(plan_id, compared, changes)
+
+
+@router.post("/{plan_id}/accept", response_model=PlanSummaryRead)
+def accept_replan(plan_id: int, session: SessionDep, user: Editor) -> PlanSummaryRead:
+    """采用重新排班：取代原排班，调拨随之更新 / Accept a re-plan (a proposal): it supersedes
+    the plan it re-plans, and the day's open transfers follow its stops (or are deferred
+    with its reasons). 409 when it awaits no acceptance."""
+    staff = user.username
+    return PlanSummaryRead.of(
+        write_with_retries(session, lambda: accept(session, plan_id, staff=staff))
+    )

@@ -44,7 +44,15 @@ from catalog.db import write_with_retries
 from catalog.errors import NotFoundError
 from catalog.fleet import van_of_driver
 from catalog.models import PLAN_TERMINAL_STATUSES, PlanStatus, Role, Site, User
-from catalog.plans import cancel, current_plan, enqueue, get_plan, list_plans, route_of_van
+from catalog.plans import (
+    awaiting_acceptance,
+    cancel,
+    current_plan,
+    enqueue,
+    get_plan,
+    list_plans,
+    route_of_van,
+)
 
 router = APIRouter(prefix="/plans", tags=["plans 排班"])
 me_router = APIRouter(prefix="/me", tags=["plans 排班"])
@@ -106,7 +114,13 @@ def read_plans(
     """排班列表（最新在前，含被替代的历史）/ Plans, newest first, superseded ones included."""
     plans, total = list_plans(session, day=date, status=plan_status, limit=limit, offset=offset)
     return PlanPage(
-        items=[PlanSummaryRead.of(p) for p in plans], total=total, limit=limit, offset=offset
+        items=[
+            PlanSummaryRead.of(p, awaiting_acceptance=awaiting_acceptance(session, p))
+            for p in plans
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -114,7 +128,9 @@ def read_plans(
 def read_plan(plan_id: PlanId, session: SessionDep, _user: Reader) -> PlanRead:
     """一个排班：进度；完成后含线路与未安排的调拨及原因 / A plan: its progress, and when done
     its routes and the shipments left out with their reasons."""
-    return PlanRead.of_plan(get_plan(session, plan_id), _sites(session))
+    plan = get_plan(session, plan_id)
+    proposal = awaiting_acceptance(session, plan)
+    return PlanRead.of_plan(plan, _sites(session), awaiting_acceptance=proposal)
 
 
 @router.post("/{plan_id}/cancel", response_model=PlanSummaryRead)
@@ -167,7 +183,8 @@ def my_route(
 
 def _state(services: ServicesDep, plan_id: int) -> PlanSummaryRead:
     with services.sessions() as session:
-        return PlanSummaryRead.of(get_plan(session, plan_id))
+        plan = get_plan(session, plan_id)
+        return PlanSummaryRead.of(plan, awaiting_acceptance=awaiting_acceptance(session, plan))
 
 
 def _event(state: PlanSummaryRead) -> str:

@@ -93,9 +93,12 @@ class PlanSummaryRead(BaseModel):
     note: str
     revision: int
     version: int
+    awaiting_acceptance: bool = False
+    """A re-plan done and not yet accepted (``POST /plans/{id}/accept``): its parent is
+    still the plan in force."""
 
     @classmethod
-    def of(cls, plan: Plan) -> PlanSummaryRead:
+    def of(cls, plan: Plan, *, awaiting_acceptance: bool = False) -> PlanSummaryRead:
         return cls(
             id=plan.id,
             date=plan.day,
@@ -123,6 +126,7 @@ class PlanSummaryRead(BaseModel):
             note=plan.note,
             revision=plan.revision,
             version=plan.version,
+            awaiting_acceptance=awaiting_acceptance,
         )
 
 
@@ -244,7 +248,9 @@ class PlanRead(PlanSummaryRead):
     unplanned: list[UnplannedRead]
 
     @classmethod
-    def of_plan(cls, plan: Plan, sites: Mapping[str, Site]) -> PlanRead:
+    def of_plan(
+        cls, plan: Plan, sites: Mapping[str, Site], *, awaiting_acceptance: bool = False
+    ) -> PlanRead:
         shipments = {s.shipment_id: s for s in plan.shipments}
         unplanned = []
         for left in plan.unplanned:
@@ -265,7 +271,7 @@ class PlanRead(PlanSummaryRead):
                 )
             )
         return cls(
-            **PlanSummaryRead.of(plan).model_dump(),
+            **PlanSummaryRead.of(plan, awaiting_acceptance=awaiting_acceptance).model_dump(),
             routes=[RouteRead.of(plan, r, sites) for r in plan.routes],
             unplanned=unplanned,
         )

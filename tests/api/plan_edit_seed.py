@@ -17,9 +17,10 @@ from sqlalchemy import Engine, select
 from catalog.db import session_factory
 from catalog.fleet import VanSpec, create_van
 from catalog.models import Item, Site, TransferKind
-from catalog.plans import claim_next, enqueue, finish
+from catalog.plans import claim_next, enqueue
 from catalog.transfers import create_transfer
-from dispatch.catalog_day import record_date, solve_date
+from dispatch.catalog_day import solve_date
+from dispatch.worker import record_job
 from optimizer import SolveParams
 
 H = 3600
@@ -80,7 +81,6 @@ def work(engine: Engine) -> int:
             params=SolveParams(warm_start=False, work_limit=50),
             warm_start=claim.warm_start,
         )
-        record = record_date(session, solved, staff="dispatcher", now=now)
-        assert finish(session, claim, record, now=now)
+        assert record_job(session, claim, solved, now=now)  # as the worker records it
         session.commit()
         return claim.plan_id

@@ -165,7 +165,12 @@ def test_locked_stops_go_into_the_replan_which_is_then_diffed(
     assert body["total"]["distance_after"] == _stored(app, job["id"]).distance
     assert body["total"]["km_after"] == round(body["total"]["distance_after"] / 1000, 1)
     assert (body["newly_planned"], body["newly_unplanned"]) == ([], [])
-    # the old plan is history: editing it is 409
+    # a proposal until accepted; then the old plan is history: editing it is 409
+    proposal = client.get(f"/plans/{job['id']}", headers=bearer("planner")).json()
+    assert proposal["awaiting_acceptance"] and proposal["superseded_by"] is None
+    accepted = client.post(f"/plans/{job['id']}/accept", headers=bearer("dispatcher"))
+    assert accepted.status_code == 200, accepted.text
+    assert not accepted.json()["awaiting_acceptance"]
     old = client.post(f"/plans/{plan_id}/replan", headers=bearer("dispatcher"))
     assert old.status_code == 409 and "superseded" in old.json()["detail"]
 

@@ -27,6 +27,8 @@ from catalog.plans import (
     ShipmentRecord,
     StopRecord,
     UnplannedRecord,
+    accept,
+    awaiting_acceptance,
     cancel,
     claim_next,
     current_plan,
@@ -226,6 +228,17 @@ def test_a_newer_plan_of_the_day_supersedes_the_older_one_which_is_kept(net: Net
     finish(net.session, _claim(net), _record(), now=_at(7))
     new = enqueue(net.session, day=DAY, time_limit=5, staff="li", parent_id=old.id, now=_at(8))
     finish(net.session, _claim(net), _record(cost=10), now=_at(9))
+    # a re-plan is a proposal: the old plan stays in force until it is accepted
+    assert awaiting_acceptance(net.session, get_plan(net.session, new.id))
+    assert get_plan(net.session, old.id).superseded_by_id is None
+    in_force = current_plan(net.session, DAY)
+    assert in_force is not None and in_force.id == old.id
+    accept(net.session, new.id, staff="li", now=_at(10))
+    assert not awaiting_acceptance(net.session, get_plan(net.session, new.id))
+    with pytest.raises(ConflictError, match="already accepted"):
+        accept(net.session, new.id, staff="li", now=_at(11))
+    with pytest.raises(ConflictError, match="not a re-plan"):
+        accept(net.session, other_day.id, staff="li", now=_at(11))
 
     older = get_plan(net.session, old.id)
     assert older.superseded_by_id == new.id and older.status is PlanStatus.done
@@ -235,6 +248,22 @@ def test_a_newer_plan_of_the_day_supersedes_the_older_one_which_is_kept(net: Net
     assert current is not None and current.id == new.id and current.parent_id == old.id
     plans, total = list_plans(net.session, day=DAY)
     assert total == 2 and [p.id for p in plans] == [new.id, old.id]
+
+
+def test_a_new_plan_of_the_day_supersedes_a_proposal_left_unaccepted(net: Network) -> None:
+    old = enqueue(net.session, day=DAY, time_limit=5, staff="li", now=T0)
+    finish(net.session, _claim(net), _record(), now=_at(1))
+    proposal = enqueue(net.session, day=DAY, time_limit=5, staff="li", parent_id=old.id, now=_at(2))
+    finish(net.session, _claim(net), _record(), now=_at(3))
+    fresh = enqueue(net.session, day=DAY, time_limit=5, staff="li", now=_at(4))
+    finish(net.session, _claim(net), _record(), now=_at(5))
+    assert get_plan(net.session, old.id).superseded_by_id == fresh.id
+    left = get_plan(net.session, proposal.id)
+    assert left.superseded_by_id == fresh.id and not awaiting_acceptance(net.session, left)
+    with pytest.raises(ConflictError, match=f"superseded by plan {fresh.id}"):
+        accept(net.session, proposal.id, staff="li", now=_at(6))
+    in_force = current_plan(net.session, DAY)
+    assert in_force is not None and in_force.id == fresh.id
 
 
 def test_a_job_taken_back_is_not_stored_by_its_old_worker(net: Network) -> None:

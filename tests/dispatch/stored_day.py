@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from catalog.fleet import VanSpec, create_van
 from catalog.models import Plan, Role, TransferKind
-from catalog.plans import claim_next, enqueue, finish, get_plan
+from catalog.plans import claim_next, enqueue, get_plan
 from catalog.users import create_user
-from dispatch.catalog_day import record_date, solve_date
+from dispatch.catalog_day import solve_date
+from dispatch.worker import record_job
 
 NOW = datetime.combine(DAY, time(6))
 """When the plan is made: early on the van day."""
@@ -79,8 +80,7 @@ def work(day: Day) -> Plan:
         params=FAST,
         warm_start=claim.warm_start,
     )
-    record = record_date(session, solved, staff="dispatcher", now=NOW)
-    assert finish(session, claim, record, now=NOW)
+    assert record_job(session, claim, solved, now=NOW)  # as the worker records it
     session.commit()
     return get_plan(session, claim.plan_id)
 

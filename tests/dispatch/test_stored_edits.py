@@ -13,7 +13,7 @@ from stored_day import NOW, build, work
 
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan, PlanStatus, PlanStepType, PlanStop, Transfer, TransferEvent
-from catalog.plans import get_plan
+from catalog.plans import accept, awaiting_acceptance, get_plan
 from dispatch.catalog_day import warm_locks
 from dispatch.errors import DispatchError
 from dispatch.stored_edits import (
@@ -234,6 +234,10 @@ def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> No
     day.session.commit()
     new = work(day)
     assert new.id == job.id
+    assert awaiting_acceptance(day.session, new)  # a proposal: the parent is in force
+    assert get_plan(day.session, plan.id).superseded_by_id is None
+    accept(day.session, new.id, staff="d", now=NOW)
+    day.session.commit()
     assert get_plan(day.session, plan.id).superseded_by_id == new.id
     against, changes = diff_stored(day.session, new.id)
     assert against == plan.id
