@@ -7,9 +7,10 @@ nothing but the rows of shuyun's own tables). It fills it with the 39 demo sites
 demo catalogue (演示数据) and the demo fleet (the ``vans`` table, so that a later plan of
 the day finds them), simulates one day of loans, returns, holds and new stock (the day
 before the vans drive), and the open transfers become the vans' shipments through
-:mod:`dispatch`. The plan is recorded back in the catalogue (every transfer planned on a
-van's stop or deferred with a reason), the route sheets are written, and one demo account
-per role is made, with a password shown once.
+:mod:`dispatch`. The day is planned as the plan worker plans it (a job in the plans tables,
+stored done, so that the console shows it at once), recorded back in the catalogue (every
+transfer planned on a van's stop or deferred with a reason), the route sheets are written,
+and one demo account per role is made, with a password shown once.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import json
 import secrets
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,8 @@ from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
 from catalog.fleet import get_van, update_van
 from catalog.models import Base, Role, SiteKind, Transfer, TransferStatus
+from catalog.plans import claim_next, enqueue
+from catalog.settings import CirculationSettings
 from catalog.simulate import SimulationReport, simulate_day
 from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
@@ -43,13 +47,13 @@ from dispatch import (
     SiteNetwork,
     demo_sites,
     demo_vans,
-    plan_day,
     save_vans,
-    site_model,
     site_network,
-    vans_for_day,
+    summarise,
 )
+from dispatch.catalog_day import SitePoint, solve_date
 from dispatch.problem_json import problem_to_dict
+from dispatch.worker import record_job
 from optimizer import Problem, Result
 from settings import Settings
 
@@ -216,19 +220,14 @@ def run_demo(
             timings["circulation"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            plan = plan_day(
+            plan = _plan_as_the_worker_does(
                 session,
                 day=plan_for,
-                sites=[site_model(s) for s in sites],
-                durations=net.durations.tolist(),
-                distances=net.distances.tolist(),
-                vans=vans_for_day(session, plan_for),
+                net=net,
                 time_limit=time_limit,
                 seed=seed,
-                staff=STAFF,
-                settings=settings.circulation,
+                circulation=settings.circulation,
             )
-            session.commit()
             timings["solve"] = time.perf_counter() - t0
             unrecorded = _unrecorded(session)
             accounts = _demo_accounts(session, sites, plan)
@@ -267,6 +266,54 @@ def run_demo(
         unrecorded=unrecorded,
         accounts=accounts,
     )
+
+
+class _DemoMatrices:
+    """The demo network's street matrices as the plan worker asks for them (by site code)."""
+
+    def __init__(self, net: SiteNetwork) -> None:
+        self.net = net
+        self.index = {code: i for i, code in enumerate(net.ids)}
+
+    def __call__(self, points: Sequence[SitePoint]) -> tuple[list[list[int]], list[list[int]]]:
+        rows = [self.index[p.code] for p in points]
+        return (
+            self.net.durations[np.ix_(rows, rows)].tolist(),
+            self.net.distances[np.ix_(rows, rows)].tolist(),
+        )
+
+
+def _plan_as_the_worker_does(
+    session: Session,
+    *,
+    day: date,
+    net: SiteNetwork,
+    time_limit: float,
+    seed: int,
+    circulation: CirculationSettings,
+) -> DayPlan:
+    """Plan the van day through the plans tables, as ``shuyun serve``'s worker does: a job
+    queued and claimed, the day solved from the catalogue (on the demo's street matrices,
+    already computed), recorded on the transfers and stored done in one transaction, so
+    that the console shows the demo day's plan at once (committed)."""
+    job = enqueue(session, day=day, time_limit=time_limit, seed=seed, staff=STAFF)
+    session.commit()
+    claim = claim_next(session, worker_id=STAFF)
+    session.commit()
+    if claim is None or claim.plan_id != job.id:  # the database was empty: ours is the job
+        raise RuntimeError(f"the demo's plan job {job.id} was taken by another worker")
+    solved = solve_date(
+        session,
+        day=day,
+        time_limit=time_limit,
+        matrices=_DemoMatrices(net),
+        seed=seed,
+        settings=circulation,
+    )
+    if not record_job(session, claim, solved):
+        raise RuntimeError(f"the demo's plan job {job.id} could not be recorded")
+    session.commit()
+    return summarise(day, solved.problem, solved.result, solved.mapping)
 
 
 def shown_url(url: str) -> str:

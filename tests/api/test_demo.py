@@ -36,7 +36,8 @@ from api.demo import (
 )
 from catalog.db import create_engine, session_factory
 from catalog.fleet import van_of_driver
-from catalog.models import Role, Transfer, TransferStatus
+from catalog.models import PlanStatus, Role, Transfer, TransferStatus
+from catalog.plans import current_plan, get_plan
 from catalog.settings import DatabaseSettings
 from catalog.users import authenticate
 from dispatch import vans_for_day
@@ -123,6 +124,27 @@ def test_demo_records_every_transfer_planned_or_deferred(
             assert t.deferred_reason, f"transfer {t.id} deferred without a reason"
     planned = sum(t.status is TransferStatus.planned for t in transfers)
     assert planned == report.plan.planned
+
+
+@pytest.mark.slow
+def test_the_demo_stores_its_plan_done_as_the_worker_does(
+    small_demo: tuple[DemoReport, Path, str],
+) -> None:
+    report, _, url = small_demo
+    assert report.plan is not None
+    engine = create_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            plan = current_plan(session, VAN_DAY)
+            assert plan is not None and plan.status is PlanStatus.done
+            plan = get_plan(session, plan.id)
+            assert plan.planned_transfers == report.plan.planned
+            assert plan.deferred_transfers == report.plan.deferred
+            assert [r.van_code for r in plan.routes] == [r.van for r in report.result.routes]
+            assert plan.distance == report.result.summary.distance
+            assert plan.problem is not None  # so that a dispatcher can edit it
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.slow

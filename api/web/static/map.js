@@ -1,0 +1,113 @@
+// The console's map: our own street layer (GeoJSON made from the Beilin shapefiles, served at
+// /ui/data/streets.geojson) drawn by Leaflet, with no tile layer; the sites as symbols by kind
+// (总馆 / 分馆 / 服务点), each van's route in its own colour with numbered stops, and the OSM
+// credit. Leaflet is the UMD build loaded before this module (window.L).
+
+import { escapeHtml, t } from "/ui/static/shuyun.js";
+
+const L = window.L;
+
+export const VAN_COLOURS = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#8d4e00", "#00838f", "#ad1457", "#455a64"];
+
+const STREET_STYLE = {
+  motorway: { color: "#e07b39", weight: 5 },
+  trunk: { color: "#e8964f", weight: 4.5 },
+  primary: { color: "#f0b45c", weight: 4 },
+  secondary: { color: "#e6cf6e", weight: 3.2 },
+  tertiary: { color: "#c9c3b3", weight: 2.6 },
+};
+const MINOR = { color: "#d8d4ca", weight: 1.6 };
+
+const KIND_SYMBOL = { central: "总", branch: "分", service_point: "" };
+
+/** The colour of a van: by its place in the day's fleet. */
+export function vanColour(index) {
+  return VAN_COLOURS[index % VAN_COLOURS.length];
+}
+
+export class RouteMap {
+  constructor(element) {
+    this.map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
+    this.map.attributionControl.setPrefix(false);
+    this.map.attributionControl.addAttribution(escapeHtml("© OpenStreetMap contributors"));
+    this.map.setView([34.25, 108.955], 13.5);
+    this.renderer = L.canvas({ padding: 0.2 });
+    this.streets = L.layerGroup().addTo(this.map);
+    this.sites = L.layerGroup().addTo(this.map);
+    this.routes = L.layerGroup().addTo(this.map);
+    this.stops = L.layerGroup().addTo(this.map);
+    this.bounds = null;
+  }
+
+  async drawStreets() {
+    const response = await fetch("/ui/data/streets.geojson");
+    if (!response.ok) throw new Error(t("streets_missing"));
+    const data = await response.json();
+    const layer = L.geoJSON(data, {
+      renderer: this.renderer,
+      interactive: false,
+      style: (feature) => STREET_STYLE[feature.properties.class] || MINOR,
+    });
+    this.streets.clearLayers();
+    this.streets.addLayer(layer);
+    this.streetCount = data.features.length;
+    this.bounds = layer.getBounds();
+    this.map.fitBounds(this.bounds, { padding: [10, 10] });
+  }
+
+  /** Sites as symbols by kind; `sites` are GET /sites items. */
+  drawSites(sites) {
+    this.sites.clearLayers();
+    for (const site of sites) {
+      const name = t("lang_name") === "en" ? site.name_en : site.name_zh;
+      const kindName = t(`site_${site.kind}`);
+      const icon = L.divIcon({
+        className: `site-icon site-${site.kind}`,
+        html: `<span aria-hidden="true">${KIND_SYMBOL[site.kind] ?? ""}</span>`,
+        iconSize: site.kind === "service_point" ? [10, 10] : [22, 22],
+      });
+      L.marker([site.lat, site.lon], { icon, title: `${name}（${kindName}）`, keyboard: false })
+        .bindTooltip(`${escapeHtml(name)} · ${escapeHtml(kindName)}`)
+        .addTo(this.sites);
+    }
+  }
+
+  /**
+   * Each van's route as a line through its stops in order, in the van's colour, with
+   * numbered stop markers; a stop with a broken rule is ringed in red.
+   */
+  drawRoutes(routes, sitesByCode, badStops) {
+    this.routes.clearLayers();
+    this.stops.clearLayers();
+    routes.forEach((route, index) => {
+      const colour = vanColour(index);
+      const points = route.stops
+        .map((stop) => sitesByCode[stop.site_code])
+        .filter(Boolean)
+        .map((site) => [site.lat, site.lon]);
+      L.polyline(points, { color: colour, weight: 4, opacity: 0.85, className: "route-line" })
+        .bindTooltip(route.van)
+        .addTo(this.routes);
+      let n = 0;
+      for (const stop of route.stops) {
+        if (stop.type !== "pickup" && stop.type !== "delivery") continue;
+        n += 1;
+        const site = sitesByCode[stop.site_code];
+        if (!site) continue;
+        const bad = badStops.has(stop.id);
+        const icon = L.divIcon({
+          className: `stop-icon${bad ? " stop-bad" : ""}${stop.locked ? " stop-locked" : ""}`,
+          html: `<span style="background:${colour}">${n}</span>`,
+          iconSize: [20, 20],
+          iconAnchor: [index * 6 - 4, 24],
+        });
+        const name = t("lang_name") === "en" ? site.name_en : site.name_zh;
+        L.marker([site.lat, site.lon], {
+          icon,
+          keyboard: false,
+          title: `${route.van} ${n}. ${name} ${t(`stop_${stop.type}`)}`,
+        }).addTo(this.stops);
+      }
+    });
+  }
+}
