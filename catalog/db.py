@@ -38,6 +38,10 @@ _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 _T = TypeVar("_T")
 
 
+IMMEDIATE_OPTION = "shuyun_begin_immediate"
+"""Execution option: a SQLite transaction that begins with the write lock."""
+
+
 def create_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (the settings' ``database.url``, passed down).
 
@@ -74,7 +78,11 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A long edit (read, compute, write) takes the write lock first (write_with_retries'
+        # ``immediate``): in WAL mode a transaction that read before another one committed
+        # cannot write at all, and a busy worker commits every second.
+        immediate = conn.get_execution_options().get(IMMEDIATE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -96,6 +104,7 @@ def write_with_retries(
     *,
     attempts: int = 8,
     first_pause: float = 0.02,
+    immediate: bool = False,
 ) -> _T:
     """Run ``work`` (calls of service functions on ``session``) and commit it; when the
     database was busy (:func:`is_busy`), roll back and run it again, up to ``attempts`` times,
@@ -103,6 +112,10 @@ def write_with_retries(
 
     A transaction already open on ``session`` (e.g. the reads that found the signed-in user)
     is committed first, so that ``work`` starts from a fresh view of the database.
+
+    ``immediate``: on SQLite, each attempt's transaction takes the write lock as it begins
+    (``BEGIN IMMEDIATE``; others wait for it), for work that reads and computes a while
+    before it writes (ignored elsewhere).
 
     Returns
     -------
@@ -119,6 +132,8 @@ def write_with_retries(
         session.commit()
     for attempt in range(1, attempts + 1):
         try:
+            if immediate:
+                session.connection(execution_options={IMMEDIATE_OPTION: True})
             result = work()
             session.commit()
             return result

@@ -547,6 +547,16 @@ def finish(
             )
         )
     }
+    # A re-plan's stops that its problem locks show locked (and stay so through edits).
+    locked = (
+        {
+            (str(visit.get("shipment")), str(visit.get("type")))
+            for lock in (record.problem or {}).get("locks", []) or []
+            for visit in lock.get("visits", [])
+        }
+        if isinstance(record.problem, dict)
+        else set()
+    )
     for position, route in enumerate(sorted(record.routes, key=lambda r: r.van_code)):
         van = vans.get(route.van_code)
         row = PlanRoute(
@@ -575,7 +585,7 @@ def finish(
                 distance=stop.distance,
                 shipment_ids=list(stop.shipment_ids),
                 transfer_ids=list(stop.transfer_ids),
-                locked=False,
+                locked=any((sid, str(stop.type)) in locked for sid in stop.shipment_ids),
                 violations=[],
             )
             for n, stop in enumerate(route.stops)

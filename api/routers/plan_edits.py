@@ -57,6 +57,7 @@ def move(plan_id: int, body: MoveCreate, session: SessionDep, user: Editor) -> E
             version=body.version,
             staff=staff,
         ),
+        immediate=True,  # a long read-compute-write: the write lock first (SQLite)
     )
     return EditRead.of(edited)
 
@@ -76,6 +77,7 @@ def lock(plan_id: int, body: LockCreate, session: SessionDep, user: Editor) -> E
             version=body.version,
             staff=staff,
         ),
+        immediate=True,  # a long read-compute-write: the write lock first (SQLite)
     )
     return EditRead.of(edited)
 
@@ -101,7 +103,9 @@ def replan(
     staff = user.username
     time_limit = body.time_limit if body is not None else None
     job = write_with_retries(
-        session, lambda: replan_stored(session, plan_id, time_limit=time_limit, staff=staff)
+        session,
+        lambda: replan_stored(session, plan_id, time_limit=time_limit, staff=staff),
+        immediate=True,
     )
     response.headers["Location"] = f"/plans/{job.id}"
     return ReplanRead.of(job)
@@ -129,5 +133,5 @@ def accept_replan(plan_id: int, session: SessionDep, user: Editor) -> PlanSummar
     with its reasons). 409 when it awaits no acceptance."""
     staff = user.username
     return PlanSummaryRead.of(
-        write_with_retries(session, lambda: accept(session, plan_id, staff=staff))
+        write_with_retries(session, lambda: accept(session, plan_id, staff=staff), immediate=True)
     )

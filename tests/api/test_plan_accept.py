@@ -102,6 +102,13 @@ def test_a_replan_waits_for_acceptance_then_the_transfers_follow_it(
     for shipment, where in after.items():
         assert where == pickups[shipment]  # each transfer on its stop of the accepted plan
     assert after[EAST_TO_CENTRAL][0] == "van-2"  # the lock held
+    (kept,) = [
+        s
+        for r in stored["routes"]
+        for s in r["stops"]
+        if s["type"] == "pickup" and EAST_TO_CENTRAL in s["shipment_ids"]
+    ]
+    assert kept["locked"]  # shown locked in the re-plan too
     route = client.get(f"/me/route?date={date.today()}", headers=bearer("driver"))
     assert route.json()["plan_id"] == new
 

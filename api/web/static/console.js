@@ -247,7 +247,7 @@ function stopItem(route, stop, n, bad, edit) {
         </form></details>`
     : "";
   const lock = `<label class="lock"><input type="checkbox" class="lock-box" data-stop="${stop.id}"${stop.locked ? " checked" : ""}${edit ? "" : " disabled"}> ${escapeHtml(t("lock"))}</label>`;
-  return `<li class="stop${bad.has(stop.id) ? " bad" : ""}${stop.locked ? " locked" : ""}" data-stop="${stop.id}" data-van="${escapeHtml(route.van)}" data-pos="${n - 1}"${edit ? ' draggable="true"' : ""}>
+  return `<li class="stop${bad.has(stop.id) ? " bad" : ""}${stop.locked ? " locked" : ""}" data-stop="${stop.id}" data-type="${stop.type}" data-van="${escapeHtml(route.van)}" data-pos="${n - 1}"${edit ? ' draggable="true"' : ""}>
     <div class="stop-main"><span class="stop-n">${n}</span>
       <strong>${escapeHtml(siteName(stop.site_code))}</strong> ${escapeHtml(t(`stop_${stop.type}`))}
       <span class="muted">${escapeHtml(t("stop_times", { arrival: clock(stop.arrival), departure: clock(stop.departure) }))}</span>
@@ -278,7 +278,8 @@ function drawRoutes(routes, bad) {
         .join("");
       const summary = t("van_summary", {
         van: code,
-        driver: route.driver || t("no_driver"),
+        // The plan names the driver of its day; a van given a driver since shows the fleet's.
+        driver: route.driver || state.vans.find((v) => v.code === code)?.driver_username || t("no_driver"),
         stops: n,
         km: (route.distance / 1000).toFixed(1),
         hours: (route.duration / 3600).toFixed(1),
@@ -290,7 +291,7 @@ function drawRoutes(routes, bad) {
       return `<section class="route" style="--van:${vanColour(index)}" aria-label="${escapeHtml(code)}">
         <h3><span class="swatch" style="background:${vanColour(index)}"></span>${escapeHtml(summary)}</h3>
         ${routeProblems.length ? `<ul class="violations">${routeProblems.map((v) => `<li>${escapeHtml(en ? v.message_en : v.message_zh)}</li>`).join("")}</ul>` : ""}
-        <ol class="stops" data-van="${escapeHtml(code)}">${items}${endZone}</ol></section>`;
+        <ol class="stops" tabindex="0" aria-label="${escapeHtml(code)}" data-van="${escapeHtml(code)}">${items}${endZone}</ol></section>`;
     })
     .join("");
 }
@@ -390,7 +391,7 @@ function drawUnplanned(unplanned) {
         <td>${u.transfers}</td><td>${escapeHtml(en ? u.reason_en : u.reason_zh)}</td><td>${escapeHtml(fix)}</td></tr>`;
     })
     .join("");
-  element.innerHTML = `<div class="scroll"><table class="unplanned-table"><thead><tr>
+  element.innerHTML = `<div class="scroll" tabindex="0"><table class="unplanned-table"><thead><tr>
     <th scope="col">${escapeHtml(t("shipment"))}</th><th scope="col">${escapeHtml(t("from_to"))}</th>
     <th scope="col">${escapeHtml(t("transfers"))}</th><th scope="col">${escapeHtml(t("reason"))}</th>
     <th scope="col">${escapeHtml(t("fix"))}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -460,6 +461,7 @@ $("replan-button").addEventListener("click", async () => {
     const ended = await follow(job.id);
     state.following = null;
     await loadDay({ show: state.plan.id });
+    say(t("progress_text", { id: ended.id, status: t(`status_${ended.status}`), phase: "", percent: Math.round((ended.progress || 0) * 100) }));
     if (ended.status !== "done") say(t("progress_text", { id: ended.id, status: t(`status_${ended.status}`), phase: ended.error || "", percent: 100 }));
   } catch (error) {
     fail(error);
@@ -489,7 +491,7 @@ async function showDiff(planId) {
       ${escapeHtml(t("diff_intro", { id: d.plan_id, against: d.against }))}</p>
     <p class="diff-totals">${escapeHtml(t("diff_totals", total))}</p>
     <p>${escapeHtml(t("diff_moved", { n: d.moved.length }))}；${escapeHtml(t("diff_newly_planned", { n: d.newly_planned.length }))}；${escapeHtml(t("diff_newly_unplanned", { n: d.newly_unplanned.length }))}</p>
-    ${moves ? `<ul class="moves">${moves}</ul>` : ""}
+    ${moves ? `<div class="scroll moves-box" tabindex="0"><ul class="moves">${moves}</ul></div>` : ""}
     <table class="diff-vans"><thead><tr><th scope="col">${escapeHtml(t("van"))}</th>
       <th scope="col">${escapeHtml(t("km"))} ←</th><th scope="col">${escapeHtml(t("km"))} →</th>
       <th scope="col">${escapeHtml(t("hours"))} ←</th><th scope="col">${escapeHtml(t("hours"))} →</th></tr></thead>

@@ -31,7 +31,9 @@ export class RouteMap {
     this.map.attributionControl.setPrefix(false);
     this.map.attributionControl.addAttribution(escapeHtml("© OpenStreetMap contributors"));
     this.map.setView([34.25, 108.955], 13.5);
+    // The streets (thousands of lines) on a canvas; the routes as SVG paths of their own.
     this.renderer = L.canvas({ padding: 0.2 });
+    this.lines = L.svg({ padding: 0.2 });
     this.streets = L.layerGroup().addTo(this.map);
     this.sites = L.layerGroup().addTo(this.map);
     this.routes = L.layerGroup().addTo(this.map);
@@ -85,19 +87,35 @@ export class RouteMap {
         .map((stop) => sitesByCode[stop.site_code])
         .filter(Boolean)
         .map((site) => [site.lat, site.lon]);
-      L.polyline(points, { color: colour, weight: 4, opacity: 0.85, className: "route-line" })
+      L.polyline(points, {
+        color: colour,
+        weight: 4,
+        opacity: 0.85,
+        className: "route-line",
+        renderer: this.lines,
+      })
         .bindTooltip(route.van)
         .addTo(this.routes);
+      // Consecutive stops at one site share one marker ("3–4").
+      const groups = [];
       let n = 0;
       for (const stop of route.stops) {
         if (stop.type !== "pickup" && stop.type !== "delivery") continue;
         n += 1;
-        const site = sitesByCode[stop.site_code];
+        const last = groups[groups.length - 1];
+        if (last && last.site === stop.site_code) last.stops.push([n, stop]);
+        else groups.push({ site: stop.site_code, stops: [[n, stop]] });
+      }
+      for (const group of groups) {
+        const site = sitesByCode[group.site];
         if (!site) continue;
-        const bad = badStops.has(stop.id);
+        const numbers = group.stops.map(([k]) => k);
+        const label = numbers.length > 1 ? `${numbers[0]}–${numbers[numbers.length - 1]}` : `${numbers[0]}`;
+        const bad = group.stops.some(([, stop]) => badStops.has(stop.id));
+        const locked = group.stops.some(([, stop]) => stop.locked);
         const icon = L.divIcon({
-          className: `stop-icon${bad ? " stop-bad" : ""}${stop.locked ? " stop-locked" : ""}`,
-          html: `<span style="background:${colour}">${n}</span>`,
+          className: `stop-icon${bad ? " stop-bad" : ""}${locked ? " stop-locked" : ""}`,
+          html: `<span style="background:${colour}">${label}</span>`,
           iconSize: [20, 20],
           iconAnchor: [index * 6 - 4, 24],
         });
@@ -105,7 +123,7 @@ export class RouteMap {
         L.marker([site.lat, site.lon], {
           icon,
           keyboard: false,
-          title: `${route.van} ${n}. ${name} ${t(`stop_${stop.type}`)}`,
+          title: `${route.van} ${label}. ${name}`,
         }).addTo(this.stops);
       }
     });

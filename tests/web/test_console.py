@@ -1,0 +1,201 @@
+"""The dispatcher console in a real browser, on a demo day of its own (the tests plan and edit):
+the demo day's routes drawn on our street layer; planning the day with the progress bar fed by
+the job's event stream; moving a stop (its form, and drag and drop) and locking one, with the
+violation shown on the stop, the timeline and the map; a re-plan around the locks, its diff,
+and accepting it; the language switch; a planner's read-only console; axe-core on the way.
+
+The tests run in order on one served day (each builds on the one before). Screenshots:
+``out/screenshots/console_*.png``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WebSite, assert_accessible, screenshot, served_demo, sign_in
+
+pytestmark = pytest.mark.slow
+
+VAN_DAY = date.today() + timedelta(days=1)
+SLOW = 120_000  # ms: a plan's job on a busy machine
+
+
+@pytest.fixture(scope="module")
+def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iterator[WebSite]:
+    """A demo day of this module's own; plans search 4 s."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHUYUN_SOLVER__TIME_LIMIT", "4")
+        with served_demo(tmp_path_factory.mktemp("console"), beilin_dir) as site:
+            yield site
+
+
+def _open_console(page: Any, web_site: WebSite, role: str = "dispatcher") -> None:
+    sign_in(page, web_site, role)
+    assert page.url.endswith("/ui/console")
+    page.wait_for_selector("body[data-ready=true]", timeout=SLOW)
+    page.wait_for_selector("body[data-streets]", timeout=SLOW)
+
+
+def _plan_in_force(web_site: WebSite) -> dict[str, Any]:
+    with web_site.client("planner") as client:
+        plans = client.get(f"/plans?date={VAN_DAY}").json()["items"]
+        current = next(
+            p
+            for p in plans
+            if p["status"] == "done" and not p["superseded_by"] and not p["awaiting_acceptance"]
+        )
+        return dict(client.get(f"/plans/{current['id']}").json())
+
+
+def test_the_demo_days_routes_are_drawn_on_our_street_map(page: Any, web_site: WebSite) -> None:
+    plan = _plan_in_force(web_site)  # the demo recorded its plan: the console shows it at once
+    _open_console(page, web_site)
+    assert page.locator("#day").input_value() == VAN_DAY.isoformat()  # tomorrow by default
+    assert page.locator("#plan-select").input_value() == str(plan["id"])
+    assert int(page.locator("body").get_attribute("data-streets")) > 1000  # street lines
+    assert page.locator(".leaflet-tile").count() == 0  # no tile layer
+    assert (
+        "© OpenStreetMap contributors" in page.locator(".leaflet-control-attribution").inner_text()
+    )
+    routes = plan["routes"]
+    assert page.locator("path.route-line").count() == len(routes) >= 1
+    assert page.locator(".stop-icon").count() >= len(routes)
+    assert page.locator(".site-icon.site-central").count() >= 1
+    assert page.locator(".site-icon.site-branch").count() >= 1
+    # the timeline: a row per van, with the lunch closure of the branches shaded
+    assert page.locator("#timeline .tl-row").count() == len(routes)
+    assert page.locator("#timeline .tl-service").count() > 0
+    assert page.locator("#timeline .tl-closed").count() > 0
+    # the open transfers by site, and the unplanned with the reason in words and a fix
+    assert page.locator("#summary-table tbody tr").count() > 0
+    assert "预约" in page.locator("#summary-totals").inner_text()
+    if plan["unplanned"]:
+        first = page.locator("#unplanned tbody tr").first
+        assert plan["unplanned"][0]["reason_zh"] in first.inner_text()
+        assert first.locator("td").nth(4).inner_text().strip()
+    assert page.locator("#check-body .check-ok").count() == 1
+    assert_accessible(page, context="console, the demo day")
+    screenshot(page, "console_routes")
+
+
+def test_planning_the_day_fills_the_progress_bar_to_done(page: Any, web_site: WebSite) -> None:
+    before = _plan_in_force(web_site)["id"]
+    _open_console(page, web_site)
+    page.click("#plan-button")
+    page.wait_for_selector("#plan-progress[data-status=running]", timeout=SLOW)
+    screenshot(page, "console_planning")
+    page.wait_for_selector("#plan-progress[data-status=done]", timeout=SLOW)
+    assert page.locator("#plan-progress").evaluate("p => p.value") == 100
+    after = _plan_in_force(web_site)
+    assert after["id"] != before  # the new plan is the day's plan now
+    page.wait_for_function(
+        f"document.querySelector('#plan-select').value === '{after['id']}'", timeout=SLOW
+    )
+    assert page.locator("path.route-line").count() == len(after["routes"])
+    screenshot(page, "console_planned")
+
+
+def test_moving_a_stop_shows_the_violation_on_the_stop_timeline_and_map(
+    page: Any, web_site: WebSite
+) -> None:
+    _open_console(page, web_site)
+    van = page.locator("ol.stops").first
+    code = van.get_attribute("data-van")
+    count = van.locator("li.stop[draggable]").count()
+    first = van.locator("li.stop[data-type=pickup]").first
+    stop_id = first.get_attribute("data-stop")
+    was = first.get_attribute("data-pos")
+    # the keyboard way: the stop's own form puts a pickup last (after its deliveries)
+    first.locator("details.move summary").click()
+    first.locator("select[name=van]").select_option(code)
+    first.locator("input[name=position]").fill(str(count))
+    first.locator("button[type=submit]").click()
+    page.wait_for_selector("#console-message:has-text('已保存')", timeout=SLOW)
+    moved = page.locator(f"li.stop[data-stop='{stop_id}']")
+    assert moved.get_attribute("data-pos") == str(count - 1)
+    assert page.locator("li.stop.bad").count() > 0
+    assert page.locator("#timeline .tl-bad").count() > 0
+    assert page.locator(".stop-icon.stop-bad").count() > 0
+    assert page.locator("#check-body .bad").count() == 1
+    with web_site.client("planner") as client:
+        check = client.get(f"/plans/{_plan_in_force(web_site)['id']}/check").json()
+    assert not check["ok"] and check["violations"]
+    screenshot(page, "console_violation")
+    # and back where it was, by drag and drop onto the stop now there
+    page.locator(f"li.stop[data-stop='{stop_id}']").drag_to(
+        page.locator(f"ol.stops[data-van='{code}'] li.stop[data-pos='{was}']")
+    )
+    page.wait_for_function(
+        f"document.querySelector(\"li.stop[data-stop='{stop_id}']\")?.dataset.pos === '{was}'",
+        timeout=SLOW,
+    )
+    page.wait_for_selector("#check-body .check-ok", timeout=SLOW)
+    screenshot(page, "console_dragged")
+
+
+def test_a_locked_stop_stays_through_the_replan_whose_diff_is_accepted(
+    page: Any, web_site: WebSite
+) -> None:
+    _open_console(page, web_site)
+    before = _plan_in_force(web_site)
+    stop = page.locator("ol.stops").first.locator("li.stop[draggable]").nth(1)
+    stop_id = stop.get_attribute("data-stop")
+    van = stop.get_attribute("data-van")
+    kind = stop.get_attribute("data-type")
+    (shipments,) = [
+        s["shipment_ids"] for r in before["routes"] for s in r["stops"] if str(s["id"]) == stop_id
+    ]
+    stop.locator(".lock-box").check()
+    page.wait_for_selector(f"li.stop.locked[data-stop='{stop_id}']", timeout=SLOW)
+    page.click("#replan-button")
+    page.wait_for_selector("#diff:not([hidden])", timeout=SLOW)
+    text = page.locator("#diff").inner_text()
+    assert "公里" in text and "小时" in text
+    assert page.locator("#diff table.diff-vans tbody tr").count() >= 1
+    # not yet in force: the plan before is
+    assert _plan_in_force(web_site)["id"] == before["id"]
+    assert_accessible(page, context="console, the re-plan's diff")
+    screenshot(page, "console_diff")
+    page.click("#accept-button")
+    page.wait_for_selector("#console-message:has-text('已采用')", timeout=SLOW)
+    after = _plan_in_force(web_site)
+    assert after["id"] != before["id"] and after["parent_id"] == before["id"]
+    assert page.locator("#plan-select").input_value() == str(after["id"])
+    assert page.locator("#diff").is_hidden()
+    kept = [
+        (r["van"], s["locked"])
+        for r in after["routes"]
+        for s in r["stops"]
+        if s["type"] == kind and set(shipments) & set(s["shipment_ids"])
+    ]
+    assert kept and all(k == (van, True) for k in kept)  # on its van, and still locked
+    screenshot(page, "console_accepted")
+
+
+def test_the_console_switches_to_english(page: Any, web_site: WebSite) -> None:
+    _open_console(page, web_site)
+    page.click("#lang-switch")
+    page.wait_for_url("**lang=en")
+    page.wait_for_selector("body[data-ready=true]", timeout=SLOW)
+    assert page.locator("h1").inner_text() == "Dispatch console"
+    assert page.locator("#plan-button").inner_text() == "Plan the day"
+    assert "Timeline per van" in page.locator("#timeline-title").inner_text()
+    screenshot(page, "console_en")
+
+
+def test_a_planner_sees_the_console_read_only(page: Any, web_site: WebSite) -> None:
+    _open_console(page, web_site, role="planner")
+    assert page.locator("#read-only").is_visible()
+    assert page.locator("#plan-button").is_hidden()
+    assert page.locator("#replan-button").is_hidden()
+    assert page.locator("li.stop[draggable]").count() == 0
+    assert page.locator("details.move").count() == 0
+    boxes = page.locator(".lock-box")
+    assert boxes.count() > 0 and all(boxes.nth(i).is_disabled() for i in range(3))
+    assert page.locator("path.route-line").count() >= 1
+    assert_accessible(page, context="console, a planner")
+    screenshot(page, "console_planner")
