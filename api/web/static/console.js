@@ -303,8 +303,8 @@ async function edit(path, body) {
       method: "POST",
       json: { ...body, version: plan.version },
     });
-    say([t("edit_saved", { version: answer.version }), ...answer.notes].join(" "));
     await showPlan(plan.id);
+    say([t("edit_saved", { version: answer.version }), ...answer.notes].join(" "));
   } catch (error) {
     fail(error);
     if (error.status === 409) await loadDay({ show: plan.id });
