@@ -304,7 +304,10 @@ async function edit(path, body) {
       json: { ...body, version: plan.version },
     });
     await showPlan(plan.id);
-    say([t("edit_saved", { version: answer.version }), ...answer.notes].join(" "));
+    // Each note is "中文 / English": the reader's half, the first few only.
+    const notes = answer.notes.map((note) => note.split(" / ")[en ? 1 : 0] ?? note);
+    const more = notes.length > 3 ? ` …（+${notes.length - 3}）` : "";
+    say([t("edit_saved", { version: answer.version }), ...notes.slice(0, 3)].join(" ") + more);
   } catch (error) {
     fail(error);
     if (error.status === 409) await loadDay({ show: plan.id });
@@ -368,9 +371,9 @@ function drawCheck() {
     body.innerHTML = `<p class="good check-ok">${escapeHtml(t("check_ok"))}</p>`;
     return;
   }
-  body.innerHTML = `<p class="bad">${escapeHtml(t("check_bad", { n: found.length }))}</p><ul class="violations">${found
+  body.innerHTML = `<p class="bad">${escapeHtml(t("check_bad", { n: found.length }))}</p><div class="scroll check-box" tabindex="0"><ul class="violations">${found
     .map((v) => `<li>${escapeHtml(v.van || "")} ${escapeHtml(en ? v.message_en : v.message_zh)}</li>`)
-    .join("")}</ul>`;
+    .join("")}</ul></div>`;
 }
 
 function drawUnplanned(unplanned) {
