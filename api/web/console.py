@@ -170,6 +170,25 @@ CONSOLE_TEXTS: Texts = {
         "Re-plan #{id} awaits acceptance:",
     ),
     "edit_saved": ("已保存（版本 {version}）。", "Saved (version {version})."),
+    "day_title": ("当日执行", "During the day"),
+    "van_progress": (
+        "已完成 {done}/{stops} 站，延误 {delay} 分钟",
+        "{done}/{stops} stops done, {delay} min behind",
+    ),
+    "scan_arrived": ("扫描到站 {time}", "scanned at {time}"),
+    "scan_left": ("，离站 {time}", ", left {time}"),
+    "scan_partly": ("，部分已扫描", ", partly scanned"),
+    "late_by": ("晚 {n} 分钟", "{n} min late"),
+    "early_by": ("早 {n} 分钟", "{n} min early"),
+    "on_time": ("准时", "on time"),
+    "risk_overdue": (
+        "有风险：已过计划离站时间仍未扫描",
+        "at risk: past its planned departure, not scanned",
+    ),
+    "risk_closing": (
+        "有风险：按当前延误预计 {expected} 开始，站点 {closes} 闭馆",
+        "at risk: at the delay so far it starts {expected}, the site closes {closes}",
+    ),
     "km": ("公里", "km"),
     "hours": ("小时", "h"),
 }

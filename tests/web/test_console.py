@@ -11,12 +11,16 @@ The tests run in order on one served day (each builds on the one before). Screen
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import WebSite, assert_accessible, screenshot, served_demo, sign_in
+from sqlalchemy import update
+
+from catalog.db import create_engine, session_factory
+from catalog.models import Transfer
 
 pytestmark = pytest.mark.slow
 
@@ -206,6 +210,48 @@ def test_a_locked_stop_stays_through_the_replan_whose_diff_is_accepted(
     ]
     assert kept and all(k == (van, True) for k in kept)  # on its van, and still locked
     screenshot(page, "console_accepted")
+
+
+def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
+    page: Any, web_site: WebSite
+) -> None:
+    driver = web_site.client("driver")
+    desk = web_site.client("dispatcher")
+    try:
+        route = driver.get(f"/me/route?date={VAN_DAY}").json()
+        stop = next(s for s in route["stops"] if s["type"] == "pickup" and s["transfer_ids"])
+        for transfer_id in stop["transfer_ids"]:
+            barcode = desk.get(f"/transfers/{transfer_id}").json()["barcode"]
+            scan = {"barcode": barcode, "site_code": stop["site_code"]}
+            assert driver.post("/transfers/pickup", json=scan).status_code == 200
+    finally:
+        driver.close()
+        desk.close()
+    # The scans were made today; the van day is tomorrow. Their times are set to the van day,
+    # two hours after the planned start at that stop: the van is running two hours late.
+    late = datetime.combine(VAN_DAY, time()) + timedelta(seconds=stop["service_start"] + 7200)
+    engine = create_engine(web_site.database_url)
+    try:
+        with session_factory(engine)() as session:
+            session.execute(
+                update(Transfer)
+                .where(Transfer.id.in_(stop["transfer_ids"]))
+                .values(picked_up_at=late)
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    _open_console(page, web_site)
+    scanned = page.locator(f"li.stop[data-stop='{stop['id']}']")
+    scanned.wait_for()
+    assert "day-done" in str(scanned.get_attribute("class"))
+    assert "晚 120 分钟" in scanned.locator(".day-line").inner_text()
+    van = page.locator(f"section.route[aria-label='{route['van']}']")
+    assert "延误 120 分钟" in van.locator(".van-progress").inner_text()
+    at_risk = van.locator("li.stop.day-risk")
+    assert at_risk.count() > 0  # stops pushed past their site's closing (a lunch closure)
+    assert "有风险" in at_risk.first.locator(".day-line").inner_text()
+    screenshot(page, "console_day")
 
 
 def test_the_console_switches_to_english(page: Any, web_site: WebSite) -> None:

@@ -5,6 +5,7 @@
 
 import { api, clock, escapeHtml, message, requireRole, t, token } from "/ui/static/shuyun.js";
 import { RouteMap, vanColour } from "/ui/static/map.js";
+import { dayProgress, progressLine } from "/ui/static/console_day.js";
 import { drawTimeline, timelineLegend } from "/ui/static/timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,6 +23,7 @@ const state = {
   plans: [],
   plan: null,
   check: null,
+  progress: null,
   proposal: null,
   following: null,
 };
@@ -175,10 +177,12 @@ async function loadDay({ show = null } = {}) {
 async function showPlan(planId) {
   state.plan = planId ? await api(`/plans/${planId}`) : null;
   state.check = null;
+  state.progress = null;
   const plan = state.plan;
   if (plan) showProgress(plan);
   if (plan && plan.status === "done") {
     state.check = await api(`/plans/${plan.id}/check`).catch(() => null);
+    state.progress = await dayProgress(plan, state.sitesByCode).catch(() => null);
   }
   $("replan-button").disabled = !editable() || Boolean(plan?.awaiting_acceptance);
   const note = $("history-note");
@@ -236,6 +240,8 @@ function stopItem(route, stop, n, bad, edit) {
     .map((code) => `<option value="${escapeHtml(code)}"${code === route.van ? " selected" : ""}>${escapeHtml(code)}</option>`)
     .join("");
   const id = `stop-${stop.id}`;
+  const day = state.progress?.stops[stop.id];
+  const dayLine = progressLine(day);
   const form = edit
     ? `<details class="move"><summary>${escapeHtml(t("move"))}</summary>
         <form class="move-form" data-stop="${stop.id}">
@@ -247,11 +253,12 @@ function stopItem(route, stop, n, bad, edit) {
         </form></details>`
     : "";
   const lock = `<label class="lock"><input type="checkbox" class="lock-box" data-stop="${stop.id}"${stop.locked ? " checked" : ""}${edit ? "" : " disabled"}> ${escapeHtml(t("lock"))}</label>`;
-  return `<li class="stop${bad.has(stop.id) ? " bad" : ""}${stop.locked ? " locked" : ""}" data-stop="${stop.id}" data-type="${stop.type}" data-van="${escapeHtml(route.van)}" data-pos="${n - 1}"${edit ? ' draggable="true"' : ""}>
+  return `<li class="stop${bad.has(stop.id) ? " bad" : ""}${stop.locked ? " locked" : ""}${day ? ` day-${day.state}` : ""}" data-stop="${stop.id}" data-type="${stop.type}" data-van="${escapeHtml(route.van)}" data-pos="${n - 1}"${edit ? ' draggable="true"' : ""}>
     <div class="stop-main"><span class="stop-n">${n}</span>
       <strong>${escapeHtml(siteName(stop.site_code))}</strong> ${escapeHtml(t(`stop_${stop.type}`))}
       <span class="muted">${escapeHtml(t("stop_times", { arrival: clock(stop.arrival), departure: clock(stop.departure) }))}</span>
       <span class="counts">${escapeHtml(counts)}</span> ${lock}</div>
+    ${dayLine ? `<p class="day-line">${escapeHtml(dayLine)}</p>` : ""}
     ${lines.length ? `<ul class="violations">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>` : ""}
     ${form}</li>`;
 }
@@ -284,12 +291,17 @@ function drawRoutes(routes, bad) {
         km: (route.distance / 1000).toFixed(1),
         hours: (route.duration / 3600).toFixed(1),
       });
+      const going = state.progress?.vans[code];
+      const progress = going && (going.done || going.delay)
+        ? `<p class="van-progress">${escapeHtml(t("van_progress", { done: going.done, stops: going.stops, delay: Math.round(going.delay / 60) }))}</p>`
+        : "";
       const endZone = edit
         ? `<li class="drop-end" data-van="${escapeHtml(code)}" data-pos="${n}">${escapeHtml(t("drop_here"))}</li>`
         : "";
       const routeProblems = (state.check?.violations || []).filter((v) => v.van === code && !v.stop_id);
       return `<section class="route" style="--van:${vanColour(index)}" aria-label="${escapeHtml(code)}">
         <h3><span class="swatch" style="background:${vanColour(index)}"></span>${escapeHtml(summary)}</h3>
+        ${progress}
         ${routeProblems.length ? `<ul class="violations">${routeProblems.map((v) => `<li>${escapeHtml(en ? v.message_en : v.message_zh)}</li>`).join("")}</ul>` : ""}
         <ol class="stops" tabindex="0" aria-label="${escapeHtml(code)}" data-van="${escapeHtml(code)}">${items}${endZone}</ol></section>`;
     })
