@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from service_seed import Seed, bearer, seed_plan_day
 
+from catalog.errors import InvalidValueError
+from catalog.transfer_summary import transfer_summary
 from catalog.transfers import PlannedTransfer, record_plan
 
 DAY = date(2026, 12, 7)
@@ -87,3 +89,12 @@ def test_a_missing_or_bad_day_is_refused_naming_it(
 def test_who_reads_the_summary(client: TestClient, seeded: Seed, who: str, status: int) -> None:
     response = client.get(f"/transfers/summary?planned_for={DAY}", headers=bearer(who))
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("capacity", [0, -3, True, 2.5])
+def test_a_crate_capacity_that_is_no_positive_whole_number_is_refused(
+    app: FastAPI, seeded: Seed, capacity: object
+) -> None:
+    with app.state.services.sessions() as session, pytest.raises(InvalidValueError) as raised:
+        transfer_summary(session, day=DAY, crate_capacity=capacity)  # type: ignore[arg-type]
+    assert raised.value.field == "crate_capacity"
