@@ -54,7 +54,7 @@ function siteName(code) {
 function kinds(counts) {
   return Object.entries(counts || {})
     .map(([kind, n]) => `${t(`kind_${kind}`)} ${n}`)
-    .join("，");
+    .join(en ? ", " : "，");
 }
 
 function shortTime(iso) {
@@ -127,7 +127,7 @@ async function loadSummary() {
     total: summary.total,
     crates: summary.crates,
     holds,
-  })}（${kinds(summary.by_kind)}）`;
+  })}${en ? ` (${kinds(summary.by_kind)})` : `（${kinds(summary.by_kind)}）`}`;
   $("summary-table").querySelector("tbody").innerHTML = summary.sites
     .map(
       (s) => `<tr><th scope="row">${escapeHtml(en ? s.name_en : s.name_zh)}
@@ -318,7 +318,7 @@ async function edit(path, body) {
     await showPlan(plan.id);
     // Each note is "中文 / English": the reader's half, the first few only.
     const notes = answer.notes.map((note) => note.split(" / ")[en ? 1 : 0] ?? note);
-    const more = notes.length > 3 ? ` …（+${notes.length - 3}）` : "";
+    const more = notes.length > 3 ? ` … (+${notes.length - 3})` : "";
     say([t("edit_saved", { version: answer.version }), ...notes.slice(0, 3)].join(" ") + more);
   } catch (error) {
     fail(error);
@@ -505,7 +505,7 @@ async function showDiff(planId) {
   $("diff-body").innerHTML = `<p>${escapeHtml(t("proposal_waiting", { id: planId }))}
       ${escapeHtml(t("diff_intro", { id: d.plan_id, against: d.against }))}</p>
     <p class="diff-totals">${escapeHtml(t("diff_totals", total))}</p>
-    <p>${escapeHtml(t("diff_moved", { n: d.moved.length }))}；${escapeHtml(t("diff_newly_planned", { n: d.newly_planned.length }))}；${escapeHtml(t("diff_newly_unplanned", { n: d.newly_unplanned.length }))}</p>
+    <p>${[t("diff_moved", { n: d.moved.length }), t("diff_newly_planned", { n: d.newly_planned.length }), t("diff_newly_unplanned", { n: d.newly_unplanned.length })].map(escapeHtml).join(en ? "; " : "；")}</p>
     ${moves ? `<div class="scroll moves-box" tabindex="0"><ul class="moves">${moves}</ul></div>` : ""}
     <table class="diff-vans"><thead><tr><th scope="col">${escapeHtml(t("van"))}</th>
       <th scope="col">${escapeHtml(t("km"))} ←</th><th scope="col">${escapeHtml(t("km"))} →</th>

@@ -100,7 +100,8 @@ export function progressLine(entry) {
     const minutes = Math.round(entry.late / 60);
     const how = minutes > 0 ? t("late_by", { n: minutes }) : minutes < 0 ? t("early_by", { n: -minutes }) : t("on_time");
     const left = entry.state === "done" ? t("scan_left", { time: entry.left }) : t("scan_partly");
-    return `${t("scan_arrived", { time: entry.arrived })}（${how}）${left}`;
+    const en = t("lang_name") === "en";
+    return `${t("scan_arrived", { time: entry.arrived })}${en ? ` (${how})` : `（${how}）`}${left}`;
   }
   if (entry.state === "risk") {
     return entry.overdue

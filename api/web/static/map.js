@@ -68,7 +68,7 @@ export class RouteMap {
         html: `<span aria-hidden="true">${KIND_SYMBOL[site.kind] ?? ""}</span>`,
         iconSize: site.kind === "service_point" ? [10, 10] : [22, 22],
       });
-      L.marker([site.lat, site.lon], { icon, title: `${name}（${kindName}）`, keyboard: false })
+      L.marker([site.lat, site.lon], { icon, title: `${name} · ${kindName}`, keyboard: false })
         .bindTooltip(`${escapeHtml(name)} · ${escapeHtml(kindName)}`)
         .addTo(this.sites);
     }
