@@ -77,6 +77,9 @@ def test_the_demo_days_routes_are_drawn_on_our_street_map(page: Any, web_site: W
     )
     routes = plan["routes"]
     assert page.locator("path.route-line").count() == len(routes) >= 1
+    # then along the streets (the server's street paths between the stops)
+    page.wait_for_selector(f"body[data-paths='{len(routes)}']", timeout=SLOW)
+    assert page.locator("path.route-line").count() == len(routes)
     assert page.locator(".stop-icon").count() >= len(routes)
     assert page.locator(".site-icon.site-central").count() >= 1
     assert page.locator(".site-icon.site-branch").count() >= 1

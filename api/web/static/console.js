@@ -24,6 +24,7 @@ const state = {
   plan: null,
   check: null,
   progress: null,
+  paths: {},
   proposal: null,
   following: null,
 };
@@ -184,6 +185,21 @@ async function showPlan(planId) {
     state.check = await api(`/plans/${plan.id}/check`).catch(() => null);
     state.progress = await dayProgress(plan, state.sitesByCode).catch(() => null);
   }
+  // The routes along the streets come after the page is drawn (the first call loads the
+  // street graph on the server); until then, and without them, stop to stop.
+  state.paths = {};
+  if (plan && plan.status === "done") {
+    const shown = plan.id;
+    const version = plan.version;
+    api(`/ui/data/plans/${plan.id}/paths.geojson`)
+      .then((data) => {
+        if (state.plan?.id !== shown || state.plan?.version !== version) return;
+        state.paths = Object.fromEntries(data.features.map((f) => [f.properties.van, f.geometry.coordinates]));
+        map.drawRoutes(state.plan.routes, state.sitesByCode, badStops(), state.paths);
+        document.body.dataset.paths = String(data.features.length);
+      })
+      .catch(() => {});
+  }
   $("replan-button").disabled = !editable() || Boolean(plan?.awaiting_acceptance);
   const note = $("history-note");
   note.hidden = !(plan && plan.superseded_by);
@@ -204,7 +220,7 @@ function draw() {
   const plan = state.plan;
   const routes = plan?.routes || [];
   const bad = badStops();
-  map.drawRoutes(routes, state.sitesByCode, bad);
+  map.drawRoutes(routes, state.sitesByCode, bad, state.paths);
   drawTimeline($("timeline"), routes, state.sitesByCode, bad, plan?.date || state.day);
   drawRoutes(routes, bad);
   drawUnplanned(plan?.unplanned || []);

@@ -75,18 +75,22 @@ export class RouteMap {
   }
 
   /**
-   * Each van's route as a line through its stops in order, in the van's colour, with
+   * Each van's route as a line along the streets (`paths`: {van: [[lon, lat], ...]}) or
+   * through its stops in order, in the van's colour, with
    * numbered stop markers; a stop with a broken rule is ringed in red.
    */
-  drawRoutes(routes, sitesByCode, badStops) {
+  drawRoutes(routes, sitesByCode, badStops, paths = {}) {
     this.routes.clearLayers();
     this.stops.clearLayers();
     routes.forEach((route, index) => {
       const colour = vanColour(index);
-      const points = route.stops
-        .map((stop) => sitesByCode[stop.site_code])
-        .filter(Boolean)
-        .map((site) => [site.lat, site.lon]);
+      // Along the streets when the paths came (GeoJSON [lon, lat]); else stop to stop.
+      const points = paths[route.van]
+        ? paths[route.van].map(([lon, lat]) => [lat, lon])
+        : route.stops
+            .map((stop) => sitesByCode[stop.site_code])
+            .filter(Boolean)
+            .map((site) => [site.lat, site.lon]);
       L.polyline(points, {
         color: colour,
         weight: 4,
