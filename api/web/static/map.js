@@ -54,7 +54,7 @@ export class RouteMap {
     this.streets.addLayer(layer);
     this.streetCount = data.features.length;
     this.bounds = layer.getBounds();
-    this.map.fitBounds(this.bounds, { padding: [10, 10] });
+    if (!this.fitted) this.map.fitBounds(this.bounds, { padding: [10, 10] });
   }
 
   /** Sites as symbols by kind; `sites` are GET /sites items. */
@@ -82,6 +82,7 @@ export class RouteMap {
   drawRoutes(routes, sitesByCode, badStops, paths = {}) {
     this.routes.clearLayers();
     this.stops.clearLayers();
+    const reach = L.latLngBounds([]);
     routes.forEach((route, index) => {
       const colour = vanColour(index);
       // Along the streets when the paths came (GeoJSON [lon, lat]); else stop to stop.
@@ -91,6 +92,7 @@ export class RouteMap {
             .map((stop) => sitesByCode[stop.site_code])
             .filter(Boolean)
             .map((site) => [site.lat, site.lon]);
+      if (points.length) reach.extend(L.latLngBounds(points));
       L.polyline(points, {
         color: colour,
         weight: 4,
@@ -131,5 +133,10 @@ export class RouteMap {
         }).addTo(this.stops);
       }
     });
+    // The day's routes fill the map the first time they are drawn; later, the reader's view.
+    if (!this.fitted && reach.isValid()) {
+      this.map.fitBounds(reach, { padding: [20, 20] });
+      this.fitted = true;
+    }
   }
 }
