@@ -17,7 +17,12 @@ function siteLabel(site) {
   return zh ? site.name_zh : site.name_en;
 }
 
-function needSite(out) {
+// A scan made before the sites have loaded waits for them rather than being refused.
+let siteKnown;
+const siteReady = new Promise((resolve) => { siteKnown = resolve; });
+
+async function needSite(out) {
+  await siteReady;
   if (state.site) return true;
   note(out, t("site_needed"), "bad", true);
   return false;
@@ -71,7 +76,7 @@ async function slipOf(holdId) {
 
 async function checkIn(barcode) {
   const out = $("return-result");
-  if (!needSite(out)) return;
+  if (!(await needSite(out))) return;
   try {
     const answer = await api("/returns", { method: "POST", json: { barcode, site_code: state.site } });
     let where;
@@ -157,7 +162,7 @@ async function placeHold(recordId) {
   const out = $("hold-note");
   const card = $("hold-card").value.replace(/\s+/g, "");
   if (!card) return note(out, t("card_needed"), "bad", true);
-  if (!needSite(out)) return;
+  if (!(await needSite(out))) return;
   try {
     const hold = await api("/holds", {
       method: "POST", json: { card_number: card, record_id: recordId, pickup_site_code: state.site },
@@ -230,7 +235,7 @@ function drawCrate() {
 
 async function receive(code) {
   const out = $("crate-note");
-  if (!needSite(out)) return;
+  if (!(await needSite(out))) return;
   try {
     // The crate's own list first, so that the copies are checked against what was packed.
     const packed = await api(`/crates/${encodeURIComponent(code)}`);
@@ -297,5 +302,5 @@ $("finish-check").addEventListener("click", finishCheck);
 // --- start ----------------------------------------------------------------------------------
 
 const user = await requireRole("branch_staff", "admin");
-await chooseSite(user);
+await chooseSite(user).finally(siteKnown);
 drawHolds();

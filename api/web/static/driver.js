@@ -18,13 +18,17 @@ const state = {
   chosen: null, // position the driver chose; null: the next stop
 };
 
+let headerDrawn = false; // the header (nav, sign-out) is drawn once the account is read
+
 // --- who is signed in (also offline: the account as last seen) -----------------------------
 
 async function signedInDriver() {
   try {
     const user = await me();
     if (user) localStorage.setItem(ME_KEY, JSON.stringify(user));
-    return requireRole("driver"); // draws the header; sends other roles to their page
+    const checked = await requireRole("driver"); // draws the header; other roles go to theirs
+    headerDrawn = true;
+    return checked;
   } catch (error) {
     if (error instanceof ApiError) throw error;
     // No network: the page still works with the route and the queue kept on the phone.
@@ -389,7 +393,12 @@ $("sheet-pdf").addEventListener("click", () => openSheet("pdf"));
 
 // --- start ----------------------------------------------------------------------------------
 
-addEventListener("online", () => { drawNet(); loadRoute({ quiet: true }); });
+addEventListener("online", () => {
+  drawNet();
+  loadRoute({ quiet: true });
+  // Opened without signal, the header has only the cached name: draw it whole now.
+  if (!headerDrawn) requireRole("driver").then(() => { headerDrawn = true; }).catch(() => {});
+});
 addEventListener("offline", drawNet);
 
 if ("serviceWorker" in navigator && window.isSecureContext) {
