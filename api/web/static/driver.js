@@ -6,7 +6,9 @@ import {
 } from "/ui/static/shuyun.js";
 import { ScanQueue } from "/ui/static/offline_queue.js";
 
-const ROUTE_KEY = "shuyun.driver.route."; // + day: the route as last fetched, for offline
+// Kept per account, so that a phone handed to another driver neither shows the other van's
+// route nor sends the other driver's scans under the new account.
+const routeKey = (day) => `shuyun.driver.${state.username}.route.${day}`; // as last fetched
 const ME_KEY = "shuyun.driver.me";
 const root = document.getElementById("driver");
 const zh = document.documentElement.lang.startsWith("zh");
@@ -16,6 +18,7 @@ const state = {
   day: new URLSearchParams(location.search).get("date") || root.dataset.today,
   route: null,
   chosen: null, // position the driver chose; null: the next stop
+  username: null,
 };
 
 let headerDrawn = false; // the header (nav, sign-out) is drawn once the account is read
@@ -57,7 +60,8 @@ async function sendScan(scan) {
   });
 }
 
-const queue = new ScanQueue("shuyun.driver", sendScan, {
+let queue = null; // made once the account is known (its scans are kept under its name)
+const queueHooks = {
   onChange: drawQueue,
   onSent: (scan) => {
     say(t("sent", { code: scan.code, action: actionWord(scan.action), site: scan.site_name }), "good");
@@ -70,7 +74,7 @@ const queue = new ScanQueue("shuyun.driver", sendScan, {
   onRetry: (ms) => {
     $("retry-note").textContent = t("retrying", { s: Math.round(ms / 1000) });
   },
-});
+};
 
 function drawNet() {
   const online = navigator.onLine;
@@ -81,6 +85,7 @@ function drawNet() {
 }
 
 function drawQueue() {
+  if (!queue) return;
   const items = queue.items();
   const count = $("queue-count");
   count.textContent = t("queue_count", { n: items.length });
@@ -101,7 +106,7 @@ function drawQueue() {
 
 $("refused-list").addEventListener("click", (event) => {
   const id = event.target?.dataset?.dismiss;
-  if (id) queue.dismiss(id);
+  if (id) queue?.dismiss(id);
 });
 
 // --- the route ------------------------------------------------------------------------------
@@ -117,7 +122,7 @@ async function loadRoute({ quiet = false } = {}) {
   if (!quiet) note.textContent = t("loading");
   try {
     const route = await api(`/me/route/work?date=${encodeURIComponent(state.day)}`);
-    localStorage.setItem(ROUTE_KEY + state.day, JSON.stringify({ at: new Date().toISOString(), route }));
+    localStorage.setItem(routeKey(state.day), JSON.stringify({ at: new Date().toISOString(), route }));
     state.route = route;
     note.textContent = "";
     note.className = "note";
@@ -127,7 +132,7 @@ async function loadRoute({ quiet = false } = {}) {
       note.textContent = t("no_route", { day: state.day, why: message(error) });
       note.className = "note warn";
     } else {
-      const kept = JSON.parse(localStorage.getItem(ROUTE_KEY + state.day) || "null");
+      const kept = JSON.parse(localStorage.getItem(routeKey(state.day)) || "null");
       state.route = kept?.route ?? null;
       note.textContent = kept
         ? t("cached_route", { at: new Date(kept.at).toLocaleString() })
@@ -144,7 +149,7 @@ function siteName(stop) {
 
 function queuedCodes(stop) {
   return new Set(
-    queue.items().filter((q) => q.site_code === stop.site_code && q.action === stop.action)
+    (queue?.items() ?? []).filter((q) => q.site_code === stop.site_code && q.action === stop.action)
       .map((q) => q.code),
   );
 }
@@ -275,7 +280,7 @@ function scan(raw) {
   const code = codeOf(raw || "");
   if (!code) return say(t("empty_code"), "bad", true);
   const stop = state.route && chosenStop(state.route);
-  if (!stop || !stop.action) return say(t("no_stop"), "bad", true);
+  if (!stop || !stop.action || !queue) return say(t("no_stop"), "bad", true);
   const isCopy = stop.loose.some((c) => c.barcode.toUpperCase() === code) ||
     (!stop.crates.some((c) => c.crate_id === code) && !/^CR\d+$/.test(code));
   const loose = stop.loose.find((c) => c.barcode.toUpperCase() === code);
@@ -406,8 +411,10 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
 }
 
 drawNet();
-drawQueue();
 $("day").value = state.day;
-await signedInDriver();
+const user = await signedInDriver();
+state.username = user.username;
+queue = new ScanQueue(`shuyun.driver.${user.username}`, sendScan, queueHooks);
+drawQueue();
 await loadRoute();
 queue.flush();
