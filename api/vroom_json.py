@@ -44,9 +44,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.vroom_answer import RoutingFailure, add_geometry, vroom_answer
-from api.vroom_problem import to_problem
-from api.vroom_schema import VroomInputError, parse_request
+from api.vroom_answer import RoutingFailure, add_geometry, split_jobs, vroom_answer
+from api.vroom_plan import plan_answer
+from api.vroom_problem import VroomProblem, to_problem
+from api.vroom_schema import RequestIn, VroomInputError, parse_request
 from optimizer import ProblemError, solve
 
 if TYPE_CHECKING:
@@ -89,14 +90,12 @@ def solve_vroom_request(
         request = parse_request(payload)
         built = to_problem(request, graph)
         loaded = time.perf_counter()
-        result = solve(
-            built.written.problem,
-            time_limit=time_limit,
-            seed=seed,
-            initial_routes=built.initial_routes or None,
-        )
-        solved = time.perf_counter()
-        answer = vroom_answer(built, result)
+        if request.options.c:
+            answer = plan_answer(built)
+            solved = time.perf_counter()
+        else:
+            built, answer = _solved(request, built, graph, time_limit=time_limit, seed=seed)
+            solved = time.perf_counter()
         timings = {"loading": _ms(loaded - began), "solving": _ms(solved - loaded)}
         if request.options.g:
             add_geometry(built, answer, graph)
@@ -112,6 +111,47 @@ def solve_vroom_request(
             "code": INTERNAL_ERROR,
             "error": f"内部错误 / internal error: {type(exc).__name__}: {exc}",
         }
+
+
+def _solved(
+    request: RequestIn,
+    built: VroomProblem,
+    graph: nx.MultiDiGraph | None,
+    *,
+    time_limit: float,
+    seed: int,
+) -> tuple[VroomProblem, dict[str, Any]]:
+    """The request solved, in VROOM's answer.
+
+    A job with both a delivery and a pickup amount is two visits at one place for the
+    optimiser; should a plan serve them apart (one left out, or on two stops), the request
+    is solved again without those jobs, which are then unassigned (``split_job``).
+    """
+    result = solve(
+        built.written.problem,
+        time_limit=time_limit,
+        seed=seed,
+        initial_routes=built.initial_routes or None,
+    )
+    split = split_jobs(built, result)
+    if not split:
+        return built, vroom_answer(built, result)
+    kept = [job for job in request.jobs if job.id not in split]
+    again = to_problem(request.model_copy(update={"jobs": kept}), graph)
+    result = solve(again.written.problem, time_limit=time_limit, seed=seed)
+    answer = vroom_answer(again, result)
+    left = [job for job in request.jobs if job.id in split]
+    for job in left:
+        entry: dict[str, Any] = {"id": job.id, "type": "job"}
+        if job.description is not None:
+            entry["description"] = job.description
+        if job.location is not None:
+            entry["location"] = list(job.location)
+        if job.location_index is not None:
+            entry["location_index"] = job.location_index
+        answer["unassigned"].append({**entry, "reason": "split_job"})
+    answer["summary"]["unassigned"] += len(left)
+    return again, answer
 
 
 def _ms(seconds: float) -> int:

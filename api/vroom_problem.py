@@ -50,6 +50,7 @@ class Task:
     point: int  # index into the travel matrices
     amount: tuple[int, ...]  # delivered (job, delivery) or picked up (job, pickup), VROOM's
     priority: int
+    collect: tuple[int, ...] = ()  # a delivery job's pickup amount, collected at the same stop
 
 
 @dataclass(slots=True)
@@ -69,6 +70,7 @@ class VroomProblem:
     vehicle_points: dict[str, int | None] = field(default_factory=dict)  # None: no start/end
     snapped: list[Any] | None = None  # each point on the street network (geometry)
     paths: list[list[int]] = field(default_factory=list)  # per answered route
+    partners: dict[str, str] = field(default_factory=dict)  # a job's delivery -> its pickup
     _shipments: dict[str, Shipment] = field(default_factory=dict)
     initial_routes: list[PlannedRoute] = field(default_factory=list)
 
@@ -85,11 +87,8 @@ class VroomProblem:
 
 
 def to_problem(request: RequestIn, graph: nx.MultiDiGraph | None) -> VroomProblem:
-    if request.options.c:
-        raise VroomInputError(
-            "options.c: 暂不支持计划模式（按给定线路选择时刻）/ plan mode (choosing ETAs for "
-            "the given steps) is not supported yet; without it, vehicles' steps are a warm start"
-        )
+    """``request`` in the optimiser's model (see ``api.vroom_json``); in plan mode
+    (``options.c``) the bounds VROOM reports as violations are not refused."""
     _check_ids(request)
     tasks = _tasks(request)
     profile = _profile(request)
@@ -394,6 +393,7 @@ def _check_unsupported(request: RequestIn, dims: int, n_tasks: int, points: _Poi
                     f"supported yet (types {used})"
                 )
     longest = max((d for row in points.distances or () for d in row if d < UNREACHABLE), default=0)
+    plan = request.options.c  # plan mode reports these bounds as violations
     for v, vehicle in enumerate(request.vehicles):
         where = f"vehicles[{v}]"
         if vehicle.costs.per_task_hour:
@@ -401,21 +401,24 @@ def _check_unsupported(request: RequestIn, dims: int, n_tasks: int, points: _Poi
                 f"{where}.costs.per_task_hour: 暂只支持 0 / only 0 is supported yet, got "
                 f"{vehicle.costs.per_task_hour}"
             )
-        if vehicle.max_tasks is not None and vehicle.max_tasks < n_tasks:
+        if not plan and vehicle.max_tasks is not None and vehicle.max_tasks < n_tasks:
             raise VroomInputError(
                 f"{where}.max_tasks: 暂不支持限制任务数 / a bound on the number of tasks is not "
                 f"supported yet, got {vehicle.max_tasks} for {n_tasks} tasks"
             )
-        if vehicle.max_distance is not None and (
-            points.distances is None or vehicle.max_distance < (n_tasks + 1) * longest
+        if not plan and (
+            vehicle.max_distance is not None
+            and (points.distances is None or vehicle.max_distance < (n_tasks + 1) * longest)
         ):
             raise VroomInputError(
                 f"{where}.max_distance: 暂不支持限制里程 / a bound on the distance is not "
                 f"supported yet, got {vehicle.max_distance}"
             )
         for b, brk in enumerate(vehicle.breaks):
-            if brk.max_load is not None and any(
-                m < c for m, c in zip(brk.max_load, vehicle.capacity or [], strict=False)
+            if (
+                not plan
+                and brk.max_load is not None
+                and any(m < c for m, c in zip(brk.max_load, vehicle.capacity or [], strict=False))
             ):
                 raise VroomInputError(
                     f"{where}.breaks[{b}].max_load: 暂不支持休息时的载重上限 / a load bound "
@@ -490,14 +493,25 @@ def _problem(built: VroomProblem) -> WithJobs:
         where = f"jobs[{i}]"
         delivery = tuple(job.delivery or zero)
         pickup = tuple(job.pickup or zero)
-        if any(delivery) and any(pickup):
-            raise VroomInputError(
-                f"{where}: 暂不支持同时送达与取件的任务 / a job with both a delivery and a pickup "
-                f"amount is not supported yet (job {job.id}): split it in two jobs"
-            )
-        is_pickup = any(pickup)
+        both = any(delivery) and any(pickup)
+        is_pickup = any(pickup) and not both
         shipment_id = f"j{job.id}"
         point = task_point[where]
+        if both:
+            # The pickup of a job that also delivers: a job of its own at the same place,
+            # to be served right after the delivery (``api.vroom_answer.split_jobs``).
+            partner = f"j{job.id}+pickup"
+            jobs.append(
+                Job(
+                    partner,
+                    site(point),
+                    JobType.PICKUP,
+                    pickup,
+                    priority=job.priority,
+                    skills=frozenset(str(s) for s in job.skills),
+                )
+            )
+            built.partners[shipment_id] = partner
         jobs.append(
             Job(
                 shipment_id,
@@ -510,7 +524,13 @@ def _problem(built: VroomProblem) -> WithJobs:
             )
         )
         built.tasks[shipment_id] = Task(
-            "job", where, job, point, pickup if is_pickup else delivery, job.priority
+            "job",
+            where,
+            job,
+            point,
+            pickup if is_pickup else delivery,
+            job.priority,
+            pickup if both else (),
         )
     shipments: list[Shipment] = []
     for i, item in enumerate(request.shipments):
@@ -630,5 +650,9 @@ def _initial_routes(built: VroomProblem) -> list[PlannedRoute]:
             else:
                 middle.append(Visit(sid, VisitType.PICKUP))
                 last.append(Visit(sid, VisitType.DELIVERY))
+            partner = built.partners.get(sid)
+            if partner is not None:  # the pickup of a job that also delivers, right after
+                middle.append(Visit(partner, VisitType.PICKUP))
+                last.append(Visit(partner, VisitType.DELIVERY))
         routes.append(PlannedRoute(f"v{vehicle.id}", (*first, *middle, *last)))
     return routes
