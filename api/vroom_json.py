@@ -13,7 +13,11 @@ The translation:
   ``time_windows`` share a site, whose ``service_duration`` is the setup (paid once per
   stop); a task's ``service`` is its own visit's; overlapping windows are merged;
 - jobs are ``optimizer.jobs.Job`` (a delivery loaded at the van's start, a pickup brought
-  back to its end); a job with both a delivery and a pickup amount is refused;
+  back to its end); a job with both a delivery and a pickup amount is two of them at its
+  place, the pickup's copy of the place far (in distance only) from every other site but
+  the job's, so that the optimiser serves it straight after the delivery; a plan that
+  serves them apart all the same is solved again without that job, which is then
+  unassigned (``split_job``; the answer may then take twice the time);
 - a vehicle without ``start`` (``end``) starts (ends) at a point with no travel to (from)
   anywhere: the route starts at its first task (ends at its last), as in VROOM;
 - costs: ``fixed``, ``per_hour`` and ``per_km`` as the van's own, in VROOM's cost units;
@@ -24,15 +28,17 @@ The translation:
   bounds travel only); ``max_tasks``, ``max_distance``, a break's ``max_load`` and
   ``*_per_type`` service times are accepted only where they cannot bind, and refused with
   ``code`` 2 otherwise (the optimiser has no such rule yet); so are several profiles and
-  different ``speed_factor`` values;
-- a vehicle's ``steps`` are a warm start (VROOM's solving mode); plan mode (``-c``,
-  ``options.c``) is refused;
+  different ``speed_factor`` values; in plan mode the first three are reported as
+  violations instead;
+- a vehicle's ``steps`` are a warm start (VROOM's solving mode); with ``options.c``
+  (VROOM's ``-c``, plan mode) they are the routes, only timed (``api.vroom_plan``);
 - without a matrix, ``[lon, lat]`` locations are routed on the street network given as
   ``graph`` (``geo``); a location off the network is an input error naming it.
 
 The parts: ``api.vroom_schema`` reads the request, ``api.vroom_problem`` writes it in the
-model, ``api.vroom_answer`` writes the answer. Unknown keys are refused (VROOM ignores
-them): a misspelt key would otherwise change the problem without a word. Every refusal is
+model, ``api.vroom_answer`` writes the answer, ``api.vroom_plan`` the plan mode's. Unknown
+keys are refused (VROOM ignores them): a misspelt key would otherwise change the problem
+without a word. Every refusal is
 ``{"code": 2, "error": ...}`` naming the field and the value; a routing failure is code 3,
 anything unexpected code 1: never a traceback.
 """

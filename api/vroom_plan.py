@@ -43,11 +43,9 @@ from optimizer import (
 class _Route:
     """One vehicle's steps as the optimiser's visits, and where each step is in them."""
 
-    first: list[Visit] = field(default_factory=list)  # delivery jobs loaded at the start
-    middle: list[Visit] = field(default_factory=list)
-    last: list[Visit] = field(default_factory=list)  # pickup jobs unloaded at the end
+    visits: list[Visit] = field(default_factory=list)  # each task's own visit
     places: list[tuple[str, Any]] = field(default_factory=list)  # per step: kind, key
-    gaps: dict[str, int] = field(default_factory=dict)  # break id -> middle visits before
+    gaps: dict[str, int] = field(default_factory=dict)  # break id -> visits before it
     bounds: dict[tuple[str, Any], tuple[int | None, int | None]] = field(default_factory=dict)
 
 
@@ -68,7 +66,7 @@ def plan_answer(built: VroomProblem) -> dict[str, Any]:
         if not vehicle.steps:
             continue
         route = _route(built, v, vehicle, used)
-        if not (route.first or route.middle or route.last):
+        if not route.visits:
             continue
         routes.append(_route_out(built, v, vehicle, route))
     unassigned = []
@@ -101,8 +99,7 @@ def plan_answer(built: VroomProblem) -> dict[str, Any]:
 def _route(
     built: VroomProblem, v: int, vehicle: VehicleIn, used: dict[tuple[str, int], str]
 ) -> _Route:
-    """The vehicle's steps as visits (see ``api.vroom_problem._initial_routes`` for how a
-    job is written), checked."""
+    """The vehicle's steps as visits, checked."""
     by_id: dict[str, dict[int, str]] = {"job": {}, "pickup": {}, "delivery": {}}
     for shipment_id, task in [*built.tasks.items(), *built.deliveries.items()]:
         by_id[task.kind][task.raw.id] = shipment_id
@@ -123,14 +120,14 @@ def _route(
                 )
             if step.id in route.gaps:
                 raise VroomInputError(f"{where}.id: 休息 {step.id} 重复 / break {step.id} twice")
-            route.gaps[str(step.id)] = len(route.middle)
+            route.gaps[str(step.id)] = len(route.visits)
             key = ("break", str(step.id))
         else:
             key = ("task", _task_visit(built, by_id, route, step, where, used))
         route.places.append(key)
         bound = _bound(step, where)
         if bound != (None, None):
-            route.bounds[key] = bound
+            route.bounds[("task", key[1][0]) if key[0] == "task" else key] = bound
     return route
 
 
@@ -142,8 +139,8 @@ def _task_visit(
     where: str,
     used: dict[tuple[str, int], str],
 ) -> tuple[int, str, Task]:
-    """Append the step's task to ``route``: the index of its own visit in ``middle``, its
-    shipment's id and the task."""
+    """Append the step's task to ``route``: the index of its visit, its shipment's id and
+    the task."""
     if step.id is None:
         raise VroomInputError(f"{where}.id: {step.type} 步骤缺少 id / missing for a {step.type}")
     sid = by_id[step.type].get(step.id)
@@ -155,25 +152,13 @@ def _task_visit(
             f"in {used[(step.type, step.id)]}"
         )
     used[(step.type, step.id)] = where
-    written = built.written
-    placed = written.jobs.get(sid)
-    own = len(route.middle)
-    if placed is None:
-        route.middle.append(Visit(sid, VisitType(step.type)))
-    elif placed.visit == VisitType.DELIVERY:
-        route.first.append(Visit(sid, VisitType.PICKUP))
-        route.middle.append(Visit(sid, VisitType.DELIVERY))
-    else:
-        shipment = built.shipment(sid)
-        route.middle.append(Visit(sid, VisitType.PICKUP))
-        if written.helpers.get(shipment.delivery) == shipment.pickup:
-            route.middle.append(Visit(sid, VisitType.DELIVERY))  # a twin: the same place
-        else:
-            route.last.append(Visit(sid, VisitType.DELIVERY))
-    partner = built.partners.get(sid)
-    if partner is not None:  # a job that also picks up: its pickup right after, same place
-        route.middle.append(Visit(partner, VisitType.PICKUP))
-        route.last.append(Visit(partner, VisitType.DELIVERY))
+    # Only the task's own visit is timed: a job's helper visits (loading at the start,
+    # unloading at the end, a twin, the pickup of a job that also delivers) take no time
+    # there, and would tie the job to the depot ``optimizer.jobs`` loads it at, which need
+    # not be this vehicle's. Loads are VROOM's own, counted in ``_steps_out``.
+    placed = built.written.jobs.get(sid)
+    own = len(route.visits)
+    route.visits.append(Visit(sid, placed.visit if placed is not None else VisitType(step.type)))
     task = built.deliveries[sid] if step.type == "delivery" else built.tasks[sid]
     return own, sid, task
 
@@ -218,27 +203,29 @@ class _Walk:
 
 def _route_out(built: VroomProblem, v: int, vehicle: VehicleIn, route: _Route) -> dict[str, Any]:
     """The vehicle's route timed, in VROOM's answer shape."""
-    shift = len(route.first)
-    visits = [*route.first, *route.middle, *route.last]
-    gaps = {b: shift + g - 1 for b, g in route.gaps.items()}
+    gaps = {b: g - 1 for b, g in route.gaps.items()}
     bounds = TimingBounds(
         start=route.bounds.get(("start", None), (None, None)),
         end=route.bounds.get(("end", None), (None, None)),
-        visits={shift + key[1][0]: b for key, b in route.bounds.items() if key[0] == "task"},
+        visits={key[1]: b for key, b in route.bounds.items() if key[0] == "task"},
         breaks={key[1]: b for key, b in route.bounds.items() if key[0] == "break"},
     )
     van_id = f"v{vehicle.id}"
     try:
         timing = route_timing(
-            built.written.problem, van_id, visits, break_gaps=gaps, soft=True, bounds=bounds
+            built.written.problem, van_id, route.visits, break_gaps=gaps, soft=True, bounds=bounds
         )
-    except ProblemError as exc:
-        raise VroomInputError(f"vehicles[{v}].steps: {exc}") from None
-    return _steps_out(built, v, vehicle, route, timing, shift)
+    except ProblemError:
+        raise VroomInputError(
+            f"vehicles[{v}].steps: 车辆 {vehicle.id} 的 service_at / service_after / "
+            f"service_before 无法同时满足 / infeasible route for vehicle {vehicle.id}: its steps' "
+            "service_at, service_after and service_before cannot all be kept"
+        ) from None
+    return _steps_out(built, v, vehicle, route, timing)
 
 
 def _steps_out(
-    built: VroomProblem, v: int, vehicle: VehicleIn, route: _Route, timing: Timing, shift: int
+    built: VroomProblem, v: int, vehicle: VehicleIn, route: _Route, timing: Timing
 ) -> dict[str, Any]:
     start = built.vehicle_points[f"vehicles[{v}].start"]
     end = built.vehicle_points[f"vehicles[{v}].end"]
@@ -251,7 +238,7 @@ def _steps_out(
     delivered, picked = [0] * width, [0] * width
     walk = _Walk(point=built.virtual if start is None else start)
     walk.path.append(walk.point)
-    issues = _issues_by_place(timing, shift)
+    issues = _issues_by_place(timing)
     breaks = {str(b.brk.id): b for b in timing.breaks}
     on_route: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
@@ -261,6 +248,7 @@ def _steps_out(
     if not any(kind == "end" for kind, _ in places):
         places.append(("end", None))
     pickups_open: dict[str, int] = {}  # shipment id -> index in steps of its pickup
+    ready = timing.start  # when the step before ends
     for kind, key in places:
         violations: list[dict[str, Any]] = []
         if kind == "start":
@@ -285,13 +273,16 @@ def _steps_out(
             head = {"type": "break", "id": brk.id}
             if brk.description is not None:
                 head["description"] = brk.description
-            step = _step(built, head, 0, brk.service, b.waiting, load, b.start - b.waiting, walk)
+            arrival = b.start - b.waiting
+            step = _step(built, head, 0, brk.service, b.waiting, load, arrival, walk)
+            step["duration"] += arrival - ready  # the travel driven before the break
+            ready = b.start + brk.service
         else:
             own, sid, task = key
-            timed = timing.visits[shift + own]
+            timed = timing.visits[own]
             previous = walk.point
             walk.drive(built, task.point)
-            setup = task.raw.setup if previous != task.point or not walk.tasks else 0
+            setup = task.raw.setup if previous != task.point else 0  # VROOM: a new place
             walk.setup += setup
             walk.service += task.raw.service
             walk.waiting += timed.waiting
@@ -306,7 +297,7 @@ def _steps_out(
             if task.collect:
                 load = _plus(load, task.collect)
                 picked = _plus(picked, task.collect)
-            violations += issues.get(("task", shift + own), [])
+            violations += issues.get(("task", own), [])
             shipment = built.shipment(sid)
             if not shipment.skills <= built.written.problem.vans[v].skills:
                 violations.append({"cause": "skills"})
@@ -326,8 +317,13 @@ def _steps_out(
             step = _step(
                 built, head, setup, task.raw.service, timed.waiting, load, timed.arrival, walk
             )
+            ready = timed.departure
         if capacity is not None and any(a > c for a, c in zip(load, capacity, strict=True)):
             violations.append({"cause": "load"})
+        if vehicle.max_travel_time is not None and step["duration"] > vehicle.max_travel_time:
+            violations.append({"cause": "max_travel_time"})
+        if vehicle.max_distance is not None and step.get("distance", 0) > vehicle.max_distance:
+            violations.append({"cause": "max_distance"})
         step["violations"] = violations
         on_route += violations
         steps.append(step)
@@ -336,14 +332,6 @@ def _steps_out(
         on_route.append({"cause": "precedence"})
     if any(i.kind == "missing_break" for i in timing.issues):
         on_route.append({"cause": "missing_break"})
-    if vehicle.max_travel_time is not None and walk.travel > vehicle.max_travel_time:
-        on_route.append({"cause": "max_travel_time"})
-    if (
-        vehicle.max_distance is not None
-        and built.distances is not None
-        and walk.distance > vehicle.max_distance
-    ):
-        on_route.append({"cause": "max_distance"})
     built.paths.append(walk.path)
     costs = vehicle.costs
     if built.costs is not None:
@@ -415,25 +403,23 @@ def _step(
     return out
 
 
-def _issues_by_place(timing: Timing, shift: int) -> dict[tuple[str, Any], list[dict[str, Any]]]:
+def _issues_by_place(timing: Timing) -> dict[tuple[str, Any], list[dict[str, Any]]]:
     """The timing's lead times and delays by where they are: the start, the end, a break
-    (by id), a task (by its visit's index); helper visits at the start count for it."""
+    (by id), a task (by its visit's index)."""
     out: dict[tuple[str, Any], list[dict[str, Any]]] = {}
     for issue in timing.issues:
         if issue.kind not in ("lead_time", "delay"):
             continue
-        place = _place(issue, shift)
+        place = _place(issue)
         out.setdefault(place, []).append({"cause": issue.kind, "duration": issue.seconds})
     return out
 
 
-def _place(issue: Issue, shift: int) -> tuple[str, Any]:
+def _place(issue: Issue) -> tuple[str, Any]:
     if issue.break_id is not None:
         return ("break", issue.break_id)
     if issue.visit is None:
         return ("start", None) if issue.kind == "lead_time" else ("end", None)
-    if issue.visit < shift:
-        return ("start", None)
     return ("task", issue.visit)
 
 

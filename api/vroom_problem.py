@@ -7,6 +7,7 @@ vehicle, the travel matrices between the request's places.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -488,6 +489,7 @@ def _problem(built: VroomProblem) -> WithJobs:
         return by_key[key]
 
     task_point = built.task_point
+    glued: list[tuple[str, str]] = []  # (a job's site, its pickup's site) of jobs doing both
     jobs: list[Job] = []
     for i, job in enumerate(request.jobs):
         where = f"jobs[{i}]"
@@ -501,10 +503,14 @@ def _problem(built: VroomProblem) -> WithJobs:
             # The pickup of a job that also delivers: a job of its own at the same place,
             # to be served right after the delivery (``api.vroom_answer.split_jobs``).
             partner = f"j{job.id}+pickup"
+            glue = f"b{job.id}"  # the pickup's own copy of the place, dear to reach but from it
+            sites.append(Site(glue, location=built.coordinates[point]))
+            site_point.append(point)
+            glued.append((site(point, job.setup, _windows(job.time_windows)), glue))
             jobs.append(
                 Job(
                     partner,
-                    site(point),
+                    glue,
                     JobType.PICKUP,
                     pickup,
                     priority=job.priority,
@@ -578,6 +584,8 @@ def _problem(built: VroomProblem) -> WithJobs:
         if money is not None
         else [[0] * n for _ in range(n)]
     )
+    if glued:
+        vans, distances = _glue(built, vans, distances, [s.id for s in sites], glued)
     problem = Problem(
         tuple(sites),
         tuple(map(tuple, durations)),
@@ -586,6 +594,49 @@ def _problem(built: VroomProblem) -> WithJobs:
         tuple(shipments),
     )
     return with_jobs(problem, jobs)
+
+
+GLUE_METRES = 10**8
+"""Added to the distance into the pickup of a job that also delivers from anywhere but the
+job's own site: at ``GLUE_RATE`` yuan/km, 10⁷ yuan, above any route's cost difference, so
+the optimiser serves the pickup straight after the delivery whenever it can."""
+
+GLUE_RATE = 100.0
+"""The least ``cost_per_km`` at which ``GLUE_METRES`` binds."""
+
+
+def _glue(
+    built: VroomProblem,
+    vans: list[Van],
+    distances: list[list[int]],
+    ids: list[str],
+    glued: Sequence[tuple[str, str]],
+) -> tuple[list[Van], list[list[int]]]:
+    """The vans and distances that keep the two visits of each job doing both together.
+
+    The pickup's site is a copy of the job's place: as near as it in time, but
+    ``GLUE_METRES`` further from every other site. Distances price the vans' routes at
+    ``cost_per_km``: below ``GLUE_RATE`` (VROOM's default is 0) the distances are scaled
+    down and the rate up by the same factor, so that every route costs what it did. With
+    vans at different rates below it, no scale fits them all, and nothing is added: the
+    optimiser may then serve the two apart, and the job is left out (``split_job``).
+    """
+    rates = {van.cost_per_km for van in vans}
+    if min(rates, default=GLUE_RATE) < GLUE_RATE:
+        if len(rates) > 1:
+            return vans, distances
+        (rate,) = rates
+        factor = rate / GLUE_RATE
+        distances = [[round(d * factor) for d in row] for row in distances]
+        vans = [dataclasses.replace(van, cost_per_km=GLUE_RATE) for van in vans]
+    index = {site_id: i for i, site_id in enumerate(ids)}
+    for job_site, glue in glued:
+        s, g = index[job_site], index[glue]
+        for i, row in enumerate(distances):
+            if i not in (s, g):
+                row[g] = min(row[g] + GLUE_METRES, UNREACHABLE - 1)
+        distances[s][g] = 0
+    return vans, distances
 
 
 def _van(

@@ -10,6 +10,11 @@ of its MIP do, made strictly lexicographic):
 2. then the shortest route (end minus start);
 3. then the earliest events (the sum of the events' times, start and end aside).
 
+Plans as far off their windows tie in round 1 however they split lead time and delay;
+round 3 then takes the earliest. VROOM bounds how early a route may start by margins of
+its own search (``choose_ETA.cpp``), so it may pick another plan of the same total
+violation (a later start, with less lead time and more delay).
+
 The events are the route's start, its visits and breaks, and its end, in order. Between
 two events the later one starts no earlier than the earlier one's time plus its
 ``action`` (service); the travel of a leg, between two events that are not breaks, may be
@@ -74,7 +79,8 @@ def choose_times(events: Sequence[Event]) -> list[int]:
     high = max(values, default=0) + total
     model = cp_model.CpModel()
     times = [model.new_int_var(low, high, f"t{i}") for i in range(len(events))]
-    violations = []
+    leads: list[cp_model.IntVar] = []
+    delays: list[cp_model.IntVar] = []
     for i, (event, t) in enumerate(zip(events, times, strict=True)):
         if event.lo is not None:
             model.add(t >= event.lo)
@@ -82,9 +88,9 @@ def choose_times(events: Sequence[Event]) -> list[int]:
             model.add(t <= event.hi)
         if i + 1 < len(events):
             model.add(times[i + 1] >= t + event.action)
-        violations.extend(_soft(model, event, t, high - low, i))
+        _soft(model, event, t, high - low, i, leads, delays)
     _legs(model, events, times)
-    spent = sum(violations) if violations else 0
+    spent = sum(leads) + sum(delays) if leads or delays else 0
     makespan = times[-1] - times[0]
     middle = sum(times[1:-1]) if len(times) > 2 else 0
     solver = cp_model.CpSolver()
@@ -110,32 +116,41 @@ def choose_times(events: Sequence[Event]) -> list[int]:
     return [int(solver.value(t)) for t in times]
 
 
-def _soft(model: cp_model.CpModel, event: Event, t: cp_model.IntVar, span: int, i: int) -> list:
-    """The violation variables of one event: lead and delay on its soft bounds, and the
-    distance to the window it is given (one Boolean per window when it has several)."""
-    out = []
+def _soft(
+    model: cp_model.CpModel,
+    event: Event,
+    t: cp_model.IntVar,
+    span: int,
+    i: int,
+    leads: list[cp_model.IntVar],
+    delays: list[cp_model.IntVar],
+) -> None:
+    """The violation variables of one event, appended to ``leads`` and ``delays``: on its
+    soft bounds, and from the window it is given (one Boolean per window when it has
+    several)."""
     if event.early is not None:
         lead = model.new_int_var(0, span, f"lead{i}")
         model.add(lead >= event.early - t)
-        out.append(lead)
+        leads.append(lead)
     if event.late is not None:
         delay = model.new_int_var(0, span, f"delay{i}")
         model.add(delay >= t - event.late)
-        out.append(delay)
+        delays.append(delay)
     if event.windows:
-        missed = model.new_int_var(0, span, f"missed{i}")
+        lead = model.new_int_var(0, span, f"lead_w{i}")
+        delay = model.new_int_var(0, span, f"delay_w{i}")
         if len(event.windows) == 1:
             (early, late), *_ = event.windows
-            model.add(missed >= early - t)
-            model.add(missed >= t - late)
+            model.add(lead >= early - t)
+            model.add(delay >= t - late)
         else:
             chosen = [model.new_bool_var(f"w{i}_{k}") for k in range(len(event.windows))]
             model.add_exactly_one(chosen)
             for (early, late), flag in zip(event.windows, chosen, strict=True):
-                model.add(missed >= early - t).only_enforce_if(flag)
-                model.add(missed >= t - late).only_enforce_if(flag)
-        out.append(missed)
-    return out
+                model.add(lead >= early - t).only_enforce_if(flag)
+                model.add(delay >= t - late).only_enforce_if(flag)
+        leads.append(lead)
+        delays.append(delay)
 
 
 def _legs(

@@ -17,7 +17,11 @@ the shift). Two ways:
   (``optimizer._eta``, exact). Breaks are taken where ``break_gaps`` puts them, in its
   order within a gap; a break it does not place is not taken (``missing_break``). Travel
   before a break is driven before it (a break is on the road or at a stop). ``bounds``
-  are hard: VROOM's ``service_at``, ``service_after`` and ``service_before``.
+  are hard: VROOM's ``service_at``, ``service_after`` and ``service_before``. As in
+  VROOM, a stop's site service (VROOM's setup) comes first, before the first visit's own
+  service, and the windows bound the start of the stop (hard: the site's service is
+  charged when the van leaves; both take the same time, VROOM's order moves the later
+  visits of a stop by the setup).
 
 Both give a ``Timing``: the van's start and end, each visit's arrival, waiting, service
 start, departure, distance and load after it, each break's start, and the issues.
@@ -232,8 +236,8 @@ def _event(
     assert i is not None
     shipment, vtype = route[i]
     here = sites[i]
-    after = sites[i + 1] if i + 1 < len(sites) else None
-    setup = problem.sites[here].service_duration if after != here else 0
+    before = sites[i - 1] if i > 0 else None
+    setup = problem.sites[here].service_duration if before != here else 0
     windows = service_starts(problem, shipment, vtype)
     if not windows:  # the release or deadline shut every window: measure from the windows
         windows = tuple((w.early, w.late) for w in problem.sites[here].time_windows)
@@ -303,13 +307,12 @@ def _assemble(
         elif shipment.id in picked:
             picked.discard(shipment.id)
             load = [a - b for a, b in zip(load, shipment.amount, strict=True)]
-        own = visit_service(shipment, vtype)
         visits.append(
             VisitTiming(
                 arrival=arrival,
                 waiting=t - arrival,
                 service_start=t,
-                end=t + own,
+                end=t + events[k].action,
                 departure=t + events[k].action,
                 distance=dist,
                 load=tuple(load),
