@@ -21,7 +21,8 @@ the shift). Two ways:
   VROOM, a stop's site service (VROOM's setup) comes first, before the first visit's own
   service, and the windows bound the start of the stop (hard: the site's service is
   charged when the van leaves; both take the same time, VROOM's order moves the later
-  visits of a stop by the setup).
+  visits of a stop by the setup); a window bounds the start of the stop only, as in
+  VROOM (no closure rule: service may run into a closure).
 
 Both give a ``Timing``: the van's start and end, each visit's arrival, waiting, service
 start, departure, distance and load after it, each break's start, and the issues.
@@ -42,12 +43,11 @@ from optimizer._simulate import (
     _capacity_issue,
     best_timing,
     fmt_time,
-    service_starts,
     visit_service,
     visit_site,
 )
 from optimizer.errors import ProblemError
-from optimizer.model import UNREACHABLE, Break, Problem, Van, Visit, VisitType
+from optimizer.model import UNREACHABLE, Break, Problem, Shipment, Van, Visit, VisitType
 
 __all__ = ["BreakTiming", "Issue", "Timing", "TimingBounds", "VisitTiming", "route_timing"]
 
@@ -238,12 +238,29 @@ def _event(
     here = sites[i]
     before = sites[i - 1] if i > 0 else None
     setup = problem.sites[here].service_duration if before != here else 0
-    windows = service_starts(problem, shipment, vtype)
-    if not windows:  # the release or deadline shut every window: measure from the windows
-        windows = tuple((w.early, w.late) for w in problem.sites[here].time_windows)
+    windows = _soft_windows(problem, shipment, vtype)
     lo, hi = bounds.visits.get(i, (None, None))
     action = visit_service(shipment, vtype) + setup
     return Event(action, legs[i + 1][0], False, _binding(windows), lo=lo, hi=hi)
+
+
+def _soft_windows(
+    problem: Problem, shipment: Shipment, vtype: VisitType
+) -> tuple[tuple[int, int], ...]:
+    """The windows a soft-timed visit should start in: its site's, bounding the start only
+    (VROOM's rule: no closure rule), within the shipment's release (a pickup) or deadline
+    (a delivery); the site's own when those leave none."""
+    site = problem.sites[problem.index_of(visit_site(shipment, vtype))]
+    own = tuple((w.early, w.late) for w in site.time_windows)
+    out = []
+    for early, late in own:
+        if vtype == VisitType.PICKUP:
+            early = max(early, shipment.release)
+        elif shipment.deadline is not None:
+            late = min(late, shipment.deadline)
+        if early <= late:
+            out.append((early, late))
+    return tuple(out) or own
 
 
 def _binding(windows: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
