@@ -38,9 +38,8 @@ The translation:
 The parts: ``api.vroom_schema`` reads the request, ``api.vroom_problem`` writes it in the
 model, ``api.vroom_answer`` writes the answer, ``api.vroom_plan`` the plan mode's. Unknown
 keys are refused (VROOM ignores them): a misspelt key would otherwise change the problem
-without a word. Every refusal is
-``{"code": 2, "error": ...}`` naming the field and the value; a routing failure is code 3,
-anything unexpected code 1: never a traceback.
+without a word. Every refusal is ``{"code": 2, "error": ...}`` naming the field and the
+value; a routing failure is code 3, anything unexpected code 1: never a traceback.
 """
 
 from __future__ import annotations

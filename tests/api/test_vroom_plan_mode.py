@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from service_seed import bearer
 from test_vroom_json import as_steps, example, great_circle, pyvroom
 from typer.testing import CliRunner
 
@@ -452,3 +454,18 @@ def test_a_job_whose_pickup_cannot_ride_is_left_out_whole(tmp_path: Path) -> Non
     assert [u["id"] for u in theirs["unassigned"]] == [1]
     assert ours["unassigned"][0]["reason"] == "split_job"
     assert ours["summary"]["cost"] <= theirs["summary"]["cost"]
+
+
+# --- through the service -------------------------------------------------------------------
+
+
+def test_post_vroom_answers_in_plan_mode(client: TestClient) -> None:
+    given = {**CASES["delays"], "options": {"c": True}}
+    response = client.post("/vroom", json=given, headers=bearer("planner"))
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["routes"] == planned(CASES["delays"])["routes"]
+    bad = {**given, "vehicles": [{**given["vehicles"][0], "steps": steps(("job", 9))}]}
+    response = client.post("/vroom", json=bad, headers=bearer("planner"))
+    assert response.status_code == 400
+    assert "unknown job id 9" in response.json()["error"]
