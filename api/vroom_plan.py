@@ -109,8 +109,10 @@ def _route(
     for k, step in enumerate(vehicle.steps):
         where = f"vehicles[{v}].steps[{k}]"
         if step.type in ("start", "end"):
-            if any(kind == step.type for kind, _ in route.places):
-                raise VroomInputError(f"{where}.type: {step.type} 重复 / a second {step.type}")
+            last = len(vehicle.steps) - 1
+            if (step.type == "start" and k != 0) or (step.type == "end" and k != last):
+                first = "第一步 / the first step" if step.type == "start" else "最后一步 / the last"
+                raise VroomInputError(f"{where}.type: {step.type} 只能是{first} only")
             key: tuple[str, Any] = (step.type, None)
         elif step.type == "break":
             if step.id not in breaks:
@@ -118,7 +120,7 @@ def _route(
                     f"{where}.id: 车辆 {vehicle.id} 没有此休息 / vehicle {vehicle.id} has no "
                     f"break {step.id}"
                 )
-            if step.id in route.gaps:
+            if str(step.id) in route.gaps:
                 raise VroomInputError(f"{where}.id: 休息 {step.id} 重复 / break {step.id} twice")
             route.gaps[str(step.id)] = len(route.visits)
             key = ("break", str(step.id))

@@ -315,6 +315,7 @@ def _take_breaks(
                     None,
                     f"休息 {brk.id} 无法在其时间窗内开始（{fmt_time(cur)} 之后）",
                     f"break {brk.id} cannot start inside its windows after {fmt_time(cur)}",
+                    break_id=brk.id,
                 )
             )
             continue

@@ -352,8 +352,14 @@ def test_random_routes_are_timed_as_vroom_times_them(seed: int, tmp_path: Path) 
     [
         (steps(("job", 9)), "vehicles[0].steps[1].id: 未知的 job / unknown job id 9"),
         (steps(("job", 1), ("job", 1)), "vehicles[0].steps[2].id: job 1 已在 vehicles[0].steps[1]"),
-        ([{"type": "start"}, {"type": "break", "id": 5}], "vehicles[0].steps[1].id"),
+        ([{"type": "start"}, {"type": "break", "id": 6}], "vehicles[0].steps[1].id: 车辆 7"),
+        (
+            [{"type": "break", "id": 5}, {"type": "job", "id": 1}, {"type": "break", "id": 5}],
+            "vehicles[0].steps[2].id: 休息 5 重复 / break 5 twice",
+        ),
         (steps(("pickup", 1)), "unknown pickup id 1"),
+        ([{"type": "job", "id": 1}, {"type": "start"}], "vehicles[0].steps[1].type: start"),
+        ([{"type": "end"}, {"type": "job", "id": 1}], "vehicles[0].steps[0].type: end"),
         (
             [{"type": "job", "id": 1, "service_after": 900, "service_before": 800}],
             "vehicles[0].steps[0]: service_after/service_at 900",
@@ -368,7 +374,7 @@ def test_random_routes_are_timed_as_vroom_times_them(seed: int, tmp_path: Path) 
     ],
 )
 def test_steps_vroom_refuses_are_input_errors(route: list[dict[str, Any]], message: str) -> None:
-    answer = planned(request([job(1, 1)], route))
+    answer = planned(request([job(1, 1)], route, breaks=[BREAK]))
     assert answer["code"] == 2
     assert message in answer["error"]
 
