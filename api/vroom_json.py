@@ -44,6 +44,7 @@ value; a routing failure is code 3, anything unexpected code 1: never a tracebac
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -53,7 +54,8 @@ from api.vroom_answer import RoutingFailure, add_geometry, split_jobs, vroom_ans
 from api.vroom_plan import plan_answer
 from api.vroom_problem import VroomProblem, to_problem
 from api.vroom_schema import RequestIn, VroomInputError, parse_request
-from optimizer import ProblemError, solve
+from optimizer import Lock, ProblemError, Result, Visit, VisitType, planned_routes, solve
+from optimizer.jobs import WithJobs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -129,8 +131,10 @@ def _solved(
     """The request solved, in VROOM's answer.
 
     A job with both a delivery and a pickup amount is two visits at one place for the
-    optimiser; should a plan serve them apart (one left out, or on two stops), the request
-    is solved again without those jobs, which are then unassigned (``split_job``).
+    optimiser; should a plan serve them apart (one left out, or on two stops), it is solved
+    again with each such job's two visits locked on the van serving one of them; if that
+    splits them still, the request is solved without those jobs, which are then
+    unassigned (``split_job``). The answer may then take two or three times the time.
     """
     result = solve(
         built.written.problem,
@@ -141,6 +145,16 @@ def _solved(
     split = split_jobs(built, result)
     if not split:
         return built, vroom_answer(built, result)
+    locked = _locked(built, result, split)
+    if locked is not None:
+        result = solve(
+            locked.written.problem,
+            time_limit=time_limit,
+            seed=seed,
+            initial_routes=planned_routes(result.routes),
+        )
+        if not split_jobs(locked, result):
+            return locked, vroom_answer(locked, result)
     kept = [job for job in request.jobs if job.id not in split]
     again = to_problem(request.model_copy(update={"jobs": kept}), graph)
     result = solve(again.written.problem, time_limit=time_limit, seed=seed)
@@ -157,6 +171,30 @@ def _solved(
         answer["unassigned"].append({**entry, "reason": "split_job"})
     answer["summary"]["unassigned"] += len(left)
     return again, answer
+
+
+def _locked(built: VroomProblem, result: Result, split: list[int]) -> VroomProblem | None:
+    """``built`` with each split job's delivery and pickup locked, in that order, on the
+    van that serves one of them (None when no van does): the optimiser then keeps them on
+    one van, and the distance glue (``api.vroom_problem._glue``) at one stop."""
+    van_of: dict[str, str] = {}
+    for route in result.routes:
+        for step in route.steps:
+            for sid in step.shipments:
+                van_of[sid] = route.van
+    locks = []
+    for job in split:
+        sid = f"j{job}"
+        partner = built.partners[sid]
+        van = van_of.get(sid) or van_of.get(partner)
+        if van is not None:
+            visits = (Visit(sid, VisitType.DELIVERY), Visit(partner, VisitType.PICKUP))
+            locks.append(Lock(van, visits))
+    if not locks:
+        return None
+    written = built.written
+    problem = dataclasses.replace(written.problem, locks=tuple(locks))
+    return dataclasses.replace(built, written=WithJobs(problem, written.jobs, written.helpers))
 
 
 def _ms(seconds: float) -> int:
