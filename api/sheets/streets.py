@@ -20,13 +20,19 @@ __all__ = ["StreetLegs", "StreetLine", "street_lines"]
 
 MAJOR = frozenset({"motorway", "trunk", "primary", "secondary"})
 """Road classes drawn wide on the map (and named)."""
+MEDIUM = frozenset({"tertiary", "unclassified"})
+"""Road classes drawn thin; the others (residential, living streets) thinner, and only on a
+map small enough for them to be told apart."""
+MINOR_SPAN_M = 6000.0
+"""Residential streets are drawn on maps spanning less than this (metres, the longer side)."""
 
 
 @dataclass(frozen=True, slots=True)
 class StreetLine:
-    """One street edge to draw: its class (``major``/``minor``), name and [lon, lat] line."""
+    """One street edge to draw: its rank (2 major, 1 medium, 0 minor), name and [lon, lat]
+    line."""
 
-    major: bool
+    rank: int
     name: str
     coordinates: tuple[tuple[float, float], ...]
 
@@ -103,8 +109,11 @@ def _name(value: Any) -> str:
 def street_lines(graph: Any, bbox: tuple[float, float, float, float]) -> list[StreetLine]:
     """The street edges of ``graph`` that touch ``bbox`` (lon0, lat0, lon1, lat1), one line
     per street (a two-way street's second direction is skipped), minor streets first so
-    that the major ones are drawn on top."""
+    that the major ones are drawn on top; residential streets only on a small map
+    (:data:`MINOR_SPAN_M`)."""
     lon0, lat0, lon1, lat1 = bbox
+    span = max(geo.haversine_m(lon0, lat0, lon1, lat0), geo.haversine_m(lon0, lat0, lon0, lat1))
+    least = 0 if span < MINOR_SPAN_M else 1
     seen: set[frozenset[Any]] = set()
     lines: list[StreetLine] = []
     for u, v, data in graph.edges(data=True):
@@ -121,8 +130,11 @@ def street_lines(graph: Any, bbox: tuple[float, float, float, float]) -> list[St
         ys = [c[1] for c in coords]
         if max(xs) < lon0 or min(xs) > lon1 or max(ys) < lat0 or min(ys) > lat1:
             continue
+        highway = _highway(data.get("highway")).removesuffix("_link")
+        rank = 2 if highway in MAJOR else 1 if highway in MEDIUM else 0
+        if rank < least:
+            continue
         seen.add(pair)
-        major = _highway(data.get("highway")).removesuffix("_link") in MAJOR
-        lines.append(StreetLine(major, _name(data.get("name")), tuple(coords)))
-    lines.sort(key=lambda line: line.major)
+        lines.append(StreetLine(rank, _name(data.get("name")), tuple(coords)))
+    lines.sort(key=lambda line: line.rank)
     return lines

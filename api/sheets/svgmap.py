@@ -84,12 +84,14 @@ def route_map_svg(
         f"<title>{escape(title)}</title>",
         f'<rect width="{width}" height="{height}" fill="#f7f5f0"/>',
     ]
-    for line in streets:
-        w, colour = ("4", "#e9d8a6") if line.major else ("1.6", "#d9d6cf")
-        out.append(
-            f'<polyline points="{points(line.coordinates)}" fill="none" stroke="{colour}" '
-            f'stroke-width="{w}" stroke-linecap="round" stroke-linejoin="round"/>'
-        )
+    for rank, (w, colour) in enumerate((("1.2", "#dedbd3"), ("2", "#d2cec4"), ("4", "#e9d8a6"))):
+        # one path per rank: a few elements print much faster than thousands of polylines
+        pieces = [_path(line.coordinates, xy) for line in streets if line.rank == rank]
+        if pieces:
+            out.append(
+                f'<path d="{" ".join(pieces)}" fill="none" stroke="{colour}" '
+                f'stroke-width="{w}" stroke-linecap="round" stroke-linejoin="round"/>'
+            )
     out += _street_names(streets, xy, width, height)
     for leg in route:
         if len(leg) >= 2:
@@ -133,6 +135,16 @@ def route_map_svg(
     return "\n".join(out)
 
 
+def _path(line: Sequence[tuple[float, float]], xy: Callable[[tuple[float, float]], str]) -> str:
+    """``M x,y L x,y ...`` of a line, points that fall on the same tenth of a pixel dropped."""
+    points: list[str] = []
+    for p in line:
+        here = xy(p)
+        if not points or points[-1] != here:
+            points.append(here)
+    return "M" + " L".join(points)
+
+
 def _street_names(
     streets: Sequence[StreetLine],
     xy: Callable[[tuple[float, float]], str],
@@ -142,7 +154,7 @@ def _street_names(
     """One label per named major street: at the middle of its longest piece in view."""
     best: dict[str, tuple[float, tuple[float, float]]] = {}
     for line in streets:
-        if not line.major or not line.name:
+        if line.rank < 2 or not line.name:
             continue
         c = line.coordinates
         length = sum(math.dist(c[i], c[i + 1]) for i in range(len(c) - 1))
