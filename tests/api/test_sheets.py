@@ -12,6 +12,7 @@ or a plan not done, is 404. No card number beyond its last four digits, anywhere
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from fastapi.testclient import TestClient
 from pdf_checks import dark_share, page_png, pdf_fonts, pdf_pages, pdf_text
 from service_seed import bearer, service_settings, travel_times
 from sheets_day import SECOND_DRIVER, PlannedDay, planned_day
+from sqlalchemy import update
 
 from api.app import create_app
 from catalog.db import create_engine, session_factory
+from catalog.models import Transfer
 from catalog.plans import enqueue
 
 pytestmark = pytest.mark.slow
@@ -221,3 +224,25 @@ def test_unknown_plans_vans_and_plans_not_done_are_404(client: TestClient, day: 
         assert "not done" in answer.json()["detail"]
     bad = client.get("/plans/0/routes/van-1/sheet.html", headers=headers)
     assert bad.status_code == 422
+
+
+def test_no_labels_before_any_copy_is_packed(day: PlannedDay, tmp_path: Path) -> None:
+    copy = tmp_path / "unpacked.sqlite"
+    shutil.copyfile(day.url.removeprefix("sqlite:///"), copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    with session_factory(engine)() as session:  # this test's own copy: the desks never packed
+        session.execute(update(Transfer).values(crate_id=None))
+        session.commit()
+        ids = {code: i for code, i in session.execute(_site_ids())}
+    engine.dispose()
+    app = create_app(service_settings(f"sqlite:///{copy}"), travel_times=travel_times(ids))
+    with TestClient(app) as client:
+        answer = client.get(f"/plans/{day.plan_id}/labels.pdf", headers=bearer("dispatcher"))
+        assert answer.status_code == 409, answer.text
+        assert "packed" in answer.json()["detail"]
+        sheet = client.get(
+            f"/plans/{day.plan_id}/routes/van-1/sheet.html", headers=bearer("driver")
+        )
+        assert sheet.status_code == 200
+        assert "CR0" not in sheet.text and sheet.text.count("未装箱") >= 3  # counted, not named
+    app.state.services.engine.dispose()
