@@ -120,6 +120,7 @@ def test_the_sheet_page_lists_the_stops_in_order_with_times_crates_and_direction
     assert "未装箱" in html  # C1 was never packed: counted, not named
     assert "****4321" in html  # alice's hold slip: her card's last four digits only
     assert "<svg" in html and "© OpenStreetMap contributors" in html
+    assert re.search(r"<text [^>]*>[\u4e00-\u9fff]+[路街]</text>", html)  # streets named in Chinese
     assert "<script" not in html  # the PDF runs no JavaScript: nor does the page need any
     no_card_numbers(html, day)
 
