@@ -264,6 +264,16 @@ def _plan_cargo(session: Session, plan: Plan, routes: Sequence[PlanRoute]) -> _P
     return _PlanCargo(transfers, crates, shipment_of, site_code_of)
 
 
+def _warnings(steps: Sequence[PlanStop]) -> tuple[tuple[str, str], ...]:
+    """The stored violations of the steps (``{"kind", "zh", "en", ...}``), each once."""
+    seen: dict[tuple[str, str], None] = {}
+    for step in steps:
+        for found in step.violations or ():
+            if isinstance(found, dict) and (found.get("zh") or found.get("en")):
+                seen[(str(found.get("zh", "")), str(found.get("en", "")))] = None
+    return tuple(seen)
+
+
 def _slips(ids: Sequence[int], transfers: Mapping[int, Transfer]) -> tuple[HoldSlip, ...]:
     slips = []
     for tid in ids:
@@ -389,6 +399,7 @@ def _sheet(
                 drop_loose=drop_loose,
                 slips=_slips(drop, cargo.transfers),
                 late=bool(visits) and site is not None and not open_at(site, service),
+                warnings=_warnings(group.steps),
             )
         )
     map_svg = ""

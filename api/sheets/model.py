@@ -123,6 +123,8 @@ class SheetStop:
     slips: tuple[HoldSlip, ...] = ()
     late: bool = False
     """Service starts outside the site's opening hours that day (a dispatcher's edit)."""
+    warnings: tuple[tuple[str, str], ...] = ()
+    """What the plan's check found at this stop after a dispatcher's edit: ``(中文, English)``."""
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from fastapi.testclient import TestClient
 from pdf_checks import dark_share, page_png, pdf_fonts, pdf_pages, pdf_text
 from service_seed import bearer, service_settings, travel_times
 from sheets_day import SECOND_DRIVER, PlannedDay, planned_day
-from sqlalchemy import update
+from sqlalchemy import Select, select, update
 
 from api.app import create_app
 from catalog.db import create_engine, session_factory
-from catalog.models import Transfer
+from catalog.models import PlanStepType, PlanStop, Site, Transfer
 from catalog.plans import enqueue
 
 pytestmark = pytest.mark.slow
@@ -50,11 +50,7 @@ def client(day: PlannedDay) -> Iterator[TestClient]:
     app.state.services.engine.dispose()
 
 
-def _site_ids():  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from catalog.models import Site
-
+def _site_ids() -> Select[tuple[str, int]]:
     return select(Site.code, Site.id)
 
 
@@ -247,3 +243,25 @@ def test_no_labels_before_any_copy_is_packed(day: PlannedDay, tmp_path: Path) ->
         assert sheet.status_code == 200
         assert "CR0" not in sheet.text and sheet.text.count("未装箱") >= 3  # counted, not named
     app.state.services.engine.dispose()
+
+
+def test_a_stop_checked_after_an_edit_shows_its_violation(day: PlannedDay, tmp_path: Path) -> None:
+    copy = tmp_path / "edited.sqlite"
+    shutil.copyfile(day.url.removeprefix("sqlite:///"), copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    found = {"kind": "late", "zh": "迟到 12 分钟", "en": "12 min late", "shipment": "x"}
+    with session_factory(engine)() as session:  # as the plan's check saves it on a stop
+        stop = session.scalars(
+            select(PlanStop).where(PlanStop.type == PlanStepType.delivery).order_by(PlanStop.id)
+        ).first()
+        assert stop is not None
+        stop.violations = [found]
+        session.commit()
+        ids = {code: i for code, i in session.execute(_site_ids())}
+    engine.dispose()
+    app = create_app(service_settings(f"sqlite:///{copy}"), travel_times=travel_times(ids))
+    with TestClient(app) as client:
+        sheet = client.get(f"/plans/{day.plan_id}/routes/van-1/sheet.html", headers=bearer("admin"))
+    app.state.services.engine.dispose()
+    assert sheet.status_code == 200
+    assert sheet.text.count('⚠ 迟到 12 分钟 <span class="en">12 min late</span>') == 1
