@@ -173,6 +173,7 @@ def _sheet(
                 service_start=service,
                 departure=steps[-1].departure,
                 load_crates=steps[-1].load[0] if steps[-1].load else 0,
+                distance=steps[0].distance,
                 leg=way,
                 collect_loose=_loose(picked, shipments, sites, items, collecting=True),
                 drop_loose=_loose(dropped, shipments, sites, items, collecting=False),

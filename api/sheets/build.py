@@ -341,10 +341,11 @@ def _sheet(
     demo: bool,
 ) -> RouteSheet:
     groups = _stored_groups(route.stops)
-    visited = sorted({g.site for g in groups if g.site is not None})
+    # every site of the catalogue, as the plan's matrices had them: one network (and one
+    # cache of legs) for all the vans' sheets
     net = (
-        legs.network([(c, sites[c].lon, sites[c].lat) for c in visited])
-        if legs is not None and visited
+        legs.network([(c, s.lon, s.lat) for c, s in sites.items()])
+        if legs is not None and sites
         else None
     )
     stops: list[SheetStop] = []
@@ -392,6 +393,7 @@ def _sheet(
                 service_start=service,
                 departure=last.departure,
                 load_crates=last.load_crates,
+                distance=first.distance,
                 leg=leg,
                 collect=collect,
                 drop=dropped,

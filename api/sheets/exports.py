@@ -46,7 +46,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("transfer_kinds", "调拨类型 transfer kinds"),
     ("hold_slips", "预约单 hold slips"),
     ("load_crates", "车上箱数 crates on board"),
-    ("leg_m", "本段里程（米）leg (m)"),
+    ("distance_m", "累计里程（米）distance so far (m)"),
 )
 """The export's columns: key, and the header (中文 English)."""
 TYPE_WORDS = {
@@ -100,7 +100,7 @@ def stop_rows(sheets: Sequence[RouteSheet]) -> list[dict[str, Any]]:
                     "transfer_kinds": _kinds(stop),
                     "hold_slips": " ".join(s.card for s in stop.slips),
                     "load_crates": stop.load_crates,
-                    "leg_m": stop.leg.distance if stop.leg else 0,
+                    "distance_m": stop.distance,
                 }
             )
     return rows

@@ -115,6 +115,8 @@ class SheetStop:
     service_start: int
     departure: int
     load_crates: int
+    distance: int = 0
+    """Metres driven since the route's start, on arrival."""
     leg: Leg | None = None
     collect: tuple[CrateLine, ...] = ()
     drop: tuple[CrateLine, ...] = ()

@@ -99,6 +99,8 @@ def _check_rows(rows: list[dict[str, Any]], route: dict[str, Any], day: PlannedD
     assert dropped == {day.crates["E1"]: "west", day.crates["W1"]: "east"}
     assert sum(int(r["未装箱件数 items not packed"] or 0) for r in van) == 2  # C1, up and down
     assert any(r["预约单 hold slips"] == "****4321" for r in van)
+    metres = [int(r["累计里程（米）distance so far (m)"]) for r in van]
+    assert metres == sorted(metres) and metres[0] == 0 and metres[-1] == route["distance"]
 
 
 def test_csv_holds_the_stops_in_order_with_their_crates(
