@@ -32,6 +32,7 @@ from api.sheets.model import (
 )
 from api.sheets.streets import StreetLegs, street_lines
 from api.sheets.svgmap import MapStop, bbox_of, route_map_svg
+from catalog.crates import crate_copies
 from catalog.errors import NotFoundError
 from catalog.models import (
     Crate,
@@ -44,6 +45,7 @@ from catalog.models import (
     PlanStop,
     Site,
     Transfer,
+    TransferStatus,
 )
 from catalog.plans import route_of_van
 from dispatch import Leg
@@ -169,6 +171,7 @@ def _transfers(group: StepGroup[PlanStop], step_type: PlanStepType) -> list[int]
 
 
 def open_at(site: SheetSite, moment: int) -> bool:
+    """Whether ``site`` is open at ``moment`` (seconds since midnight) on the sheet's day."""
     return not site.closed and any(a <= moment <= b for a, b in site.hours)
 
 
@@ -176,17 +179,28 @@ def _kinds(transfers: Iterable[Transfer]) -> tuple[str, ...]:
     return tuple(sorted({t.kind.value for t in transfers}))
 
 
+@dataclass(frozen=True)
+class _PlanCargo:
+    """What a plan moves: its transfers, their crates, their shipments, the sites' codes."""
+
+    transfers: dict[int, Transfer]
+    crates: dict[str, Crate]
+    shipment_of: dict[int, PlanShipment]
+    site_code_of: dict[int, str]
+    copies: dict[str, int]
+    """Copies in each crate, the plan's and any other's (as :func:`catalog.crates.crate_copies`)."""
+
+
 def _cargo(
     ids: Sequence[int],
-    transfers: Mapping[int, Transfer],
-    crates: Mapping[str, Crate],
-    shipment_of: Mapping[int, PlanShipment],
+    cargo: _PlanCargo,
     sites: Mapping[str, SheetSite],
-    site_code_of: Mapping[int, str],
     *,
     collecting: bool,
 ) -> tuple[tuple[CrateLine, ...], tuple[LooseLine, ...]]:
-    """The crates (and the copies not packed yet, by shipment) of ``ids`` at a stop."""
+    """The crates (and the copies not packed yet, by shipment) of ``ids`` at a stop; a
+    crate's items are all the copies in it (it is scanned whole), the plan's or not."""
+    transfers, crates, shipment_of = cargo.transfers, cargo.crates, cargo.shipment_of
     packed: dict[str, list[Transfer]] = defaultdict(list)
     loose: dict[str, list[Transfer]] = defaultdict(list)
     for tid in ids:
@@ -204,8 +218,8 @@ def _cargo(
         lines.append(
             CrateLine(
                 crate_id=code,
-                other=sites[site_code_of[end]],
-                items=len(packed[code]),
+                other=sites[cargo.site_code_of[end]],
+                items=cargo.copies.get(code, len(packed[code])),
                 kinds=_kinds(packed[code]),
                 qr_svg=qr_svg(code) if collecting else "",
             )
@@ -226,16 +240,6 @@ def _cargo(
             )
         )
     return tuple(lines), tuple(loose_lines)
-
-
-@dataclass(frozen=True)
-class _PlanCargo:
-    """What a plan moves: its transfers, their crates, their shipments, the sites' codes."""
-
-    transfers: dict[int, Transfer]
-    crates: dict[str, Crate]
-    shipment_of: dict[int, PlanShipment]
-    site_code_of: dict[int, str]
 
 
 def _plan_cargo(session: Session, plan: Plan, routes: Sequence[PlanRoute]) -> _PlanCargo:
@@ -261,7 +265,8 @@ def _plan_cargo(session: Session, plan: Plan, routes: Sequence[PlanRoute]) -> _P
             crates[crate.code] = crate
     shipment_of = {t: s for s in plan.shipments for t in s.transfer_ids}
     site_code_of = {i: c for i, c in session.execute(select(Site.id, Site.code))}
-    return _PlanCargo(transfers, crates, shipment_of, site_code_of)
+    copies = crate_copies(session, list(crates.values()))
+    return _PlanCargo(transfers, crates, shipment_of, site_code_of, copies)
 
 
 def _warnings(steps: Sequence[PlanStop]) -> tuple[tuple[str, str], ...]:
@@ -363,24 +368,8 @@ def _sheet(
             previous = group.site
         pick = _transfers(group, PlanStepType.pickup)
         drop = _transfers(group, PlanStepType.delivery)
-        collect, collect_loose = _cargo(
-            pick,
-            cargo.transfers,
-            cargo.crates,
-            cargo.shipment_of,
-            sites,
-            cargo.site_code_of,
-            collecting=True,
-        )
-        dropped, drop_loose = _cargo(
-            drop,
-            cargo.transfers,
-            cargo.crates,
-            cargo.shipment_of,
-            sites,
-            cargo.site_code_of,
-            collecting=False,
-        )
+        collect, collect_loose = _cargo(pick, cargo, sites, collecting=True)
+        dropped, drop_loose = _cargo(drop, cargo, sites, collecting=False)
         visits = [s for s in group.steps if s.type in (PlanStepType.pickup, PlanStepType.delivery)]
         service = visits[0].service_start if visits else first.service_start
         stops.append(
@@ -470,12 +459,10 @@ def crate_labels(session: Session, plan: Plan) -> list[Label]:
             for tid in _transfers(group, PlanStepType.delivery):
                 van, pick, _ = where.get(tid, (route.van_code, None, None))
                 where[tid] = (van, pick, group.number)
-    contents: dict[str, list[Transfer]] = defaultdict(list)
-    for crate_code in cargo.crates:
-        contents[crate_code] = []
+    contents: dict[str, list[Transfer]] = {code: [] for code in cargo.crates}
     for t in session.scalars(select(Transfer).where(Transfer.crate_id.in_(sorted(cargo.crates)))):
-        if t.status.value != "cancelled":
-            contents[t.crate_id or ""].append(t)
+        if t.status is not TransferStatus.cancelled and t.crate_id in contents:
+            contents[t.crate_id].append(t)
     labels = []
     for code, crate in cargo.crates.items():
         placed = [where[t.id] for t in contents[code] if t.id in where]
