@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep, require_role
-from api.routers.sheets import street_legs
-from api.sheets import done_plan, route_sheet, route_sheets, sheet_sites
+from api.routers.sheets import sheet_of, street_legs
+from api.sheets import done_plan, route_sheets, sheet_sites
 from api.sheets.exports import csv_bytes, gpx_bytes, vroom_json, xlsx_bytes
 from catalog.models import Role, User
 from catalog.plans import get_plan
@@ -64,7 +64,7 @@ def export_gpx(
 ) -> Response:
     """一辆车的线路（GPX：沿街道的轨迹与各站航点）/ A van's route as GPX: the track along the
     streets and the stops as waypoints."""
-    sheet = route_sheet(session, get_plan(session, plan_id), van, legs=street_legs(settings))
+    sheet = sheet_of(session, plan_id, van, settings)
     return _file(gpx_bytes(sheet), "application/gpx+xml", f"plan-{plan_id}-{van}.gpx")
 
 

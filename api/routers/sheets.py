@@ -16,13 +16,22 @@ from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+import geo
 from api.deps import SessionDep, SettingsDep, require_role
-from api.sheets import StreetLegs, crate_labels, labels_pdf, route_sheet, sheet_html, sheet_pdf
+from api.sheets import (
+    RouteSheet,
+    StreetLegs,
+    crate_labels,
+    labels_pdf,
+    route_sheet,
+    sheet_html,
+    sheet_pdf,
+)
 from catalog.errors import NotAvailableError
 from catalog.fleet import van_of_driver
 from catalog.models import Role, User
 from catalog.plans import get_plan
-from settings import Settings
+from settings import Settings, SettingsError
 
 router = APIRouter(prefix="/plans", tags=["route sheets 路单"])
 
@@ -41,8 +50,42 @@ def _legs(beilin_dir: FilePath, depart_at: int | None) -> StreetLegs:
 
 
 def street_legs(settings: Settings) -> StreetLegs:
-    """The process's street legs for these settings (the graph loaded once, when first asked)."""
-    return _legs(settings.data.beilin_dir, settings.solver.depart_at)
+    """The process's street legs for these settings (the graph loaded once, when first asked).
+
+    Raises
+    ------
+    HTTPException
+        503 when the settings name no Beilin street data (``SHUYUN_DATA_DIR``).
+    """
+    try:
+        beilin_dir = settings.data.beilin_dir
+    except SettingsError as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"没有街道路网数据，无法生成路线 / no street data to draw the route: {error}",
+        ) from None
+    return _legs(beilin_dir, settings.solver.depart_at)
+
+
+def sheet_of(session: Session, plan_id: int, van: str, settings: Settings) -> RouteSheet:
+    """The route sheet of ``van`` in plan ``plan_id``, with its legs and map.
+
+    Raises
+    ------
+    NotFoundError
+        No such plan, not done, or no route for this van (404).
+    HTTPException
+        503 without street data; 409 when a stop's site lies too far from every street.
+    """
+    plan = get_plan(session, plan_id)
+    legs = street_legs(settings)
+    try:
+        return route_sheet(session, plan, van, legs=legs)
+    except geo.SnapError as error:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"站点不在街道路网上，无法生成路线 / a site is off the street network: {error}",
+        ) from None
 
 
 def own_van_only(session: Session, user: User, van: str) -> None:
@@ -69,8 +112,7 @@ def read_sheet_html(
 ) -> HTMLResponse:
     """路单（手机网页）/ A van's route sheet as one self-contained page for phones."""
     own_van_only(session, user, van)
-    sheet = route_sheet(session, get_plan(session, plan_id), van, legs=street_legs(settings))
-    return HTMLResponse(sheet_html(sheet))
+    return HTMLResponse(sheet_html(sheet_of(session, plan_id, van, settings)))
 
 
 @router.get("/{plan_id}/routes/{van}/sheet.pdf", response_class=Response, responses=PDF)
@@ -79,9 +121,8 @@ def read_sheet_pdf(
 ) -> Response:
     """路单（A4 PDF，可打印）/ A van's route sheet as a printable A4 PDF."""
     own_van_only(session, user, van)
-    sheet = route_sheet(session, get_plan(session, plan_id), van, legs=street_legs(settings))
     return Response(
-        sheet_pdf(sheet),
+        sheet_pdf(sheet_of(session, plan_id, van, settings)),
         media_type="application/pdf",
         headers=_attachment(f"route-sheet-{plan_id}-{van}.pdf"),
     )

@@ -27,6 +27,7 @@ from api.app import create_app
 from catalog.db import create_engine, session_factory
 from catalog.models import PlanStepType, PlanStop, Site, Transfer
 from catalog.plans import enqueue
+from settings import DataSettings
 
 pytestmark = pytest.mark.slow
 
@@ -265,3 +266,22 @@ def test_a_stop_checked_after_an_edit_shows_its_violation(day: PlannedDay, tmp_p
     app.state.services.engine.dispose()
     assert sheet.status_code == 200
     assert sheet.text.count('⚠ 迟到 12 分钟 <span class="en">12 min late</span>') == 1
+
+
+def test_without_street_data_a_sheet_is_503_and_says_why(day: PlannedDay, tmp_path: Path) -> None:
+    engine = create_engine(day.url)
+    with session_factory(engine)() as session:
+        ids = {code: i for code, i in session.execute(_site_ids())}
+    engine.dispose()
+    settings = service_settings(day.url, data=DataSettings(dir=tmp_path))  # no osm_drive/ here
+    app = create_app(settings, travel_times=travel_times(ids))
+    with TestClient(app) as client:
+        base = f"/plans/{day.plan_id}/routes/van-1"
+        for path in ("sheet.html", "sheet.pdf", "route.gpx"):
+            user = "planner" if path == "route.gpx" else "dispatcher"
+            answer = client.get(f"{base}/{path}", headers=bearer(user))
+            assert answer.status_code == 503, answer.text
+            assert "SHUYUN_DATA_DIR" in answer.json()["detail"]
+        csv_export = client.get(f"/plans/{day.plan_id}/export.csv", headers=bearer("planner"))
+        assert csv_export.status_code == 200  # the stops need no streets
+    app.state.services.engine.dispose()
