@@ -27,7 +27,7 @@ KIND_ZH = {
     "new_stock": "新书配送",
     "rebalance": "调剂",
 }
-REASON_ZH = {code.value: words.zh for code, words in REASONS.items()}
+REASON_ZH = {code: words.zh for code, words in REASONS.items()}
 """The reason codes in Chinese, from the one table (:data:`dispatch.reasons.REASONS`)."""
 
 

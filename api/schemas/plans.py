@@ -27,7 +27,7 @@ from catalog.models import (
     TransferKind,
 )
 from catalog.plans import MAX_TIME_LIMIT, SEED_MAX
-from dispatch.plan_reasons import reason_words
+from dispatch.reasons import reason_text
 
 __all__ = [
     "LoadRead",
@@ -248,7 +248,7 @@ class PlanRead(PlanSummaryRead):
         shipments = {s.shipment_id: s for s in plan.shipments}
         unplanned = []
         for left in plan.unplanned:
-            words = reason_words(left.reason)
+            words = reason_text(left.reason)
             shipment = shipments.get(left.shipment_id)
             unplanned.append(
                 UnplannedRead(
