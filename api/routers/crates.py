@@ -105,7 +105,7 @@ def pick_up_crate(
 ) -> CrateDetailRead:
     """整箱取件扫描 / Pickup scan of a crate: every copy in it goes into the van. Scanning
     again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     crate = write_with_retries(
         session,
@@ -124,7 +124,7 @@ def drop_crate(
 ) -> CrateDetailRead:
     """整箱送达扫描 / Drop scan of a crate: every copy in it is delivered. Scanning again
     answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     crate = write_with_retries(
         session,

@@ -88,7 +88,7 @@ def read_transfer(transfer_id: int, session: SessionDep, _user: Reader) -> Trans
 def pick_up(body: ScanCreate, session: SessionDep, user: Scanner) -> TransferRead:
     """取件扫描：装车（在周转箱中则整箱装车）/ Pickup scan: the copy (its crate, if packed)
     goes into the van. Scanning again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     transfer = write_with_retries(
         session,
@@ -103,7 +103,7 @@ def drop(
 ) -> TransferRead:
     """送达扫描：预约书上预约书架，其余上架或回原馆 / Drop scan: a hold's copy goes onto the
     hold shelf, others onto the shelf or on home. Scanning again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     transfer = write_with_retries(
         session,
