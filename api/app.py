@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from api.deps import Services
+from api.deps import Services, check_text
 from api.errors import install_error_handlers
 from api.routers import auth, circulation, health, holds, plans, records, sites, vans, vroom
 from api.routers.crates import router as crates_router
@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         version="0.1.0",
         lifespan=lifespan,
         docs_url="/docs",
+        dependencies=[Depends(check_text)],  # no NUL or lone surrogate reaches the database
     )
     app.state.services = Services(
         settings=settings,

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.schemas.common import LIBRARY_TZ
 from api.security import TokenError, read_access_token
 from catalog.errors import NotFoundError
 from catalog.fleet import van_of_driver
@@ -41,6 +43,7 @@ __all__ = [
     "TravelTimesDep",
     "check_scan",
     "check_site",
+    "check_text",
     "may_scan",
     "require_role",
     "route_sites",
@@ -95,6 +98,56 @@ def get_travel_times(services: ServicesDep) -> TravelTimes:
 
 
 TravelTimesDep = Annotated[TravelTimes, Depends(get_travel_times)]
+
+
+def _unstorable(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text (PostgreSQL refuses NUL; UTF-8 has no unpaired
+    surrogates, which JSON's ``\\ud800`` escapes can still make), or ``None``."""
+    if "\x00" in value:
+        return "含 NUL 字符 / contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含不成对的代理字符 / contains an unpaired surrogate"
+    return None
+
+
+def _text_faults(value: object, loc: tuple[str | int, ...]) -> Iterator[dict[str, object]]:
+    if isinstance(value, str):
+        reason = _unstorable(value)
+        if reason is not None:
+            shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            yield {"type": "string_unstorable", "loc": loc, "msg": reason, "input": shown}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_faults(key, (*loc, "<key>"))
+            yield from _text_faults(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_faults(item, (*loc, index))
+
+
+async def check_text(request: Request) -> None:
+    """Every text a request carries (path, query, a JSON or form body) can be stored, or 422
+    naming where (an app-wide dependency, so that a NUL or an unpaired surrogate never reaches
+    the database as a 500). Only a body FastAPI has already read is looked at (no upload
+    is read again)."""
+    faults = [
+        *_text_faults(dict(request.path_params), ("path",)),
+        *_text_faults(dict(request.query_params), ("query",)),
+    ]
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is not None:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/json" or kind.endswith("+json"):
+            faults.extend(_text_faults(await request.json(), ("body",)))
+        elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.form()
+            fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+            faults.extend(_text_faults(fields, ("body",)))
+    if faults:
+        raise RequestValidationError(faults)
+
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -164,10 +217,6 @@ def check_site(user: User, site_code: str, *, field: str = "site_code") -> None:
 Scanner = Annotated[User, Depends(require_role(*SCAN_ROLES))]
 
 
-LIBRARY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""The library's clock: the van day of a driver's scan is today there."""
-
-
 def route_sites(session: Session, user: User, day: date) -> tuple[str | None, list[str]]:
     """The van ``user`` drives and the sites of its route in the plan of ``day`` now in force,
     in route order without repeats (the depot included): ``(None, [])`` without a van,
@@ -194,7 +243,7 @@ def scan_refusal(
 
     Branch staff scan at their own site; admins anywhere; a driver at the stops of their van's
     route in the plan of the day now in force (``day``, by default today on the library's
-    clock). The other roles do not scan.
+    clock, :data:`api.schemas.common.LIBRARY_TZ`). The other roles do not scan.
     """
     who = f"{user.username!r} ({user.role.value})"
     if user.role is Role.admin:

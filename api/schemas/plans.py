@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page
+from api.schemas.common import LocalDateTime, Page
 from catalog.models import (
     Plan,
     PlanPhase,
@@ -76,10 +76,10 @@ class PlanSummaryRead(BaseModel):
     time_limit: float
     seed: int
     requested_by: str
-    requested_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    heartbeat_at: datetime | None
+    requested_at: LocalDateTime
+    started_at: LocalDateTime | None
+    finished_at: LocalDateTime | None
+    heartbeat_at: LocalDateTime | None
     attempts: int
     error: str | None
     cancel_requested: bool

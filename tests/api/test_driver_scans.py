@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from plan_edit_seed import work
 from service_seed import CARDS, H, Seed, bearer
 
-from api.deps import LIBRARY_TZ, route_sites
+from api.deps import route_sites
+from api.schemas.common import LIBRARY_TZ
 from catalog.db import session_factory
 from catalog.fleet import VanSpec, create_van
 from catalog.models import SiteKind, User
