@@ -19,7 +19,7 @@ whether the plan finished within its budget. Bounded: ``--seconds`` of load, at 
 Usage::
 
     .venv/bin/python benchmarks/api_load.py [--users 50] [--seconds 30] [--requests 20000]
-        [--plan-seconds 10] [--scale 0.1] [--json OUT]
+        [--plan-seconds 10] [--scale 0.1] [--server-workers 1] [--json OUT]
 """
 
 from __future__ import annotations
@@ -168,11 +168,12 @@ def add_accounts(url: str, users: int) -> tuple[dict[str, str], Work]:
 
 
 @contextlib.contextmanager
-def serving(url: str, env: dict[str, str], log: Path) -> Iterator[str]:
-    """``shuyun serve`` (with its plan worker) on a free loopback port, stopped at the end."""
+def serving(url: str, env: dict[str, str], log: Path, *, workers: int = 1) -> Iterator[str]:
+    """``shuyun serve`` (``workers`` server processes, and its plan worker) on a free loopback
+    port, stopped at the end."""
     port = _free_port()
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port)]
+    command += ["--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -390,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20_000, help="at most this many")
     parser.add_argument("--plan-seconds", type=float, default=10.0, help="the plan's budget")
     parser.add_argument("--scale", type=float, default=0.1, help="demo size (shuyun demo)")
+    parser.add_argument("--server-workers", type=int, default=1, help="shuyun serve --workers")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
@@ -403,13 +405,14 @@ def main(argv: list[str] | None = None) -> int:
         accounts, work = add_accounts(url, args.users)
         day = date.today() + timedelta(days=1)  # the demo's van day
         log = folder / "server.log"
-        with serving(url, env, log) as base:
+        with serving(url, env, log, workers=args.server_workers) as base:
             stats, plan, load_s = asyncio.run(run_load(base, accounts, work, args, day))
         server_errors = [line for line in _tail(log, 400).splitlines() if "Traceback" in line]
     rows = figures(stats)
     print(
         f"API under load: {args.users} users, {load_s:.1f} s, {stats.requests} requests "
-        f"({stats.requests / load_s:.0f}/s); demo scale {args.scale} built in {build_s:.0f} s"
+        f"({stats.requests / load_s:.0f}/s) on {args.server_workers} server process(es); "
+        f"demo scale {args.scale} built in {build_s:.0f} s"
     )
     print_table(rows)
     print(
@@ -426,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(load_s, 1),
             "requests": stats.requests,
             "scale": args.scale,
+            "server_workers": args.server_workers,
             "target_p95_ms": TARGET_P95_MS,
             "endpoints": rows,
             "plan": plan,
