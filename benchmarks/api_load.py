@@ -57,6 +57,10 @@ TARGET_P95_MS = 200.0
 """The issue's target: every desk and scanner request answered within 200 ms at p95."""
 REQUEST_TIMEOUT_S = 30.0
 SERVER_START_S = 180.0
+PLAN_SLACK_S = 5.0
+"""A plan is within its budget when its worker took at most ``--plan-seconds`` and this
+much more, from claiming the job to recording the plan (the search itself is what the
+budget bounds; the day's matrices and the recording come around it)."""
 PASSWORD = "load test password"
 ACTIONS = {
     "GET /records/search": 30,
@@ -302,7 +306,7 @@ async def _plan(
         "time_limit_s": seconds,
         "asked_to_end_s": round(wall, 1),
         "solve_s": solve,
-        "within_budget": solve is not None and solve <= seconds + 5,
+        "within_budget": solve is not None and solve <= seconds + PLAN_SLACK_S,
     }
 
 
@@ -416,9 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(rows)
     print(
-        f"plan {plan.get('id')}: {plan['status']}, solve {plan.get('solve_s')} s of a "
-        f"{args.plan_seconds:g} s budget (asked to end {plan.get('asked_to_end_s')} s); "
-        f"within budget: {plan.get('within_budget')}"
+        f"plan {plan.get('id')}: {plan['status']}, claimed to recorded {plan.get('solve_s')} s "
+        f"for a {args.plan_seconds:g} s budget (asked to done {plan.get('asked_to_end_s')} s); "
+        f"within budget (+{PLAN_SLACK_S:g} s): {plan.get('within_budget')}"
     )
     for sample in stats.error_samples:
         print("error:", sample)

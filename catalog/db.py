@@ -6,9 +6,13 @@ created through the migrations in :mod:`catalog.migrations`, never with ``create
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 import time
+import weakref
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -137,9 +141,10 @@ def write_with_retries(
         session.commit()
     for attempt in range(1, attempts + 1):
         try:
-            session.connection(execution_options={WRITE_OPTION: True})  # BEGIN IMMEDIATE
-            result = work()
-            session.commit()
+            with _writer_turn(session):
+                session.connection(execution_options={WRITE_OPTION: True})  # BEGIN IMMEDIATE
+                result = work()
+                session.commit()
             return result
         except DBAPIError as error:
             session.rollback()
@@ -150,6 +155,22 @@ def write_with_retries(
             raise
         time.sleep(first_pause * 2 ** (attempt - 1) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_turn(session: Session) -> AbstractContextManager[object]:
+    """On SQLite, the process's writers of one database take turns on a lock of their own:
+    a waiting thread wakes as soon as the one before commits, where SQLite's busy handler
+    would have it poll with growing sleeps (long tails under load). Other processes still
+    queue on the busy timeout; PostgreSQL needs no turns."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(engine, threading.RLock())
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
