@@ -58,11 +58,11 @@ CHECKS = [
 """No 5xx, documented status, documented content type, body valid for its status."""
 
 
-def _schema() -> Any:
+def _schema() -> schemathesis.BaseSchema:
     """The schema the service publishes (built on a database never opened: the document
     needs none), less :data:`EXCLUDED`."""
     app = create_app(service_settings("sqlite://"))
-    loaded = schemathesis.openapi.from_dict(app.openapi())
+    loaded: schemathesis.BaseSchema = schemathesis.openapi.from_dict(app.openapi())
     for method, path in EXCLUDED:
         loaded = loaded.exclude(method=method, path=path)
     return loaded
