@@ -36,7 +36,7 @@ from optimizer import Result, Route, Shipment, Step, StepType
 
 __all__ = ["REASON_ZH", "SiteInfo", "clock", "result_sheets", "write_route_sheets"]
 
-REASON_ZH = {code.value: words.zh for code, words in REASONS.items()}
+REASON_ZH = {code: words.zh for code, words in REASONS.items()}
 """The reason codes in Chinese, from the one table (:data:`dispatch.reasons.REASONS`)."""
 
 

@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, SessionDep, require_role
 from api.directions import leg_between
 from api.route_work import route_work
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.plans import (
     PlanCreate,
     PlanCreated,
@@ -59,8 +59,12 @@ from catalog.plans import cancel, current_plan, enqueue, get_plan, list_plans, r
 from dispatch import Leg
 from settings import SettingsError
 
-router = APIRouter(prefix="/plans", tags=["plans 排班"])
-me_router = APIRouter(prefix="/me", tags=["plans 排班"])
+router = APIRouter(
+    prefix="/plans", tags=["plans 排班"], responses=error_responses(401, 403, 404, 409, 422)
+)
+me_router = APIRouter(
+    prefix="/me", tags=["plans 排班"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 PLAN_READERS = (Role.dispatcher, Role.admin, Role.planner)
 PLAN_WRITERS = (Role.dispatcher, Role.admin)
@@ -69,7 +73,7 @@ Writer = Annotated[User, Depends(require_role(*PLAN_WRITERS))]
 RouteReader = Annotated[User, Depends(require_role(*PLAN_READERS, Role.driver))]
 Driver = Annotated[User, Depends(require_role(Role.driver))]
 
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="排班编号 / plan id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="排班编号 / plan id")]
 VanCode = Annotated[str, Path(min_length=1, max_length=32, examples=["van-1"])]
 
 EVENT_POLL_SECONDS = 0.5
@@ -114,7 +118,7 @@ def read_plans(
     date: Annotated[date | None, Query(description="van day, YYYY-MM-DD")] = None,
     plan_status: Annotated[PlanStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> PlanPage:
     """排班列表（最新在前，含被替代的历史）/ Plans, newest first, superseded ones included."""
     plans, total = list_plans(session, day=date, status=plan_status, limit=limit, offset=offset)

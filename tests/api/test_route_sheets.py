@@ -318,4 +318,4 @@ def test_index_summarises_the_day(day: Day) -> None:
 
 def test_every_unassigned_reason_has_a_chinese_label() -> None:
     # The index page shows REASON_ZH[reason]: a reason without a label would show nothing.
-    assert set(REASON_ZH) == {reason.value for reason in UnassignedReason}
+    assert {reason.value for reason in UnassignedReason} <= set(REASON_ZH)
