@@ -440,11 +440,12 @@ function drawFiles() {
   for (const route of plan.routes) {
     links.push([`/plans/${plan.id}/routes/${route.van}/sheet.html`, `${route.van} ${t("sheet_html")}`]);
     links.push([`/plans/${plan.id}/routes/${route.van}/sheet.pdf`, `${route.van} ${t("sheet_pdf")}`]);
+    links.push([`/plans/${plan.id}/routes/${route.van}/route.gpx`, `${route.van} GPX`]);
   }
   links.push([`/plans/${plan.id}/labels.pdf`, t("labels_pdf")]);
   links.push([`/plans/${plan.id}/export.csv`, t("export_csv")]);
   links.push([`/plans/${plan.id}/export.xlsx`, t("export_xlsx")]);
-  links.push([`/plans/${plan.id}/export.json`, t("export_vroom")]);
+  links.push([`/plans/${plan.id}/vroom.json`, t("export_vroom")]);
   $("files").innerHTML = links
     .map(([href, label]) => `<button type="button" class="file" data-href="${escapeHtml(href)}">${escapeHtml(label)}</button>`)
     .join("");
