@@ -1,0 +1,679 @@
+"""KPIs for every site and van (绩效考评), computed in SQL over the catalogue.
+
+Every measure is a grouped query (SQLAlchemy Core) that the database aggregates; Python only
+merges the few rows per site or van. Medians and 90th percentiles use window functions
+(:mod:`catalog._kpi_sql`), so the figures are the same on SQLite and PostgreSQL.
+
+The period is whole local days, ``start`` to ``end`` inclusive: an event counts when its
+timestamp falls in ``[start 00:00, end + 1 day 00:00)``; a plan counts when its day does.
+
+Per site
+--------
+loans
+    Check-outs at the site.
+returns
+    Returns taken at the site; ``returns_from_elsewhere`` of them were lent by another site
+    (通借通还), their share is ``away_share``. ``returned_elsewhere``: the site's own loans
+    brought back at another site.
+holds_placed, holds_filled
+    Holds for pickup at the site placed, and put on its hold shelf (``ready_at``), in the
+    period. ``fill_median_s`` / ``fill_p90_s``: seconds from placing to the shelf, of the
+    holds filled. ``holds_on_time``: holds filled with an expected date (预计到馆日期) that
+    reached the shelf on or before it; ``on_time_rate`` is their share of the filled holds
+    that had an expected date (holds not yet on the shelf are not counted).
+sent, received
+    Transfers that left the site (pickup scan) and reached it (delivery scan), by kind.
+lost_in_transit
+    Transfers picked up at the site in the period that are ``lost``
+    (:func:`catalog.transfers.mark_lost`), or still in a van ``lost_after_days`` (the
+    circulation setting) or more before the end of the period (or ``now``, if earlier): the
+    same threshold, counted before the nightly job has marked them.
+visits, crates_handled, crates_per_visit
+    Van visits at the site in the period's plans (consecutive pickup and delivery steps of a
+    route at one site are one visit) and crates loaded or unloaded there (the change of the
+    van's load at each step).
+
+Per van
+-------
+routes, distance_m, duration_s
+    Routes driven (one a day) in the period's plans, metres and seconds.
+crates
+    Crates loaded (the rises of the van's load along its routes); ``utilisation`` is
+    ``crates / (capacity_crates * routes)`` with the van's current capacity, and
+    ``peak_load_share`` the fullest the van was (the highest load over its capacity).
+stops, scanned_stops
+    Pickup and delivery steps, and those with a driver's scan (see :func:`stop_arrivals`);
+    ``delay_median_s`` / ``delay_p90_s``: actual minus planned arrival of the scanned ones.
+
+The period's plans are each day's plan in force: done and not superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Subquery
+
+from catalog._kpi_sql import epoch_seconds, percentiles
+from catalog._lookup import resolve_now
+from catalog.errors import InvalidValueError
+from catalog.models import (
+    Hold,
+    Loan,
+    Plan,
+    PlanRoute,
+    PlanStatus,
+    PlanStepType,
+    PlanStop,
+    Site,
+    Transfer,
+    TransferEvent,
+    TransferKind,
+    TransferStatus,
+    Van,
+)
+from catalog.settings import CirculationSettings
+from catalog.sites import get_site
+
+__all__ = [
+    "KINDS",
+    "KpiReport",
+    "SiteKpis",
+    "StopArrival",
+    "VanKpis",
+    "kpi_report",
+    "site_kpis",
+    "stop_arrivals",
+    "van_kpis",
+]
+
+KINDS = tuple(k.value for k in TransferKind)
+"""The transfer kinds, in the order the tables show them."""
+NO_PICKUP_SCAN = "no pickup scan"
+"""The note of a pickup recorded at delivery (:func:`catalog.transfers.deliver`): no scan."""
+_VISIT_TYPES = (PlanStepType.pickup, PlanStepType.delivery)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteKpis:
+    """One site's KPIs over a period (see the module's docstring for each measure)."""
+
+    site_code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    loans: int = 0
+    returns: int = 0
+    returns_from_elsewhere: int = 0
+    returned_elsewhere: int = 0
+    holds_placed: int = 0
+    holds_filled: int = 0
+    fill_median_s: float | None = None
+    fill_p90_s: float | None = None
+    holds_with_expected: int = 0
+    holds_on_time: int = 0
+    sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    received: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    lost_in_transit: int = 0
+    visits: int = 0
+    crates_handled: int = 0
+
+    @property
+    def away_share(self) -> float | None:
+        """Share of the site's returns lent by another site (None without returns)."""
+        return self.returns_from_elsewhere / self.returns if self.returns else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of filled holds with an expected date that were on the shelf by it."""
+        return self.holds_on_time / self.holds_with_expected if self.holds_with_expected else None
+
+    @property
+    def crates_per_visit(self) -> float | None:
+        """Crates loaded or unloaded per van visit (None without visits)."""
+        return self.crates_handled / self.visits if self.visits else None
+
+
+@dataclass(frozen=True, slots=True)
+class VanKpis:
+    """One van's KPIs over a period (see the module's docstring for each measure)."""
+
+    van_code: str
+    routes: int
+    distance_m: int
+    duration_s: int
+    crates: int
+    capacity_crates: int | None
+    peak_load: int
+    stops: int
+    scanned_stops: int
+    delay_median_s: float | None = None
+    delay_p90_s: float | None = None
+
+    @property
+    def km(self) -> float:
+        """Kilometres driven."""
+        return self.distance_m / 1000
+
+    @property
+    def hours(self) -> float:
+        """Hours on the road and at stops."""
+        return self.duration_s / 3600
+
+    @property
+    def utilisation(self) -> float | None:
+        """Crates loaded over the capacity of the routes driven (None: capacity unknown)."""
+        if not self.capacity_crates or not self.routes:
+            return None
+        return self.crates / (self.capacity_crates * self.routes)
+
+    @property
+    def peak_load_share(self) -> float | None:
+        """The highest load over the capacity (None: capacity unknown)."""
+        return self.peak_load / self.capacity_crates if self.capacity_crates else None
+
+    @property
+    def unscanned_stops(self) -> int:
+        """Stops without a driver's scan: their actual arrival is not known."""
+        return self.stops - self.scanned_stops
+
+
+@dataclass(frozen=True, slots=True)
+class StopArrival:
+    """A pickup or delivery step of a plan, planned against the driver's first scan there.
+
+    ``actual`` is None when no scan matches the stop (nothing scanned, or the scans were
+    attributed to an earlier stop of the route at the same site); ``delay_s`` is then None.
+    """
+
+    day: date
+    van_code: str
+    position: int
+    site_code: str
+    type: str
+    planned: datetime
+    actual: datetime | None
+    delay_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiReport:
+    """The KPIs of a period: per site, per van, and the stops' arrivals."""
+
+    start: date
+    end: date
+    lost_after_days: int
+    sites: list[SiteKpis]
+    vans: list[VanKpis]
+    arrivals: list[StopArrival]
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    for name, value in (("from", start), ("to", end)):
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise InvalidValueError(name, value, "须为日期 / must be a date (YYYY-MM-DD)")
+    if start > end:
+        raise InvalidValueError(
+            "from", start.isoformat(), f"晚于结束日期 / is after to={end.isoformat()}"
+        )
+    return datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
+
+
+def _within(column: Any, low: datetime, high: datetime) -> ColumnElement[bool]:
+    return and_(column >= low, column < high)
+
+
+def _counts(session: Session, query: Any) -> dict[Any, tuple[Any, ...]]:
+    """``{first column: the other columns}`` of a grouped query."""
+    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+
+
+def _current_plans(start: date, end: date) -> Subquery:
+    """The plans in force of the period's days: done, not superseded."""
+    return (
+        select(Plan.id, Plan.day)
+        .where(
+            Plan.status == PlanStatus.done,
+            Plan.superseded_by_id.is_(None),
+            Plan.day >= start,
+            Plan.day <= end,
+        )
+        .subquery("current_plans")
+    )
+
+
+def _steps(start: date, end: date) -> Subquery:
+    """Every step of the period's routes with the change of load it makes (``delta``)."""
+    plans = _current_plans(start, end)
+    load_before = func.lag(PlanStop.load_crates, 1, 0).over(
+        partition_by=PlanStop.route_id, order_by=PlanStop.position
+    )
+    return (
+        select(
+            plans.c.day,
+            PlanRoute.id.label("route_id"),
+            PlanRoute.van_code,
+            PlanStop.position,
+            PlanStop.type,
+            PlanStop.site_code,
+            PlanStop.arrival,
+            PlanStop.load_crates,
+            (PlanStop.load_crates - load_before).label("delta"),
+        )
+        .join(PlanRoute, PlanRoute.plan_id == plans.c.id)
+        .join(PlanStop, PlanStop.route_id == PlanRoute.id)
+        .subquery("steps")
+    )
+
+
+def site_kpis(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    site_code: str | None = None,
+    settings: CirculationSettings | None = None,
+    now: datetime | None = None,
+) -> list[SiteKpis]:
+    """Every site's KPIs over ``start``..``end`` (inclusive), by site code.
+
+    Parameters
+    ----------
+    start, end
+        The period's first and last day.
+    site_code
+        Only this site.
+    settings
+        ``lost_after_days``, the threshold of :attr:`SiteKpis.lost_in_transit`.
+    now
+        The current time (default: the clock), so that a transfer is not counted lost before
+        its time.
+
+    Raises
+    ------
+    InvalidValueError
+        ``start`` after ``end`` (field ``from``), or not dates.
+    NotFoundError
+        No site ``site_code`` (field ``site``).
+    """
+    low, high = _bounds(start, end)
+    settings = settings or CirculationSettings()
+    sites_query = select(Site.id, Site.code, Site.name_zh, Site.name_en, Site.kind).order_by(
+        Site.code
+    )
+    if site_code is not None:
+        sites_query = sites_query.where(Site.id == get_site(session, site_code, field="site").id)
+    sites = session.execute(sites_query).all()
+
+    loans = _counts(
+        session,
+        select(Loan.site_id, func.count())
+        .where(_within(Loan.checked_out_at, low, high))
+        .group_by(Loan.site_id),
+    )
+    returns = _counts(
+        session,
+        select(
+            Loan.return_site_id,
+            func.count(),
+            func.sum(case((Loan.site_id != Loan.return_site_id, 1), else_=0)),
+        )
+        .where(_within(Loan.returned_at, low, high))
+        .group_by(Loan.return_site_id),
+    )
+    returned_elsewhere = _counts(
+        session,
+        select(Loan.site_id, func.count())
+        .where(_within(Loan.returned_at, low, high), Loan.return_site_id != Loan.site_id)
+        .group_by(Loan.site_id),
+    )
+    placed = _counts(
+        session,
+        select(Hold.pickup_site_id, func.count())
+        .where(_within(Hold.placed_at, low, high))
+        .group_by(Hold.pickup_site_id),
+    )
+    on_time = and_(Hold.expected_on.is_not(None), func.date(Hold.ready_at) <= Hold.expected_on)
+    filled = _counts(
+        session,
+        select(
+            Hold.pickup_site_id,
+            func.count(),
+            func.count(Hold.expected_on),
+            func.sum(case((on_time, 1), else_=0)),
+        )
+        .where(_within(Hold.ready_at, low, high))
+        .group_by(Hold.pickup_site_id),
+    )
+    fill_times = (
+        select(
+            Hold.pickup_site_id.label("site_id"),
+            (epoch_seconds(Hold.ready_at) - epoch_seconds(Hold.placed_at)).label("seconds"),
+        )
+        .where(_within(Hold.ready_at, low, high))
+        .subquery("fill_times")
+    )
+    fill = _counts(session, percentiles(fill_times, ["site_id"], "seconds"))
+    sent = _by_kind(session, Transfer.origin_site_id, Transfer.picked_up_at, low, high)
+    received = _by_kind(session, Transfer.destination_site_id, Transfer.delivered_at, low, high)
+    cutoff = min(high, resolve_now(now)) - timedelta(days=settings.lost_after_days)
+    lost = _counts(
+        session,
+        select(Transfer.origin_site_id, func.count())
+        .where(
+            _within(Transfer.picked_up_at, low, high),
+            or_(
+                Transfer.status == TransferStatus.lost,
+                and_(
+                    Transfer.status == TransferStatus.picked_up,
+                    Transfer.picked_up_at <= cutoff,
+                ),
+            ),
+        )
+        .group_by(Transfer.origin_site_id),
+    )
+    visits = _visits(session, start, end)
+
+    out = []
+    for site_id, code, name_zh, name_en, kind in sites:
+        returned = returns.get(site_id, (0, 0))
+        filled_here = filled.get(site_id, (0, 0, 0))
+        fill_here = fill.get(site_id, (0, None, None))
+        visits_here = visits.get(code, (0, 0))
+        out.append(
+            SiteKpis(
+                site_code=code,
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=str(getattr(kind, "value", kind)),
+                loans=int(loans.get(site_id, (0,))[0]),
+                returns=int(returned[0]),
+                returns_from_elsewhere=int(returned[1] or 0),
+                returned_elsewhere=int(returned_elsewhere.get(site_id, (0,))[0]),
+                holds_placed=int(placed.get(site_id, (0,))[0]),
+                holds_filled=int(filled_here[0]),
+                holds_with_expected=int(filled_here[1]),
+                holds_on_time=int(filled_here[2] or 0),
+                fill_median_s=fill_here[1],
+                fill_p90_s=fill_here[2],
+                sent=sent.get(site_id, dict.fromkeys(KINDS, 0)),
+                received=received.get(site_id, dict.fromkeys(KINDS, 0)),
+                lost_in_transit=int(lost.get(site_id, (0,))[0]),
+                visits=int(visits_here[0] or 0),
+                crates_handled=int(visits_here[1] or 0),
+            )
+        )
+    return out
+
+
+def _by_kind(
+    session: Session, site: Any, when: Any, low: datetime, high: datetime
+) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for site_id, kind, count in session.execute(
+        select(site, Transfer.kind, func.count())
+        .where(_within(when, low, high))
+        .group_by(site, Transfer.kind)
+    ):
+        out.setdefault(site_id, dict.fromkeys(KINDS, 0))[TransferKind(kind).value] = int(count)
+    return out
+
+
+def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ...]]:
+    """``{site code: (visits, crates handled)}`` over the period's plans."""
+    steps = _steps(start, end)
+    at_sites = (
+        select(
+            steps.c.site_code,
+            steps.c.delta,
+            case(
+                (
+                    func.lag(steps.c.site_code).over(
+                        partition_by=steps.c.route_id, order_by=steps.c.position
+                    )
+                    == steps.c.site_code,
+                    0,
+                ),
+                else_=1,
+            ).label("new_visit"),
+        )
+        .where(steps.c.type.in_(_VISIT_TYPES))
+        .subquery("at_sites")
+    )
+    return _counts(
+        session,
+        select(
+            at_sites.c.site_code,
+            func.sum(at_sites.c.new_visit),
+            func.sum(func.abs(at_sites.c.delta)),
+        ).group_by(at_sites.c.site_code),
+    )
+
+
+def _arrivals(start: date, end: date, site_code: str | None = None) -> Subquery:
+    """Each pickup or delivery step of the period's plans with the driver's first scan there.
+
+    A scan is the pickup or delivery event of a transfer the route's van carries that day
+    (``Transfer.van_id``, ``planned_for``), at the step's site, on the plan's day; pickups
+    recorded at delivery (no scan) are left out. A route that calls at one site for the same
+    type of step more than once gets the scans on the first such step.
+    """
+    steps = _steps(start, end)
+    visits = select(steps).where(steps.c.type.in_(_VISIT_TYPES))
+    if site_code is not None:
+        visits = visits.where(steps.c.site_code == site_code)
+    stops = visits.subquery("stops")
+    first = (
+        select(
+            stops.c.route_id,
+            stops.c.site_code,
+            stops.c.type,
+            func.min(stops.c.position).label("position"),
+        )
+        .group_by(stops.c.route_id, stops.c.site_code, stops.c.type)
+        .subquery("first_stops")
+    )
+    scan_site = aliased(Site)
+    event_type = case(
+        (TransferEvent.status == TransferStatus.picked_up, literal(PlanStepType.pickup.value)),
+        else_=literal(PlanStepType.delivery.value),
+    )
+    scans = (
+        select(
+            first.c.route_id,
+            first.c.position,
+            func.min(TransferEvent.at).label("actual"),
+        )
+        .select_from(TransferEvent)
+        .join(Transfer, Transfer.id == TransferEvent.transfer_id)
+        .join(scan_site, scan_site.id == TransferEvent.site_id)
+        .join(
+            stops,
+            and_(
+                stops.c.van_code == Transfer.van_id,
+                stops.c.day == Transfer.planned_for,
+                stops.c.site_code == scan_site.code,
+            ),
+        )
+        .join(
+            first,
+            and_(
+                first.c.route_id == stops.c.route_id,
+                first.c.position == stops.c.position,
+                first.c.type == event_type,
+            ),
+        )
+        .where(
+            or_(
+                and_(
+                    TransferEvent.status == TransferStatus.picked_up,
+                    TransferEvent.note != NO_PICKUP_SCAN,
+                ),
+                TransferEvent.status == TransferStatus.delivered,
+            ),
+            epoch_seconds(TransferEvent.at) >= epoch_seconds(stops.c.day),
+            epoch_seconds(TransferEvent.at) < epoch_seconds(stops.c.day) + 86400,
+        )
+        .group_by(first.c.route_id, first.c.position)
+        .subquery("scans")
+    )
+    return (
+        select(
+            stops.c.day,
+            stops.c.van_code,
+            stops.c.route_id,
+            stops.c.position,
+            stops.c.site_code,
+            stops.c.type,
+            stops.c.arrival,
+            scans.c.actual,
+            (epoch_seconds(scans.c.actual) - epoch_seconds(stops.c.day) - stops.c.arrival).label(
+                "delay"
+            ),
+        )
+        .outerjoin(
+            scans,
+            and_(scans.c.route_id == stops.c.route_id, scans.c.position == stops.c.position),
+        )
+        .subquery("arrivals")
+    )
+
+
+def stop_arrivals(
+    session: Session, *, start: date, end: date, site_code: str | None = None
+) -> list[StopArrival]:
+    """Every pickup and delivery step of the period's plans, planned against the driver's
+    first scan at the stop, by day, van and position.
+
+    Raises
+    ------
+    InvalidValueError
+        ``start`` after ``end``.
+    NotFoundError
+        No site ``site_code`` (field ``site``).
+    """
+    _bounds(start, end)
+    if site_code is not None:
+        get_site(session, site_code, field="site")
+    arrivals = _arrivals(start, end, site_code)
+    rows = session.execute(
+        select(arrivals).order_by(arrivals.c.day, arrivals.c.van_code, arrivals.c.position)
+    )
+    out = []
+    for row in rows:
+        day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
+        out.append(
+            StopArrival(
+                day=day,
+                van_code=row.van_code,
+                position=row.position,
+                site_code=row.site_code,
+                type=str(getattr(row.type, "value", row.type)),
+                planned=datetime.combine(day, time()) + timedelta(seconds=row.arrival),
+                actual=row.actual,
+                delay_s=None if row.delay is None else int(row.delay),
+            )
+        )
+    return out
+
+
+def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
+    """Every van's KPIs over ``start``..``end`` (inclusive), by van code: the vans with a
+    route in the period's plans.
+
+    Raises
+    ------
+    InvalidValueError
+        ``start`` after ``end``.
+    """
+    _bounds(start, end)
+    plans = _current_plans(start, end)
+    routes = _counts(
+        session,
+        select(
+            PlanRoute.van_code,
+            func.count(),
+            func.sum(PlanRoute.distance),
+            func.sum(PlanRoute.duration),
+            func.max(Van.capacity_crates),
+        )
+        .join(plans, plans.c.id == PlanRoute.plan_id)
+        .outerjoin(Van, Van.id == PlanRoute.van_id)
+        .group_by(PlanRoute.van_code),
+    )
+    steps = _steps(start, end)
+    loads = _counts(
+        session,
+        select(
+            steps.c.van_code,
+            func.sum(case((steps.c.delta > 0, steps.c.delta), else_=0)),
+            func.max(steps.c.load_crates),
+        ).group_by(steps.c.van_code),
+    )
+    arrivals = _arrivals(start, end)
+    scanned = _counts(
+        session,
+        select(arrivals.c.van_code, func.count(), func.count(arrivals.c.actual)).group_by(
+            arrivals.c.van_code
+        ),
+    )
+    delays = _counts(session, percentiles(arrivals, ["van_code"], "delay"))
+    out = []
+    for code in sorted(routes):
+        count, distance, duration, capacity = routes[code]
+        crates, peak = loads.get(code, (0, 0))
+        stops, with_scan = scanned.get(code, (0, 0))
+        _, median, p90 = delays.get(code, (0, None, None))
+        out.append(
+            VanKpis(
+                van_code=code,
+                routes=int(count),
+                distance_m=int(distance or 0),
+                duration_s=int(duration or 0),
+                crates=int(crates or 0),
+                capacity_crates=None if capacity is None else int(capacity),
+                peak_load=int(peak or 0),
+                stops=int(stops),
+                scanned_stops=int(with_scan),
+                delay_median_s=median,
+                delay_p90_s=p90,
+            )
+        )
+    return out
+
+
+def kpi_report(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    site_code: str | None = None,
+    settings: CirculationSettings | None = None,
+    now: datetime | None = None,
+) -> KpiReport:
+    """The KPIs of a period: :func:`site_kpis` (of ``site_code`` only, if given),
+    :func:`van_kpis` (every van) and :func:`stop_arrivals` (at ``site_code`` only, if given).
+
+    Raises
+    ------
+    InvalidValueError
+        ``start`` after ``end`` (field ``from``).
+    NotFoundError
+        No site ``site_code`` (field ``site``).
+    """
+    settings = settings or CirculationSettings()
+    sites = site_kpis(
+        session, start=start, end=end, site_code=site_code, settings=settings, now=now
+    )
+    return KpiReport(
+        start=start,
+        end=end,
+        lost_after_days=settings.lost_after_days,
+        sites=sites,
+        vans=van_kpis(session, start=start, end=end),
+        arrivals=stop_arrivals(session, start=start, end=end, site_code=site_code),
+    )
