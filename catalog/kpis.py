@@ -41,9 +41,10 @@ crates
     Crates loaded (the rises of the van's load along its routes); ``utilisation`` is
     ``crates / (capacity_crates * routes)`` with the van's current capacity, and
     ``peak_load_share`` the fullest the van was (the highest load over its capacity).
-stops, scanned_stops
-    Pickup and delivery steps, and those with a driver's scan (see :func:`stop_arrivals`);
-    ``delay_median_s`` / ``delay_p90_s``: actual minus planned arrival of the scanned ones.
+visits, scanned_visits
+    Visits at sites (as for the sites), and those with a driver's scan (see
+    :func:`visit_arrivals`); ``delay_median_s`` / ``delay_p90_s``: the first scan minus the
+    planned arrival, of the scanned visits.
 
 The period's plans are each day's plan in force: done and not superseded.
 """
@@ -54,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Subquery
 
@@ -83,12 +84,12 @@ __all__ = [
     "KINDS",
     "KpiReport",
     "SiteKpis",
-    "StopArrival",
     "VanKpis",
+    "VisitArrival",
     "kpi_report",
     "site_kpis",
-    "stop_arrivals",
     "van_kpis",
+    "visit_arrivals",
 ]
 
 KINDS = tuple(k.value for k in TransferKind)
@@ -149,8 +150,8 @@ class VanKpis:
     crates: int
     capacity_crates: int | None
     peak_load: int
-    stops: int
-    scanned_stops: int
+    visits: int
+    scanned_visits: int
     delay_median_s: float | None = None
     delay_p90_s: float | None = None
 
@@ -177,24 +178,29 @@ class VanKpis:
         return self.peak_load / self.capacity_crates if self.capacity_crates else None
 
     @property
-    def unscanned_stops(self) -> int:
-        """Stops without a driver's scan: their actual arrival is not known."""
-        return self.stops - self.scanned_stops
+    def unscanned_visits(self) -> int:
+        """Visits without a driver's scan: their actual arrival is not known."""
+        return self.visits - self.scanned_visits
 
 
 @dataclass(frozen=True, slots=True)
-class StopArrival:
-    """A pickup or delivery step of a plan, planned against the driver's first scan there.
+class VisitArrival:
+    """A van's visit at a site (its consecutive pickup and delivery steps there), planned
+    against the driver's first scan of the visit (see :func:`visit_arrivals`).
 
-    ``actual`` is None when no scan matches the stop (nothing scanned, or the scans were
-    attributed to an earlier stop of the route at the same site); ``delay_s`` is then None.
+    ``actual`` and ``delay_s`` are None when nothing was scanned at the visit.
     """
 
     day: date
     van_code: str
+    visit: int
+    """1, 2 ... along the route."""
     position: int
+    """The position of the visit's first step in the route."""
     site_code: str
-    type: str
+    steps: int
+    crates: int
+    """Crates loaded or unloaded."""
     planned: datetime
     actual: datetime | None
     delay_s: int | None
@@ -202,14 +208,14 @@ class StopArrival:
 
 @dataclass(frozen=True, slots=True)
 class KpiReport:
-    """The KPIs of a period: per site, per van, and the stops' arrivals."""
+    """The KPIs of a period: per site, per van, and the vans' visits."""
 
     start: date
     end: date
     lost_after_days: int
     sites: list[SiteKpis]
     vans: list[VanKpis]
-    arrivals: list[StopArrival]
+    arrivals: list[VisitArrival]
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -423,13 +429,13 @@ def _by_kind(
     return out
 
 
-def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ...]]:
-    """``{site code: (visits, crates handled)}`` over the period's plans."""
+def _visit_table(start: date, end: date) -> Subquery:
+    """The period's van visits: runs of consecutive pickup and delivery steps of a route at
+    one site, numbered along the route (``visit``), with the crates they load or unload."""
     steps = _steps(start, end)
     at_sites = (
         select(
-            steps.c.site_code,
-            steps.c.delta,
+            steps,
             case(
                 (
                     func.lag(steps.c.site_code).over(
@@ -444,110 +450,141 @@ def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ..
         .where(steps.c.type.in_(_VISIT_TYPES))
         .subquery("at_sites")
     )
+    return (
+        select(
+            at_sites,
+            func.sum(at_sites.c.new_visit)
+            .over(partition_by=at_sites.c.route_id, order_by=at_sites.c.position)
+            .label("visit"),
+        )
+    ).subquery("visit_steps")
+
+
+def _visits_grouped(steps: Subquery, site_code: str | None = None) -> Subquery:
+    """One row per visit of :func:`_visit_table`'s steps: its day, van, first position,
+    site, steps, crates and planned arrival (of ``site_code`` only, if given)."""
+    visits = select(
+        steps.c.day,
+        steps.c.van_code,
+        steps.c.route_id,
+        steps.c.visit,
+        func.min(steps.c.position).label("position"),
+        func.max(steps.c.site_code).label("site_code"),
+        func.count().label("steps"),
+        func.sum(func.abs(steps.c.delta)).label("crates"),
+        func.min(steps.c.arrival).label("arrival"),
+    ).group_by(steps.c.day, steps.c.van_code, steps.c.route_id, steps.c.visit)
+    if site_code is not None:
+        visits = visits.having(func.max(steps.c.site_code) == site_code)
+    return visits.subquery("visits")
+
+
+def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ...]]:
+    """``{site code: (visits, crates handled)}`` over the period's plans."""
+    visits = _visits_grouped(_visit_table(start, end))
     return _counts(
         session,
-        select(
-            at_sites.c.site_code,
-            func.sum(at_sites.c.new_visit),
-            func.sum(func.abs(at_sites.c.delta)),
-        ).group_by(at_sites.c.site_code),
+        select(visits.c.site_code, func.count(), func.sum(visits.c.crates)).group_by(
+            visits.c.site_code
+        ),
     )
 
 
-def _arrivals(start: date, end: date, site_code: str | None = None) -> Subquery:
-    """Each pickup or delivery step of the period's plans with the driver's first scan there.
+def _scans(steps: Subquery) -> Subquery:
+    """The drivers' scans, each on the visit it belongs to: ``(route_id, visit, at)``.
 
     A scan is the pickup or delivery event of a transfer the route's van carries that day
     (``Transfer.van_id``, ``planned_for``), at the step's site, on the plan's day; pickups
-    recorded at delivery (no scan) are left out. A route that calls at one site for the same
-    type of step more than once gets the scans on the first such step.
+    recorded at delivery (no scan) are left out. A pickup belongs to the transfer's pickup
+    step (``Transfer.stop``); a delivery to the first delivery step at its site after it.
     """
-    steps = _steps(start, end)
-    visits = select(steps).where(steps.c.type.in_(_VISIT_TYPES))
-    if site_code is not None:
-        visits = visits.where(steps.c.site_code == site_code)
-    stops = visits.subquery("stops")
-    first = (
-        select(
-            stops.c.route_id,
-            stops.c.site_code,
-            stops.c.type,
-            func.min(stops.c.position).label("position"),
-        )
-        .group_by(stops.c.route_id, stops.c.site_code, stops.c.type)
-        .subquery("first_stops")
-    )
     scan_site = aliased(Site)
-    event_type = case(
-        (TransferEvent.status == TransferStatus.picked_up, literal(PlanStepType.pickup.value)),
-        else_=literal(PlanStepType.delivery.value),
+    same_route = and_(
+        steps.c.van_code == Transfer.van_id,
+        steps.c.day == Transfer.planned_for,
+        steps.c.site_code == scan_site.code,
+        epoch_seconds(TransferEvent.at) >= epoch_seconds(steps.c.day),
+        epoch_seconds(TransferEvent.at) < epoch_seconds(steps.c.day) + 86400,
     )
-    scans = (
-        select(
-            first.c.route_id,
-            first.c.position,
-            func.min(TransferEvent.at).label("actual"),
-        )
+    pickups = (
+        select(steps.c.route_id, steps.c.visit, TransferEvent.at)
         .select_from(TransferEvent)
         .join(Transfer, Transfer.id == TransferEvent.transfer_id)
         .join(scan_site, scan_site.id == TransferEvent.site_id)
         .join(
-            stops,
+            steps,
             and_(
-                stops.c.van_code == Transfer.van_id,
-                stops.c.day == Transfer.planned_for,
-                stops.c.site_code == scan_site.code,
-            ),
-        )
-        .join(
-            first,
-            and_(
-                first.c.route_id == stops.c.route_id,
-                first.c.position == stops.c.position,
-                first.c.type == event_type,
+                same_route,
+                steps.c.type == PlanStepType.pickup,
+                steps.c.position == Transfer.stop,
             ),
         )
         .where(
-            or_(
-                and_(
-                    TransferEvent.status == TransferStatus.picked_up,
-                    TransferEvent.note != NO_PICKUP_SCAN,
-                ),
-                TransferEvent.status == TransferStatus.delivered,
-            ),
-            epoch_seconds(TransferEvent.at) >= epoch_seconds(stops.c.day),
-            epoch_seconds(TransferEvent.at) < epoch_seconds(stops.c.day) + 86400,
+            TransferEvent.status == TransferStatus.picked_up,
+            TransferEvent.note != NO_PICKUP_SCAN,
         )
-        .group_by(first.c.route_id, first.c.position)
-        .subquery("scans")
     )
+    deliveries = (
+        select(steps.c.route_id, func.min(steps.c.visit).label("visit"), TransferEvent.at)
+        .select_from(TransferEvent)
+        .join(Transfer, Transfer.id == TransferEvent.transfer_id)
+        .join(scan_site, scan_site.id == TransferEvent.site_id)
+        .join(
+            steps,
+            and_(
+                same_route,
+                steps.c.type == PlanStepType.delivery,
+                steps.c.position > Transfer.stop,
+            ),
+        )
+        .where(TransferEvent.status == TransferStatus.delivered)
+        .group_by(TransferEvent.id, steps.c.route_id, TransferEvent.at)
+    )
+    return union_all(pickups, deliveries).subquery("scans")
+
+
+def _arrivals(start: date, end: date, site_code: str | None = None) -> Subquery:
+    """Each van visit of the period's plans with its first scan (``actual``, or NULL) and
+    ``delay``, the seconds from the planned arrival to it."""
+    steps = _visit_table(start, end)
+    scans = _scans(steps)
+    first_scan = (
+        select(scans.c.route_id, scans.c.visit, func.min(scans.c.at).label("actual"))
+        .group_by(scans.c.route_id, scans.c.visit)
+        .subquery("first_scan")
+    )
+    by_visit = _visits_grouped(steps, site_code)
     return (
         select(
-            stops.c.day,
-            stops.c.van_code,
-            stops.c.route_id,
-            stops.c.position,
-            stops.c.site_code,
-            stops.c.type,
-            stops.c.arrival,
-            scans.c.actual,
-            (epoch_seconds(scans.c.actual) - epoch_seconds(stops.c.day) - stops.c.arrival).label(
-                "delay"
-            ),
+            by_visit,
+            first_scan.c.actual,
+            (
+                epoch_seconds(first_scan.c.actual)
+                - epoch_seconds(by_visit.c.day)
+                - by_visit.c.arrival
+            ).label("delay"),
         )
         .outerjoin(
-            scans,
-            and_(scans.c.route_id == stops.c.route_id, scans.c.position == stops.c.position),
+            first_scan,
+            and_(
+                first_scan.c.route_id == by_visit.c.route_id,
+                first_scan.c.visit == by_visit.c.visit,
+            ),
         )
         .subquery("arrivals")
     )
 
 
-def stop_arrivals(
+def visit_arrivals(
     session: Session, *, start: date, end: date, site_code: str | None = None
-) -> list[StopArrival]:
-    """Every pickup and delivery step of the period's plans, planned against the driver's
-    first scan at the stop, by day, van and position.
+) -> list[VisitArrival]:
+    """Every van visit of the period's plans, planned against the driver's first scan there
+    (a pickup scan of a transfer picked up at the visit, or a delivery scan of one delivered
+    there), by day, van and visit.
+
+    A delivery is put on the first delivery step at its site after its pickup: a route that
+    comes back to a site to deliver more has the scans of the second visit on the first when
+    both visits could have delivered them.
 
     Raises
     ------
@@ -561,19 +598,21 @@ def stop_arrivals(
         get_site(session, site_code, field="site")
     arrivals = _arrivals(start, end, site_code)
     rows = session.execute(
-        select(arrivals).order_by(arrivals.c.day, arrivals.c.van_code, arrivals.c.position)
+        select(arrivals).order_by(arrivals.c.day, arrivals.c.van_code, arrivals.c.visit)
     )
     out = []
     for row in rows:
         day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
         out.append(
-            StopArrival(
+            VisitArrival(
                 day=day,
                 van_code=row.van_code,
-                position=row.position,
+                visit=int(row.visit),
+                position=int(row.position),
                 site_code=row.site_code,
-                type=str(getattr(row.type, "value", row.type)),
-                planned=datetime.combine(day, time()) + timedelta(seconds=row.arrival),
+                steps=int(row.steps),
+                crates=int(row.crates or 0),
+                planned=datetime.combine(day, time()) + timedelta(seconds=int(row.arrival)),
                 actual=row.actual,
                 delay_s=None if row.delay is None else int(row.delay),
             )
@@ -626,7 +665,7 @@ def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
     for code in sorted(routes):
         count, distance, duration, capacity = routes[code]
         crates, peak = loads.get(code, (0, 0))
-        stops, with_scan = scanned.get(code, (0, 0))
+        visits, with_scan = scanned.get(code, (0, 0))
         _, median, p90 = delays.get(code, (0, None, None))
         out.append(
             VanKpis(
@@ -637,8 +676,8 @@ def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
                 crates=int(crates or 0),
                 capacity_crates=None if capacity is None else int(capacity),
                 peak_load=int(peak or 0),
-                stops=int(stops),
-                scanned_stops=int(with_scan),
+                visits=int(visits),
+                scanned_visits=int(with_scan),
                 delay_median_s=median,
                 delay_p90_s=p90,
             )
@@ -656,7 +695,7 @@ def kpi_report(
     now: datetime | None = None,
 ) -> KpiReport:
     """The KPIs of a period: :func:`site_kpis` (of ``site_code`` only, if given),
-    :func:`van_kpis` (every van) and :func:`stop_arrivals` (at ``site_code`` only, if given).
+    :func:`van_kpis` (every van) and :func:`visit_arrivals` (at ``site_code`` only, if given).
 
     Raises
     ------
@@ -675,5 +714,5 @@ def kpi_report(
         lost_after_days=settings.lost_after_days,
         sites=sites,
         vans=van_kpis(session, start=start, end=end),
-        arrivals=stop_arrivals(session, start=start, end=end, site_code=site_code),
+        arrivals=visit_arrivals(session, start=start, end=end, site_code=site_code),
     )

@@ -10,7 +10,7 @@ from kpi_week import DELAYS, END, FILL_SECONDS, NOW, START, Week, build_week
 from sqlalchemy.orm import Session
 
 from catalog.errors import InvalidValueError, NotFoundError
-from catalog.kpis import KINDS, kpi_report, site_kpis, stop_arrivals, van_kpis
+from catalog.kpis import KINDS, SiteKpis, kpi_report, site_kpis, van_kpis, visit_arrivals
 from catalog.settings import CirculationSettings
 
 
@@ -19,8 +19,8 @@ def week(db_session: Session) -> Week:
     return build_week(db_session)
 
 
-def _by_code(session: Session, **kwargs: object) -> dict[str, object]:
-    rows = site_kpis(session, start=START, end=END, now=NOW, **kwargs)  # type: ignore[arg-type]
+def _by_code(session: Session, settings: CirculationSettings | None = None) -> dict[str, SiteKpis]:
+    rows = site_kpis(session, start=START, end=END, now=NOW, settings=settings)
     return {row.site_code: row for row in rows}
 
 
@@ -30,41 +30,41 @@ def test_circulation_per_site(db_session: Session, week: Week) -> None:
     central, west, kiosk = sites["central"], sites["west"], sites["kiosk"]
     # Loans in the week: A at central, B at west, C at the kiosk (X was lent on the Sunday
     # before, so it is not a loan of the week, but its return on Monday is).
-    assert (central.loans, west.loans, kiosk.loans) == (1, 1, 1)  # type: ignore[attr-defined]
+    assert (central.loans, west.loans, kiosk.loans) == (1, 1, 1)
     # Returns: X at central (lent there); A and B at west, A lent at central.
-    assert (central.returns, central.returns_from_elsewhere) == (1, 0)  # type: ignore[attr-defined]
-    assert (west.returns, west.returns_from_elsewhere) == (2, 1)  # type: ignore[attr-defined]
-    assert west.away_share == 0.5  # type: ignore[attr-defined]
-    assert central.returned_elsewhere == 1  # type: ignore[attr-defined]
-    assert kiosk.away_share is None  # type: ignore[attr-defined]
+    assert (central.returns, central.returns_from_elsewhere) == (1, 0)
+    assert (west.returns, west.returns_from_elsewhere) == (2, 1)
+    assert west.away_share == 0.5
+    assert central.returned_elsewhere == 1
+    assert kiosk.away_share is None
 
 
 def test_holds_fill_time_and_promise(db_session: Session, week: Week) -> None:
     east = _by_code(db_session)["east"]
-    assert (east.holds_placed, east.holds_filled) == (3, 3)  # type: ignore[attr-defined]
+    assert (east.holds_placed, east.holds_filled) == (3, 3)
     low, middle, high = FILL_SECONDS
     assert (low, middle, high) == (85_320, 168_060, 173_400)
-    assert east.fill_median_s == middle  # type: ignore[attr-defined]
-    assert east.fill_p90_s == pytest.approx(middle + 0.8 * (high - middle))  # type: ignore[attr-defined]
-    assert east.fill_p90_s == pytest.approx(172_332)  # type: ignore[attr-defined]
+    assert east.fill_median_s == middle
+    assert east.fill_p90_s == pytest.approx(middle + 0.8 * (high - middle))
+    assert east.fill_p90_s == pytest.approx(172_332)
     # H1 was expected on Wednesday and came on Thursday; H2 and H3 came on their day.
-    assert (east.holds_with_expected, east.holds_on_time) == (3, 2)  # type: ignore[attr-defined]
-    assert east.on_time_rate == pytest.approx(2 / 3)  # type: ignore[attr-defined]
+    assert (east.holds_with_expected, east.holds_on_time) == (3, 2)
+    assert east.on_time_rate == pytest.approx(2 / 3)
 
 
 def test_transfers_sent_received_and_lost(db_session: Session, week: Week) -> None:
     sites = _by_code(db_session)
     central, east, west, kiosk = (sites[c] for c in ("central", "east", "west", "kiosk"))
-    assert list(central.sent) == list(KINDS)  # type: ignore[attr-defined]
-    assert central.sent == {"hold": 3, "return_home": 0, "new_stock": 1, "rebalance": 0}  # type: ignore[attr-defined]
-    assert central.received["return_home"] == 1  # type: ignore[attr-defined]
-    assert west.sent["return_home"] == 1  # type: ignore[attr-defined]
-    assert east.received["hold"] == 3  # type: ignore[attr-defined]
-    assert sum(kiosk.received.values()) == 0  # type: ignore[attr-defined]
+    assert list(central.sent) == list(KINDS)
+    assert central.sent == {"hold": 3, "return_home": 0, "new_stock": 1, "rebalance": 0}
+    assert central.received["return_home"] == 1
+    assert west.sent["return_home"] == 1
+    assert east.received["hold"] == 3
+    assert sum(kiosk.received.values()) == 0
     # N has been in V2 since Tuesday 09:00: not lost after 14 days, lost after 2.
-    assert central.lost_in_transit == 0  # type: ignore[attr-defined]
+    assert central.lost_in_transit == 0
     two_days = _by_code(db_session, settings=CirculationSettings(lost_after_days=2))
-    assert two_days["central"].lost_in_transit == 1  # type: ignore[attr-defined]
+    assert two_days["central"].lost_in_transit == 1
     # Asked on Thursday morning, two days had not passed yet.
     early = site_kpis(
         db_session,
@@ -80,10 +80,10 @@ def test_visits_and_crates_per_visit(db_session: Session, week: Week) -> None:
     sites = _by_code(db_session)
     # central: Tue pickup, Wed delivery, Thu pickup; east: Thu delivery and an empty pickup
     # in the same visit; the superseded Wednesday plan counts for nothing.
-    assert (sites["central"].visits, sites["central"].crates_handled) == (3, 3)  # type: ignore[attr-defined]
-    assert sites["central"].crates_per_visit == 1.0  # type: ignore[attr-defined]
-    assert (sites["east"].visits, sites["east"].crates_handled) == (1, 1)  # type: ignore[attr-defined]
-    assert (sites["west"].visits, sites["kiosk"].visits) == (1, 1)  # type: ignore[attr-defined]
+    assert (sites["central"].visits, sites["central"].crates_handled) == (3, 3)
+    assert sites["central"].crates_per_visit == 1.0
+    assert (sites["east"].visits, sites["east"].crates_handled) == (1, 1)
+    assert (sites["west"].visits, sites["kiosk"].visits) == (1, 1)
 
 
 def test_vans(db_session: Session, week: Week) -> None:
@@ -93,32 +93,34 @@ def test_vans(db_session: Session, week: Week) -> None:
     assert (v1.crates, v1.capacity_crates, v1.peak_load) == (2, 40, 1)
     assert v1.utilisation == pytest.approx(2 / 80)
     assert v1.peak_load_share == pytest.approx(1 / 40)
-    assert (v1.stops, v1.scanned_stops, v1.unscanned_stops) == (5, 4, 1)
+    # Wed: west, central; Thu: central, east (a delivery and a pickup, one visit).
+    assert (v1.visits, v1.scanned_visits, v1.unscanned_visits) == (4, 4, 0)
     assert v1.delay_median_s == (DELAYS[1] + DELAYS[2]) / 2
     assert v1.delay_p90_s == pytest.approx(DELAYS[2] + 0.7 * (DELAYS[3] - DELAYS[2]))
     # V2: only Tuesday's route (Wednesday's was superseded); not in the fleet.
     assert (v2.van_code, v2.routes, v2.distance_m, v2.crates) == ("V2", 1, 8000, 1)
     assert (v2.capacity_crates, v2.utilisation, v2.peak_load_share) == (None, None, None)
-    assert (v2.stops, v2.scanned_stops, v2.delay_median_s, v2.delay_p90_s) == (2, 1, 0, 0)
+    assert (v2.visits, v2.scanned_visits, v2.delay_median_s, v2.delay_p90_s) == (2, 1, 0, 0)
 
 
-def test_stop_arrivals(db_session: Session, week: Week) -> None:
-    rows = stop_arrivals(db_session, start=START, end=END)
-    seen = [(r.day.day, r.van_code, r.position, r.site_code, r.type, r.delay_s) for r in rows]
+def test_visit_arrivals(db_session: Session, week: Week) -> None:
+    rows = visit_arrivals(db_session, start=START, end=END)
+    seen = [
+        (r.day.day, r.van_code, r.visit, r.position, r.site_code, r.steps, r.crates, r.delay_s)
+        for r in rows
+    ]
     assert seen == [
-        (24, "V2", 1, "central", "pickup", 0),
-        (24, "V2", 2, "kiosk", "delivery", None),  # N never arrived: no scan
-        (25, "V1", 1, "west", "pickup", 720),
-        (25, "V1", 2, "central", "delivery", -300),
-        (26, "V1", 1, "central", "pickup", 300),
-        (26, "V1", 2, "east", "delivery", 600),
-        (26, "V1", 3, "east", "pickup", None),  # nothing was picked up at east
+        (24, "V2", 1, 1, "central", 1, 1, 0),
+        (24, "V2", 2, 2, "kiosk", 1, 1, None),  # N never arrived: no scan
+        (25, "V1", 1, 1, "west", 1, 1, 720),
+        (25, "V1", 2, 2, "central", 1, 1, -300),
+        (26, "V1", 1, 1, "central", 1, 1, 300),
+        (26, "V1", 2, 2, "east", 2, 1, 600),  # the delivery and the empty pickup
     ]
     assert rows[2].planned == datetime(2026, 11, 25, 10, 0)
     assert rows[2].actual == datetime(2026, 11, 25, 10, 12)
-    assert [
-        r.position for r in stop_arrivals(db_session, start=START, end=END, site_code="east")
-    ] == [2, 3]
+    east = visit_arrivals(db_session, start=START, end=END, site_code="east")
+    assert [(r.day.day, r.position) for r in east] == [(26, 2)]
 
 
 def test_one_site_and_one_day(db_session: Session, week: Week) -> None:
@@ -140,4 +142,4 @@ def test_refusals(db_session: Session, week: Week) -> None:
         kpi_report(db_session, start=START, end=END, site_code="nowhere")
     assert missing.value.field == "site"
     with pytest.raises(InvalidValueError):
-        van_kpis(db_session, start=datetime(2026, 11, 23), end=END)  # type: ignore[arg-type]
+        van_kpis(db_session, start=datetime(2026, 11, 23), end=END)
