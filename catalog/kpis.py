@@ -215,7 +215,7 @@ class KpiReport:
     lost_after_days: int
     sites: list[SiteKpis]
     vans: list[VanKpis]
-    arrivals: list[VisitArrival]
+    visits: list[VisitArrival]
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -714,5 +714,5 @@ def kpi_report(
         lost_after_days=settings.lost_after_days,
         sites=sites,
         vans=van_kpis(session, start=start, end=end),
-        arrivals=visit_arrivals(session, start=start, end=end, site_code=site_code),
+        visits=visit_arrivals(session, start=start, end=end, site_code=site_code),
     )

@@ -74,9 +74,9 @@ def test_the_period_is_worth_measuring(period_sqlite: Engine) -> None:
     assert sum(sum(s.received.values()) for s in report.sites) > 20
     assert {v.van_code for v in report.vans} <= {"V1", "V2"} and report.vans
     assert all(v.scanned_visits > 0 for v in report.vans)
-    assert any(a.actual is None for a in report.arrivals)  # the missed stops say so
+    assert any(a.actual is None for a in report.visits)  # the missed stops say so
     assert sum(s.visits for s in report.sites) == sum(v.visits for v in report.vans)
-    assert len(report.arrivals) == sum(v.visits for v in report.vans)
+    assert len(report.visits) == sum(v.visits for v in report.vans)
 
 
 def test_counts_agree_with_the_rows(period_sqlite: Engine) -> None:
@@ -122,7 +122,7 @@ def test_sqlite_and_postgres_agree(period_sqlite: Engine, fresh_postgres_engine:
     on_sqlite, on_postgres = _report(period_sqlite), _report(fresh_postgres_engine)
     assert on_postgres.sites == on_sqlite.sites  # floats too: the same doubles
     assert on_postgres.vans == on_sqlite.vans
-    assert on_postgres.arrivals == on_sqlite.arrivals
+    assert on_postgres.visits == on_sqlite.visits
     assert on_postgres == on_sqlite
 
 
