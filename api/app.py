@@ -24,6 +24,7 @@ from api.routers.plan_edits import router as plan_edits_router
 from api.routers.transfers import router as transfers_router
 from api.security import secret_key
 from api.travel import StreetTravelTimes
+from api.web import install_web
 from catalog.db import create_engine, session_factory
 from catalog.travel import TravelTimes
 from settings import Settings, SettingsError, load_settings
@@ -98,6 +99,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         app.include_router(extra)
     app.include_router(plan_edits_router)
     app.include_router(kpis_router)
+    install_web(app, settings.web)
     return app
 
 

@@ -17,6 +17,7 @@ from settings.sections import (
     SettingsError,
     SolverSettings,
     UploadSettings,
+    WebSettings,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "SettingsError",
     "SolverSettings",
     "UploadSettings",
+    "WebSettings",
     "load_settings",
 ]

@@ -34,6 +34,7 @@ from settings.sections import (
     SettingsError,
     SolverSettings,
     UploadSettings,
+    WebSettings,
 )
 
 __all__ = ["LEGACY_NAMES", "Settings", "load_settings"]
@@ -64,6 +65,8 @@ class Settings(BaseSettings):
         The catalogue's circulation rules (:class:`catalog.settings.CirculationSettings`).
     uploads
         Files sent to the service (:class:`settings.UploadSettings`).
+    web
+        The web pages' installed assets (:class:`settings.WebSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -80,6 +83,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     circulation: CirculationSettings = Field(default_factory=CirculationSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(
