@@ -39,8 +39,9 @@ routes, distance_m, duration_s
     Routes driven (one a day) in the period's plans, metres and seconds.
 crates
     Crates loaded (the rises of the van's load along its routes); ``utilisation`` is
-    ``crates / (capacity_crates * routes)`` with the van's current capacity, and
-    ``peak_load_share`` the fullest the van was (the highest load over its capacity).
+    ``crates / (capacity_crates * routes)`` with the van's current capacity (above 1 when
+    a van is unloaded and loaded again along its route), and ``peak_load_share`` the
+    fullest the van was (the highest load over its capacity).
 visits, scanned_visits
     Visits at sites (as for the sites), and those with a driver's scan (see
     :func:`visit_arrivals`); ``delay_median_s`` / ``delay_p90_s``: the first scan minus the

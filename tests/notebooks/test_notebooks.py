@@ -3,9 +3,10 @@
 Each notebook is executed with nbclient in a kernel of this very Python (ipykernel from the
 project's venv: a kernel spec naming ``sys.executable`` is written for the run, so no
 ``python3`` found elsewhere on the machine is used), in ``notebooks/`` as its working folder,
-with the ``SHUYUN_`` variables of the test run passed through and a database of its own (a
-new SQLite file). A cell that raises fails the test with the cell's error; a cell that runs
-longer than ``SHUYUN_NOTEBOOK_CELL_TIMEOUT`` seconds (default 600) too.
+with the ``SHUYUN_`` variables of the test run passed through, and a database (a new SQLite
+file) and an output folder (``SHUYUN_DATA__OUT_DIR``) of its own. A cell that raises fails
+the test with the cell's error; so does a cell that runs longer than
+``SHUYUN_NOTEBOOK_CELL_TIMEOUT`` seconds (default 600).
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ def kernel_home(folder: Path) -> Path:
 
 def kernel_environment(tmp: Path, name: str) -> dict[str, str]:
     """The kernel's environment: this run's (``SHUYUN_`` variables included), the repository
-    importable, the kernel spec above first, a new database, a non-interactive plot backend."""
+    importable, the kernel spec above first, a new database and output folder."""
     env = dict(os.environ)
-    env.pop("SHUYUN_DATABASE__URL", None)  # the notebook's own database wins
+    for own in ("SHUYUN_DATABASE__URL", "SHUYUN_OUT_DIR"):
+        env.pop(own, None)  # the notebook's own database and output folder win
     env.update(
         {
             "SHUYUN_DATABASE_URL": f"sqlite:///{tmp / (name + '.sqlite')}",
+            "SHUYUN_DATA__OUT_DIR": str(tmp / "out"),
             "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(
                 os.pathsep
             ),
