@@ -491,33 +491,46 @@ def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ..
     )
 
 
-def _scans(steps: Subquery) -> Subquery:
-    """The drivers' scans, each on the visit it belongs to: ``(route_id, visit, at)``.
+def _step_scans(start: date, end: date) -> Subquery:
+    """The drivers' first scan at each step of the period's plans: ``(route_id, position,
+    actual)``, for the steps that have one.
 
     A scan is the pickup or delivery event of a transfer the route's van carries that day
     (``Transfer.van_id``, ``planned_for``), at the step's site, on the plan's day; pickups
     recorded at delivery (no scan) are left out. A pickup belongs to the transfer's pickup
     step (``Transfer.stop``); a delivery to the first delivery step at its site after it.
+    Every join goes from the events through indexed columns (the transfer, the day's plan,
+    the van's route, the step by route and position).
     """
+    plans = _current_plans(start, end)
     scan_site = aliased(Site)
-    same_route = and_(
-        steps.c.van_code == Transfer.van_id,
-        steps.c.day == Transfer.planned_for,
-        steps.c.site_code == scan_site.code,
-        epoch_seconds(TransferEvent.at) >= epoch_seconds(steps.c.day),
-        epoch_seconds(TransferEvent.at) < epoch_seconds(steps.c.day) + 86400,
-    )
+
+    def scanned(*columns: Any) -> Any:
+        return (
+            select(*columns)
+            .select_from(TransferEvent)
+            .join(Transfer, Transfer.id == TransferEvent.transfer_id)
+            .join(scan_site, scan_site.id == TransferEvent.site_id)
+            .join(plans, plans.c.day == Transfer.planned_for)
+            .join(
+                PlanRoute,
+                and_(PlanRoute.plan_id == plans.c.id, PlanRoute.van_code == Transfer.van_id),
+            )
+            .where(
+                epoch_seconds(TransferEvent.at) >= epoch_seconds(plans.c.day),
+                epoch_seconds(TransferEvent.at) < epoch_seconds(plans.c.day) + 86400,
+            )
+        )
+
     pickups = (
-        select(steps.c.route_id, steps.c.visit, TransferEvent.at)
-        .select_from(TransferEvent)
-        .join(Transfer, Transfer.id == TransferEvent.transfer_id)
-        .join(scan_site, scan_site.id == TransferEvent.site_id)
+        scanned(PlanRoute.id.label("route_id"), PlanStop.position, TransferEvent.at)
         .join(
-            steps,
+            PlanStop,
             and_(
-                same_route,
-                steps.c.type == PlanStepType.pickup,
-                steps.c.position == Transfer.stop,
+                PlanStop.route_id == PlanRoute.id,
+                PlanStop.position == Transfer.stop,
+                PlanStop.type == PlanStepType.pickup,
+                PlanStop.site_code == scan_site.code,
             ),
         )
         .where(
@@ -526,32 +539,43 @@ def _scans(steps: Subquery) -> Subquery:
         )
     )
     deliveries = (
-        select(steps.c.route_id, func.min(steps.c.visit).label("visit"), TransferEvent.at)
-        .select_from(TransferEvent)
-        .join(Transfer, Transfer.id == TransferEvent.transfer_id)
-        .join(scan_site, scan_site.id == TransferEvent.site_id)
+        scanned(
+            PlanRoute.id.label("route_id"),
+            func.min(PlanStop.position).label("position"),
+            TransferEvent.at,
+        )
         .join(
-            steps,
+            PlanStop,
             and_(
-                same_route,
-                steps.c.type == PlanStepType.delivery,
-                steps.c.position > Transfer.stop,
+                PlanStop.route_id == PlanRoute.id,
+                PlanStop.position > Transfer.stop,
+                PlanStop.type == PlanStepType.delivery,
+                PlanStop.site_code == scan_site.code,
             ),
         )
         .where(TransferEvent.status == TransferStatus.delivered)
-        .group_by(TransferEvent.id, steps.c.route_id, TransferEvent.at)
+        .group_by(TransferEvent.id, PlanRoute.id, TransferEvent.at)
     )
-    return union_all(pickups, deliveries).subquery("scans")
+    scans = union_all(pickups, deliveries).subquery("scans")
+    return (
+        select(scans.c.route_id, scans.c.position, func.min(scans.c.at).label("actual"))
+        .group_by(scans.c.route_id, scans.c.position)
+        .subquery("step_scans")
+    )
 
 
 def _arrivals(start: date, end: date, site_code: str | None = None) -> Subquery:
     """Each van visit of the period's plans with its first scan (``actual``, or NULL) and
     ``delay``, the seconds from the planned arrival to it."""
     steps = _visit_table(start, end)
-    scans = _scans(steps)
+    scans = _step_scans(start, end)
     first_scan = (
-        select(scans.c.route_id, scans.c.visit, func.min(scans.c.at).label("actual"))
-        .group_by(scans.c.route_id, scans.c.visit)
+        select(steps.c.route_id, steps.c.visit, func.min(scans.c.actual).label("actual"))
+        .join(
+            scans,
+            and_(scans.c.route_id == steps.c.route_id, scans.c.position == steps.c.position),
+        )
+        .group_by(steps.c.route_id, steps.c.visit)
         .subquery("first_scan")
     )
     by_visit = _visits_grouped(steps, site_code)
