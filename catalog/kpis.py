@@ -56,24 +56,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
+from catalog import _kpi_routes as plan_sql
 from catalog._kpi_sql import epoch_seconds, percentiles
 from catalog._lookup import resolve_now
 from catalog.errors import InvalidValueError
 from catalog.models import (
     Hold,
     Loan,
-    Plan,
     PlanRoute,
-    PlanStatus,
-    PlanStepType,
-    PlanStop,
     Site,
     Transfer,
-    TransferEvent,
     TransferKind,
     TransferStatus,
     Van,
@@ -95,9 +90,6 @@ __all__ = [
 
 KINDS = tuple(k.value for k in TransferKind)
 """The transfer kinds, in the order the tables show them."""
-NO_PICKUP_SCAN = "no pickup scan"
-"""The note of a pickup recorded at delivery (:func:`catalog.transfers.deliver`): no scan."""
-_VISIT_TYPES = (PlanStepType.pickup, PlanStepType.delivery)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,44 +229,6 @@ def _within(column: Any, low: datetime, high: datetime) -> ColumnElement[bool]:
 def _counts(session: Session, query: Any) -> dict[Any, tuple[Any, ...]]:
     """``{first column: the other columns}`` of a grouped query."""
     return {row[0]: tuple(row[1:]) for row in session.execute(query)}
-
-
-def _current_plans(start: date, end: date) -> Subquery:
-    """The plans in force of the period's days: done, not superseded."""
-    return (
-        select(Plan.id, Plan.day)
-        .where(
-            Plan.status == PlanStatus.done,
-            Plan.superseded_by_id.is_(None),
-            Plan.day >= start,
-            Plan.day <= end,
-        )
-        .subquery("current_plans")
-    )
-
-
-def _steps(start: date, end: date) -> Subquery:
-    """Every step of the period's routes with the change of load it makes (``delta``)."""
-    plans = _current_plans(start, end)
-    load_before = func.lag(PlanStop.load_crates, 1, 0).over(
-        partition_by=PlanStop.route_id, order_by=PlanStop.position
-    )
-    return (
-        select(
-            plans.c.day,
-            PlanRoute.id.label("route_id"),
-            PlanRoute.van_code,
-            PlanStop.position,
-            PlanStop.type,
-            PlanStop.site_code,
-            PlanStop.arrival,
-            PlanStop.load_crates,
-            (PlanStop.load_crates - load_before).label("delta"),
-        )
-        .join(PlanRoute, PlanRoute.plan_id == plans.c.id)
-        .join(PlanStop, PlanStop.route_id == PlanRoute.id)
-        .subquery("steps")
-    )
 
 
 def site_kpis(
@@ -430,173 +384,14 @@ def _by_kind(
     return out
 
 
-def _visit_table(start: date, end: date) -> Subquery:
-    """The period's van visits: runs of consecutive pickup and delivery steps of a route at
-    one site, numbered along the route (``visit``), with the crates they load or unload."""
-    steps = _steps(start, end)
-    at_sites = (
-        select(
-            steps,
-            case(
-                (
-                    func.lag(steps.c.site_code).over(
-                        partition_by=steps.c.route_id, order_by=steps.c.position
-                    )
-                    == steps.c.site_code,
-                    0,
-                ),
-                else_=1,
-            ).label("new_visit"),
-        )
-        .where(steps.c.type.in_(_VISIT_TYPES))
-        .subquery("at_sites")
-    )
-    return (
-        select(
-            at_sites,
-            func.sum(at_sites.c.new_visit)
-            .over(partition_by=at_sites.c.route_id, order_by=at_sites.c.position)
-            .label("visit"),
-        )
-    ).subquery("visit_steps")
-
-
-def _visits_grouped(steps: Subquery, site_code: str | None = None) -> Subquery:
-    """One row per visit of :func:`_visit_table`'s steps: its day, van, first position,
-    site, steps, crates and planned arrival (of ``site_code`` only, if given)."""
-    visits = select(
-        steps.c.day,
-        steps.c.van_code,
-        steps.c.route_id,
-        steps.c.visit,
-        func.min(steps.c.position).label("position"),
-        func.max(steps.c.site_code).label("site_code"),
-        func.count().label("steps"),
-        func.sum(func.abs(steps.c.delta)).label("crates"),
-        func.min(steps.c.arrival).label("arrival"),
-    ).group_by(steps.c.day, steps.c.van_code, steps.c.route_id, steps.c.visit)
-    if site_code is not None:
-        visits = visits.having(func.max(steps.c.site_code) == site_code)
-    return visits.subquery("visits")
-
-
 def _visits(session: Session, start: date, end: date) -> dict[str, tuple[Any, ...]]:
     """``{site code: (visits, crates handled)}`` over the period's plans."""
-    visits = _visits_grouped(_visit_table(start, end))
+    visits = plan_sql.visits_grouped(plan_sql.visit_steps(start, end))
     return _counts(
         session,
         select(visits.c.site_code, func.count(), func.sum(visits.c.crates)).group_by(
             visits.c.site_code
         ),
-    )
-
-
-def _step_scans(start: date, end: date) -> Subquery:
-    """The drivers' first scan at each step of the period's plans: ``(route_id, position,
-    actual)``, for the steps that have one.
-
-    A scan is the pickup or delivery event of a transfer the route's van carries that day
-    (``Transfer.van_id``, ``planned_for``), at the step's site, on the plan's day; pickups
-    recorded at delivery (no scan) are left out. A pickup belongs to the transfer's pickup
-    step (``Transfer.stop``); a delivery to the first delivery step at its site after it.
-    Every join goes from the events through indexed columns (the transfer, the day's plan,
-    the van's route, the step by route and position).
-    """
-    plans = _current_plans(start, end)
-    scan_site = aliased(Site)
-
-    def scanned(*columns: Any) -> Any:
-        return (
-            select(*columns)
-            .select_from(TransferEvent)
-            .join(Transfer, Transfer.id == TransferEvent.transfer_id)
-            .join(scan_site, scan_site.id == TransferEvent.site_id)
-            .join(plans, plans.c.day == Transfer.planned_for)
-            .join(
-                PlanRoute,
-                and_(PlanRoute.plan_id == plans.c.id, PlanRoute.van_code == Transfer.van_id),
-            )
-            .where(
-                epoch_seconds(TransferEvent.at) >= epoch_seconds(plans.c.day),
-                epoch_seconds(TransferEvent.at) < epoch_seconds(plans.c.day) + 86400,
-            )
-        )
-
-    pickups = (
-        scanned(PlanRoute.id.label("route_id"), PlanStop.position, TransferEvent.at)
-        .join(
-            PlanStop,
-            and_(
-                PlanStop.route_id == PlanRoute.id,
-                PlanStop.position == Transfer.stop,
-                PlanStop.type == PlanStepType.pickup,
-                PlanStop.site_code == scan_site.code,
-            ),
-        )
-        .where(
-            TransferEvent.status == TransferStatus.picked_up,
-            TransferEvent.note != NO_PICKUP_SCAN,
-        )
-    )
-    deliveries = (
-        scanned(
-            PlanRoute.id.label("route_id"),
-            func.min(PlanStop.position).label("position"),
-            TransferEvent.at,
-        )
-        .join(
-            PlanStop,
-            and_(
-                PlanStop.route_id == PlanRoute.id,
-                PlanStop.position > Transfer.stop,
-                PlanStop.type == PlanStepType.delivery,
-                PlanStop.site_code == scan_site.code,
-            ),
-        )
-        .where(TransferEvent.status == TransferStatus.delivered)
-        .group_by(TransferEvent.id, PlanRoute.id, TransferEvent.at)
-    )
-    scans = union_all(pickups, deliveries).subquery("scans")
-    return (
-        select(scans.c.route_id, scans.c.position, func.min(scans.c.at).label("actual"))
-        .group_by(scans.c.route_id, scans.c.position)
-        .subquery("step_scans")
-    )
-
-
-def _arrivals(start: date, end: date, site_code: str | None = None) -> Subquery:
-    """Each van visit of the period's plans with its first scan (``actual``, or NULL) and
-    ``delay``, the seconds from the planned arrival to it."""
-    steps = _visit_table(start, end)
-    scans = _step_scans(start, end)
-    first_scan = (
-        select(steps.c.route_id, steps.c.visit, func.min(scans.c.actual).label("actual"))
-        .join(
-            scans,
-            and_(scans.c.route_id == steps.c.route_id, scans.c.position == steps.c.position),
-        )
-        .group_by(steps.c.route_id, steps.c.visit)
-        .subquery("first_scan")
-    )
-    by_visit = _visits_grouped(steps, site_code)
-    return (
-        select(
-            by_visit,
-            first_scan.c.actual,
-            (
-                epoch_seconds(first_scan.c.actual)
-                - epoch_seconds(by_visit.c.day)
-                - by_visit.c.arrival
-            ).label("delay"),
-        )
-        .outerjoin(
-            first_scan,
-            and_(
-                first_scan.c.route_id == by_visit.c.route_id,
-                first_scan.c.visit == by_visit.c.visit,
-            ),
-        )
-        .subquery("arrivals")
     )
 
 
@@ -621,7 +416,7 @@ def visit_arrivals(
     _bounds(start, end)
     if site_code is not None:
         get_site(session, site_code, field="site")
-    arrivals = _arrivals(start, end, site_code)
+    arrivals = plan_sql.arrivals(start, end, site_code)
     rows = session.execute(
         select(arrivals).order_by(arrivals.c.day, arrivals.c.van_code, arrivals.c.visit)
     )
@@ -655,7 +450,7 @@ def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
         ``start`` after ``end``.
     """
     _bounds(start, end)
-    plans = _current_plans(start, end)
+    plans = plan_sql.current_plans(start, end)
     routes = _counts(
         session,
         select(
@@ -669,7 +464,7 @@ def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
         .outerjoin(Van, Van.id == PlanRoute.van_id)
         .group_by(PlanRoute.van_code),
     )
-    steps = _steps(start, end)
+    steps = plan_sql.steps_with_loads(start, end)
     loads = _counts(
         session,
         select(
@@ -678,7 +473,7 @@ def van_kpis(session: Session, *, start: date, end: date) -> list[VanKpis]:
             func.max(steps.c.load_crates),
         ).group_by(steps.c.van_code),
     )
-    arrivals = _arrivals(start, end)
+    arrivals = plan_sql.arrivals(start, end)
     scanned = _counts(
         session,
         select(arrivals.c.van_code, func.count(), func.count(arrivals.c.actual)).group_by(
