@@ -156,10 +156,7 @@ def step_scans(start: date, end: date) -> Subquery:
                 PlanRoute,
                 and_(PlanRoute.plan_id == plans.c.id, PlanRoute.van_code == Transfer.van_id),
             )
-            .where(
-                epoch_seconds(TransferEvent.at) >= epoch_seconds(plans.c.day),
-                epoch_seconds(TransferEvent.at) < epoch_seconds(plans.c.day) + 86400,
-            )
+            .where(func.date(TransferEvent.at) == plans.c.day)
         )
 
     pickups = (
