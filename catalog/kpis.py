@@ -219,6 +219,10 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
         raise InvalidValueError(
             "from", start.isoformat(), f"晚于结束日期 / is after to={end.isoformat()}"
         )
+    if end >= date.max:
+        raise InvalidValueError(
+            "to", end.isoformat(), "须早于 9999-12-31 / must be before 9999-12-31"
+        )
     return datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
 
 

@@ -121,6 +121,14 @@ def test_from_after_to_and_unknown_site(client: TestClient) -> None:
     assert backwards.status_code == 422
     assert backwards.json()["field"] == "from"
     assert "2026-11-23" in backwards.json()["detail"]
+    last_day = client.get(
+        "/kpis", params={"from": "2026-11-23", "to": "9999-12-31"}, headers=bearer("planner")
+    )
+    assert (last_day.status_code, last_day.json()["field"]) == (422, "to")
+    ancient = client.get(
+        "/kpis", params={"from": "0001-01-01", "to": "9999-12-30"}, headers=bearer("planner")
+    )
+    assert ancient.status_code == 200  # the whole calendar is one period like any other
     unknown = client.get("/kpis", params={**WEEK, "site": "nowhere"}, headers=bearer("admin"))
     assert unknown.status_code == 404
     assert (unknown.json()["field"], unknown.json()["value"]) == ("site", "nowhere")

@@ -143,3 +143,15 @@ def test_refusals(db_session: Session, week: Week) -> None:
     assert missing.value.field == "site"
     with pytest.raises(InvalidValueError):
         van_kpis(db_session, start=datetime(2026, 11, 23), end=END)
+
+
+def test_the_whole_calendar_is_a_period_too(db_session: Session, week: Week) -> None:
+    whole = kpi_report(db_session, start=date(1, 1, 1), end=date(9999, 12, 30), now=NOW)
+    week_only = kpi_report(db_session, start=START, end=END, now=NOW)
+    # Everything of the week, plus Sunday's loan of X before it.
+    assert whole.vans == week_only.vans and whole.visits == week_only.visits
+    loans = {s.site_code: s.loans for s in whole.sites}
+    assert loans == {"central": 2, "east": 0, "kiosk": 1, "west": 1}
+    with pytest.raises(InvalidValueError) as last:
+        site_kpis(db_session, start=START, end=date(9999, 12, 31))
+    assert last.value.field == "to"
