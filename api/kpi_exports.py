@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from openpyxl import Workbook
@@ -115,11 +116,20 @@ def table_rows(report: KpiReport, table: Table) -> list[dict[str, Any]]:
 
 
 def _cell(value: Any) -> Any:
-    """A value as a cell: datetimes and dates as ISO text in CSV, None as empty."""
+    """A value as a cell: datetimes (on the library's clock) and dates as ISO text in CSV,
+    None as empty."""
     if value is None:
         return ""
+    value = _excel(value)
     if hasattr(value, "isoformat"):
         return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return value
+
+
+def _excel(value: Any) -> Any:
+    """Excel keeps no time zone: a library-clock time is written as its wall-clock reading."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
     return value
 
 
@@ -141,7 +151,7 @@ def _sheet(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row[c.key] for c in columns])
+        sheet.append([_excel(row[c.key]) for c in columns])
     sheet.freeze_panes = "A2"
     for n, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=n).column_letter

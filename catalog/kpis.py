@@ -325,7 +325,8 @@ def site_kpis(
     fill = _counts(session, percentiles(fill_times, ["site_id"], "seconds"))
     sent = _by_kind(session, Transfer.origin_site_id, Transfer.picked_up_at, low, high)
     received = _by_kind(session, Transfer.destination_site_id, Transfer.delivered_at, low, high)
-    cutoff = min(high, resolve_now(now)) - timedelta(days=settings.lost_after_days)
+    latest, wait = min(high, resolve_now(now)), timedelta(days=settings.lost_after_days)
+    cutoff = latest - wait if latest - datetime.min > wait else datetime.min  # periods near year 1
     lost = _counts(
         session,
         select(Transfer.origin_site_id, func.count())

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import SessionDep, SettingsDep, require_role
 from api.kpi_exports import TABLES, Table, report_csv, report_xlsx
-from api.schemas.common import SiteCode
+from api.schemas.common import SiteCode, error_responses
 from api.schemas.kpis import KpiReport
 from catalog.kpis import kpi_report
 from catalog.models import Role, User
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["kpis 绩效考评"])
+router = APIRouter(tags=["kpis 绩效考评"], responses=error_responses(401, 403, 404, 422))
 
 Reader = Annotated[User, Depends(require_role(Role.planner, Role.admin))]
 From = Annotated[date, Query(alias="from", description="首日 / first day (YYYY-MM-DD)")]

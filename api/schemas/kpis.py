@@ -7,11 +7,12 @@ counted.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import LocalDateTime
 from catalog.kpis import KpiReport as CatalogReport
 from catalog.kpis import SiteKpis, VanKpis, VisitArrival
 
@@ -138,8 +139,8 @@ class KpiVisitRead(BaseModel):
     site_code: str
     steps: int
     crates: int
-    planned: datetime
-    actual: datetime | None = Field(description="None: 无扫描 / no scan at this visit")
+    planned: LocalDateTime
+    actual: LocalDateTime | None = Field(description="None: 无扫描 / no scan at this visit")
     delay_s: int | None
 
     @classmethod

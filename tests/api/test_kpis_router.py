@@ -85,7 +85,7 @@ def test_the_week_as_json(client: TestClient) -> None:
             "site_code": "kiosk",
             "steps": 1,
             "crates": 1,
-            "planned": "2026-11-24T09:30:00",
+            "planned": "2026-11-24T09:30:00+08:00",
             "actual": None,
             "delay_s": None,
         }
