@@ -22,6 +22,7 @@ from api.errors import install_error_handlers
 from api.routers import auth, circulation, health, holds, plans, records, sites, vans, vroom
 from api.routers.crates import router as crates_router
 from api.routers.exports import router as exports_router
+from api.routers.kpis import router as kpis_router
 from api.routers.plan_edits import router as plan_edits_router
 from api.routers.sheets import router as sheets_router
 from api.routers.transfers import router as transfers_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
     for extra in (plans.router, plans.me_router, vans.router, vans.drivers_router):
         app.include_router(extra)
     app.include_router(plan_edits_router)
+    app.include_router(kpis_router)
     for view in (sheets_router, exports_router):  # route sheets, labels, exports
         app.include_router(view)
     install_web(app, settings.web)

@@ -10,15 +10,18 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep, require_role
 from api.routers.sheets import sheet_of, street_legs
+from api.schemas.common import MAX_ROW_ID, error_responses
 from api.sheets import done_plan, route_sheets, sheet_sites
 from api.sheets.exports import csv_bytes, gpx_bytes, vroom_json, xlsx_bytes
 from catalog.models import Role, User
 from catalog.plans import get_plan
 
-router = APIRouter(prefix="/plans", tags=["exports 导出"])
+router = APIRouter(
+    prefix="/plans", tags=["exports 导出"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 Reader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin, Role.planner))]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="排班编号 / plan id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="排班编号 / plan id")]
 VanCode = Annotated[str, Path(min_length=1, max_length=32, examples=["van-1"])]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

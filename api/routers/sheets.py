@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 import geo
 from api.deps import SessionDep, SettingsDep, require_role
+from api.schemas.common import MAX_ROW_ID, error_responses
 from api.sheets import (
     RouteSheet,
     StreetLegs,
@@ -33,12 +34,17 @@ from catalog.models import Role, User
 from catalog.plans import get_plan
 from settings import Settings, SettingsError
 
-router = APIRouter(prefix="/plans", tags=["route sheets 路单"])
+router = APIRouter(
+    prefix="/plans", tags=["route sheets 路单"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 SheetReader = Annotated[User, Depends(require_role(Role.driver, Role.dispatcher, Role.admin))]
 LabelReader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin))]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="排班编号 / plan id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="排班编号 / plan id")]
 VanCode = Annotated[str, Path(min_length=1, max_length=32, examples=["van-1"])]
+# The page is set as the 200's only content, not as the route's response_class, so that the
+# errors stay documented as the JSON they are.
+HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML"}}
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "PDF"}
 }
@@ -106,7 +112,7 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'inline; filename="{name}"'}
 
 
-@router.get("/{plan_id}/routes/{van}/sheet.html", response_class=HTMLResponse)
+@router.get("/{plan_id}/routes/{van}/sheet.html", responses=HTML)
 def read_sheet_html(
     plan_id: PlanId, van: VanCode, session: SessionDep, settings: SettingsDep, user: SheetReader
 ) -> HTMLResponse:

@@ -27,11 +27,11 @@ def install_web(app: FastAPI, web: WebSettings) -> None:
     A missing ``node_modules`` does not stop the service (the API works without it); the pages
     say so, and ``/ui/vendor/...`` answers 404.
     """
-    from api.web import console, desk, driver, pages, route_paths, streets
+    from api.web import console, desk, driver, kpis_page, pages, route_paths, streets
 
     app.state.web_assets_installed = (web.vendor_dir / "leaflet").is_dir()
     # One router per page module; a new page adds its module here.
-    for module in (pages, driver, desk, console, streets, route_paths):
+    for module in (pages, driver, desk, kpis_page, console, streets, route_paths):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     for name, folder in VENDOR_PACKAGES.items():

@@ -117,7 +117,7 @@ const PAGES = [
   ["/ui/console", "nav_console", ["dispatcher", "admin", "planner"]],
   ["/ui/driver", "nav_driver", ["driver"]],
   ["/ui/desk", "nav_desk", ["branch_staff", "admin"]],
-  ["/ui/kpis", "nav_kpis", ["planner", "admin", "dispatcher"]],
+  ["/ui/kpis", "nav_kpis", ["planner", "admin"]],
 ];
 
 /** Where an account starts after signing in. */
