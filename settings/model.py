@@ -9,6 +9,7 @@ to the nested ones when both are set:
 ``SHUYUN_DATA_DIR``               ``SHUYUN_DATA__DIR``
 ``SHUYUN_BENCH_DIR``              ``SHUYUN_DATA__BENCH_DIR``
 ``SHUYUN_OUT_DIR``                ``SHUYUN_DATA__OUT_DIR``
+``SHUYUN_DASK_SCHEDULER``         ``SHUYUN_DASK__SCHEDULER``
 ================================  ==============================
 
 An empty variable counts as unset.
@@ -30,6 +31,7 @@ from pydantic_settings import (
 from catalog.settings import CirculationSettings, DatabaseSettings
 from settings.sections import (
     AuthSettings,
+    DaskSettings,
     DataSettings,
     SettingsError,
     SolverSettings,
@@ -43,6 +45,7 @@ LEGACY_NAMES: dict[str, tuple[str, str]] = {
     "SHUYUN_DATA_DIR": ("data", "dir"),
     "SHUYUN_BENCH_DIR": ("data", "bench_dir"),
     "SHUYUN_OUT_DIR": ("data", "out_dir"),
+    "SHUYUN_DASK_SCHEDULER": ("dask", "scheduler"),  # as issue 11 spells it
 }
 """Flat variable names of earlier releases: ``{name: (section, field)}``."""
 
@@ -64,6 +67,8 @@ class Settings(BaseSettings):
         The catalogue's circulation rules (:class:`catalog.settings.CirculationSettings`).
     uploads
         Files sent to the service (:class:`settings.UploadSettings`).
+    dask
+        Where scenario sweeps run (:class:`settings.DaskSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -80,6 +85,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     circulation: CirculationSettings = Field(default_factory=CirculationSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
+    dask: DaskSettings = Field(default_factory=DaskSettings)
 
     @classmethod
     def settings_customise_sources(
