@@ -22,11 +22,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from distributed import Client, LocalCluster, progress
 
 from planning.scenarios import Scenario, _check_names, compare, results_frame, run_scenario
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["SweepTiming", "same_numbers", "serial", "sweep", "timed_sweeps"]
 
@@ -37,6 +40,9 @@ _ROOT = Path(__file__).resolve().parents[1]
 @contextmanager
 def _client(client: Client | None, scheduler: str | None, workers: int | None) -> Iterator[Client]:
     """The caller's client, one connected to ``scheduler``, or a local cluster's."""
+    # Imported here: ``import planning`` (the service's too) need not load distributed.
+    from distributed import Client, LocalCluster
+
     if client is not None:
         yield client
         return
@@ -106,6 +112,8 @@ def sweep(
             pure=False,
         )
         if show_progress:
+            from distributed import progress
+
             progress(futures, notebook=False, interval="1s")
         rows = dask.gather(futures)
     return results_frame(rows)
