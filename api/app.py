@@ -10,19 +10,25 @@ OpenAPI: ``/docs`` (Swagger UI) and ``/openapi.json``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import anyio
+from fastapi import Depends, FastAPI
 
-from api.deps import Services
+from api.deps import Services, check_text
 from api.errors import install_error_handlers
 from api.routers import auth, circulation, health, holds, plans, records, sites, vans, vroom
 from api.routers.crates import router as crates_router
+from api.routers.exports import router as exports_router
+from api.routers.kpis import router as kpis_router
 from api.routers.plan_edits import router as plan_edits_router
+from api.routers.sheets import router as sheets_router
 from api.routers.transfers import router as transfers_router
 from api.security import secret_key
 from api.travel import StreetTravelTimes
+from api.web import install_web
 from catalog.db import create_engine, session_factory
 from catalog.travel import TravelTimes
 from settings import Settings, SettingsError, load_settings
@@ -49,8 +55,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         The one settings object: its database, data folder and auth section are used.
     travel_times
         Van seconds between sites for holds and returns; by default they come from the
-        Beilin street network (:class:`api.travel.StreetTravelTimes`, computed when first
-        asked).
+        Beilin street network (:class:`api.travel.StreetTravelTimes`, computed at start-up).
 
     Raises
     ------
@@ -69,6 +74,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await _prepare(travel_times)
         yield
         app.state.vroom_workers.shutdown()
         engine.dispose()
@@ -79,6 +85,7 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
         version="0.1.0",
         lifespan=lifespan,
         docs_url="/docs",
+        dependencies=[Depends(check_text)],  # no NUL or lone surrogate reaches the database
     )
     app.state.services = Services(
         settings=settings,
@@ -96,7 +103,24 @@ def create_app(settings: Settings, *, travel_times: TravelTimes | None = None) -
     for extra in (plans.router, plans.me_router, vans.router, vans.drivers_router):
         app.include_router(extra)
     app.include_router(plan_edits_router)
+    app.include_router(kpis_router)
+    for view in (sheets_router, exports_router):  # route sheets, labels, exports
+        app.include_router(view)
+    install_web(app, settings.web)
     return app
+
+
+async def _prepare(travel_times: TravelTimes) -> None:
+    """Compute the street travel times before the first request (in a thread: the event loop
+    stays free); a failure is logged, not fatal (``/healthz`` names what is missing, and the
+    first question asks again)."""
+    prepare = getattr(travel_times, "prepare", None)
+    if prepare is None:
+        return
+    try:
+        await anyio.to_thread.run_sync(prepare)
+    except Exception as error:
+        logging.getLogger(__name__).warning("travel times not prepared: %s", error)
 
 
 def app_from_environment() -> FastAPI:

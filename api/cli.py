@@ -325,6 +325,15 @@ def solve(
             "(jobs, shipments, vehicles; code, summary, routes)",
         ),
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "-c",
+            "--plan",
+            help="与 --vroom 同用：计划模式，只为各车辆 steps 中的线路选择时刻（VROOM 的 -c）/ "
+            "with --vroom: plan mode, choose the times of the vehicles' steps only (VROOM's -c)",
+        ),
+    ] = False,
 ) -> None:
     """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON.
 
@@ -343,8 +352,10 @@ def solve(
     if not 0 <= seed <= SEED_MAX:
         raise _fail(f"--seed 应在 0–{SEED_MAX} 之间 / must be within 0–{SEED_MAX}, got {seed}")
     _writable(output, "-o/--output")
+    if plan and not vroom:
+        raise _fail("-c/--plan: 只用于 --vroom / only with --vroom (VROOM's plan mode)")
     if vroom:
-        _solve_vroom(ctx, problem, output, time_limit=time_limit, seed=seed)
+        _solve_vroom(ctx, problem, output, time_limit=time_limit, seed=seed, plan=plan)
         return
     try:
         parsed = load_problem(problem)
@@ -373,10 +384,11 @@ def _capped(time_limit: float) -> float:
 
 
 def _solve_vroom(
-    ctx: typer.Context, problem: Path, output: Path, *, time_limit: float, seed: int
+    ctx: typer.Context, problem: Path, output: Path, *, time_limit: float, seed: int, plan: bool
 ) -> None:
     """``solve --vroom``: VROOM's request in, VROOM's answer out (also when it is an error,
-    as VROOM writes it); exit code 2 for an input error, 1 for any other."""
+    as VROOM writes it); exit code 2 for an input error, 1 for any other. ``plan``: as
+    VROOM's ``-c``, the request's ``options.c`` set."""
     from api.vroom_json import (
         VroomInputError,
         load_vroom_request,
@@ -388,6 +400,8 @@ def _solve_vroom(
         payload = load_vroom_request(problem)
     except VroomInputError as exc:
         raise _fail(str(exc)) from None
+    if plan and isinstance(payload.setdefault("options", {}), dict):
+        payload["options"]["c"] = True
     graph = _beilin_graph(_settings(ctx)) if needs_network(payload) else None
     answer = solve_vroom_request(payload, time_limit=_capped(time_limit), seed=seed, graph=graph)
     _write_atomic(output, json.dumps(answer, ensure_ascii=False, indent=1), "-o/--output")

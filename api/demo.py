@@ -147,7 +147,8 @@ def run_demo(
         The one settings object: the database (``database.url``, which must hold no shuyun
         data yet), the shared data (``data``) and the circulation rules (``circulation``).
     out_dir
-        Output folder: ``problem.json``, ``result.json`` and the route sheets (HTML).
+        Output folder: ``problem.json``, ``result.json`` and the route sheets (HTML, and
+        each as an A4 PDF).
     time_limit, seed
         Solver budget in seconds, and the seed of the sites, catalogue, circulation and solver.
     vans
@@ -244,7 +245,10 @@ def run_demo(
     (out_dir / "result.json").write_text(
         json.dumps(result_to_dict(result), ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    infos = {s.id: SiteInfo(s.id, s.label_zh, s.name_en, s.kind, s.lon, s.lat) for s in sites}
+    infos = {
+        s.id: SiteInfo(s.id, s.label_zh, s.name_en, s.kind, s.lon, s.lat, tuple(s.hours))
+        for s in sites
+    }
     t0 = time.perf_counter()
     sheets = write_route_sheets(
         result,
@@ -253,6 +257,10 @@ def run_demo(
         leg=net.leg,
         out_dir=out_dir,
         day_label=f"{plan_for.isoformat()}（演示 demo）",
+        graph=net.graph,
+        day=plan_for,
+        items={sid: group.items for sid, group in plan.mapping.items()},
+        pdf=True,  # route-<van>.pdf beside each page: the service's A4 sheet
     )
     timings["route_sheets"] = time.perf_counter() - t0
     return DemoReport(

@@ -10,7 +10,9 @@ catalogue error                                status meaning
 :class:`~catalog.errors.ConflictError`         409    another desk changed it just now
 =============================================  =====  ====================================
 
-A database still busy after the retries answers 503 with ``Retry-After``; a unique index
+A body that cannot be read (not UTF-8, broken multipart) answers 400 in both languages.
+A database still busy after the retries, or no connection free in the pool, answers 503
+with ``Retry-After``; a unique index
 that stopped a second writer, 409. Every body is ``{"detail", "field", "value"}``, the
 message in Chinese first; a card number is shown only by its last four digits, in
 FastAPI's own 422 answers too.
@@ -22,9 +24,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.db import is_busy
 from catalog.errors import (
@@ -59,6 +64,8 @@ def _masked(value: Any) -> Any:
         return {k: mask_card(v) if k in _CARD_FIELDS else _masked(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(v) for v in value]
+    if isinstance(value, str):  # an unpaired surrogate would break the JSON of the answer
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value
 
 
@@ -124,8 +131,34 @@ def _database_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def _pool_exhausted(_request: Request, error: Exception) -> JSONResponse:
+    """Every connection of the pool busy past its timeout: the service is overloaded, not
+    broken (503 with ``Retry-After``, as a busy database)."""
+    assert isinstance(error, PoolTimeoutError)
+    return JSONResponse(
+        {"detail": "服务繁忙，请稍后重试 / service busy (no database connection free): retry"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """FastAPI's own answer, but a body that cannot be read (FastAPI's and Starlette's 400s,
+    in English only) is said in both languages."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == status.HTTP_400_BAD_REQUEST:
+        return JSONResponse(
+            {"detail": f"请求体无法解析 / the body cannot be read: {error.detail}"},
+            status_code=status.HTTP_400_BAD_REQUEST,
+            headers=error.headers,
+        )
+    return await http_exception_handler(request, error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map the catalogue's errors and the database's troubles on ``app``."""
     app.add_exception_handler(CirculationError, _circulation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _pool_exhausted)

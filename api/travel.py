@@ -2,9 +2,10 @@
 
 Holds and returns away from home ask how long a van takes from one site to another
 (:class:`catalog.travel.TravelTimes`). The service answers from the Beilin street network:
-the graph is loaded and the site matrix computed on the first question (about 3 s), not
-at start-up, so that a server whose day has no holds never pays for it; a site added since
-gets the matrix computed again.
+the graph is loaded and the site matrix computed once (about 3 s, far more on a busy
+machine), by :meth:`StreetTravelTimes.prepare` at start-up (the app's lifespan), so that
+the first desks to search or take a copy back do not all wait on it, holding the server's
+threads; a site added since gets the matrix computed again.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ class StreetTravelTimes:
         self._matrix: MatrixTravelTimes | None = None
         self._known: frozenset[int] = frozenset()
         self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Load the graph and compute the matrix now, if not yet done (errors are raised, for
+        the caller to report; a question asked later tries again)."""
+        with self._lock:
+            if self._matrix is None:
+                self._matrix, self._known = self._compute()
 
     def seconds(self, from_site_id: int, to_site_id: int) -> int:
         """Van seconds from one site to the other, off-peak, on the street network."""

@@ -73,7 +73,10 @@ def vroom_answer(built: VroomProblem, result: Result) -> dict[str, Any]:
         routes.append(out)
         built.paths.append(path)
     unassigned = []
+    partners = set(built.partners.values())
     for u in result.unassigned:
+        if u.shipment in partners:
+            continue  # the pickup of a job that also delivers: the job says it
         ends = [built.tasks[u.shipment]]
         if u.shipment in built.deliveries:
             ends.append(built.deliveries[u.shipment])
@@ -94,6 +97,32 @@ def vroom_answer(built: VroomProblem, result: Result) -> dict[str, Any]:
     if built.distances is not None:
         summary["distance"] = sum(r["distance"] for r in routes)
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}
+
+
+def split_jobs(built: VroomProblem, result: Result) -> list[int]:
+    """The ids of the jobs with both a delivery and a pickup amount that ``result`` does not
+    serve at one stop: one part left out, or the parts on two vans or two stops."""
+    where: dict[tuple[str, VisitType], tuple[int, int]] = {}
+    for r, route in enumerate(result.routes):
+        for k, step in enumerate(route.steps):
+            if step.type in (StepType.PICKUP, StepType.DELIVERY):
+                for sid in step.shipments:
+                    where[(sid, VisitType(step.type.value))] = (r, k)
+    split = []
+    for sid, partner in built.partners.items():
+        delivery = where.get((sid, VisitType.DELIVERY))
+        pickup = where.get((partner, VisitType.PICKUP))
+        if delivery is None and pickup is None:
+            continue
+        together = (
+            delivery is not None
+            and pickup is not None
+            and delivery[0] == pickup[0]
+            and abs(delivery[1] - pickup[1]) == 1
+        )
+        if not together:
+            split.append(built.tasks[sid].raw.id)
+    return split
 
 
 def _described(description: str | None) -> dict[str, Any]:
@@ -191,6 +220,8 @@ def _visits_out(built: VroomProblem, walk: _Walk, step: Step) -> list[dict[str, 
                 placed is not None and placed.job.type == JobType.DELIVERY
             )
             _carry(walk, task.amount, delivers)
+            if task.collect:  # its pickup is the next (or the last) step at this place
+                _carry(walk, task.collect, False)
             waiting = step.waiting if m == 0 else 0
             walk.setup += setup
             walk.service += own
@@ -206,7 +237,10 @@ def _visits_out(built: VroomProblem, walk: _Walk, step: Step) -> list[dict[str, 
 
 
 def _task_of(built: VroomProblem, sid: str, vtype: VisitType) -> Task | None:
-    """The request's task a visit is, or None for a job's visit at a helper site."""
+    """The request's task a visit is, or None for a job's visit at a helper site (or the
+    pickup of a job that also delivers, counted with its delivery)."""
+    if sid not in built.tasks:
+        return None
     placed = built.written.jobs.get(sid)
     if placed is not None:
         return built.tasks[sid] if vtype == placed.visit else None

@@ -13,7 +13,11 @@ The translation:
   ``time_windows`` share a site, whose ``service_duration`` is the setup (paid once per
   stop); a task's ``service`` is its own visit's; overlapping windows are merged;
 - jobs are ``optimizer.jobs.Job`` (a delivery loaded at the van's start, a pickup brought
-  back to its end); a job with both a delivery and a pickup amount is refused;
+  back to its end); a job with both a delivery and a pickup amount is two of them at its
+  place, the pickup's copy of the place far (in distance only) from every other site but
+  the job's, so that the optimiser serves it straight after the delivery; a plan that
+  serves them apart all the same is solved again without that job, which is then
+  unassigned (``split_job``; the answer may then take twice the time);
 - a vehicle without ``start`` (``end``) starts (ends) at a point with no travel to (from)
   anywhere: the route starts at its first task (ends at its last), as in VROOM;
 - costs: ``fixed``, ``per_hour`` and ``per_km`` as the van's own, in VROOM's cost units;
@@ -24,30 +28,34 @@ The translation:
   bounds travel only); ``max_tasks``, ``max_distance``, a break's ``max_load`` and
   ``*_per_type`` service times are accepted only where they cannot bind, and refused with
   ``code`` 2 otherwise (the optimiser has no such rule yet); so are several profiles and
-  different ``speed_factor`` values;
-- a vehicle's ``steps`` are a warm start (VROOM's solving mode); plan mode (``-c``,
-  ``options.c``) is refused;
+  different ``speed_factor`` values; in plan mode the first three are reported as
+  violations instead;
+- a vehicle's ``steps`` are a warm start (VROOM's solving mode); with ``options.c``
+  (VROOM's ``-c``, plan mode) they are the routes, only timed (``api.vroom_plan``);
 - without a matrix, ``[lon, lat]`` locations are routed on the street network given as
   ``graph`` (``geo``); a location off the network is an input error naming it.
 
 The parts: ``api.vroom_schema`` reads the request, ``api.vroom_problem`` writes it in the
-model, ``api.vroom_answer`` writes the answer. Unknown keys are refused (VROOM ignores
-them): a misspelt key would otherwise change the problem without a word. Every refusal is
-``{"code": 2, "error": ...}`` naming the field and the value; a routing failure is code 3,
-anything unexpected code 1: never a traceback.
+model, ``api.vroom_answer`` writes the answer, ``api.vroom_plan`` the plan mode's. Unknown
+keys are refused (VROOM ignores them): a misspelt key would otherwise change the problem
+without a word. Every refusal is ``{"code": 2, "error": ...}`` naming the field and the
+value; a routing failure is code 3, anything unexpected code 1: never a traceback.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.vroom_answer import RoutingFailure, add_geometry, vroom_answer
-from api.vroom_problem import to_problem
-from api.vroom_schema import VroomInputError, parse_request
-from optimizer import ProblemError, solve
+from api.vroom_answer import RoutingFailure, add_geometry, split_jobs, vroom_answer
+from api.vroom_plan import plan_answer
+from api.vroom_problem import VroomProblem, to_problem
+from api.vroom_schema import RequestIn, VroomInputError, parse_request
+from optimizer import Lock, ProblemError, Result, Visit, VisitType, planned_routes, solve
+from optimizer.jobs import WithJobs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -89,14 +97,12 @@ def solve_vroom_request(
         request = parse_request(payload)
         built = to_problem(request, graph)
         loaded = time.perf_counter()
-        result = solve(
-            built.written.problem,
-            time_limit=time_limit,
-            seed=seed,
-            initial_routes=built.initial_routes or None,
-        )
-        solved = time.perf_counter()
-        answer = vroom_answer(built, result)
+        if request.options.c:
+            answer = plan_answer(built)
+            solved = time.perf_counter()
+        else:
+            built, answer = _solved(request, built, graph, time_limit=time_limit, seed=seed)
+            solved = time.perf_counter()
         timings = {"loading": _ms(loaded - began), "solving": _ms(solved - loaded)}
         if request.options.g:
             add_geometry(built, answer, graph)
@@ -112,6 +118,83 @@ def solve_vroom_request(
             "code": INTERNAL_ERROR,
             "error": f"内部错误 / internal error: {type(exc).__name__}: {exc}",
         }
+
+
+def _solved(
+    request: RequestIn,
+    built: VroomProblem,
+    graph: nx.MultiDiGraph | None,
+    *,
+    time_limit: float,
+    seed: int,
+) -> tuple[VroomProblem, dict[str, Any]]:
+    """The request solved, in VROOM's answer.
+
+    A job with both a delivery and a pickup amount is two visits at one place for the
+    optimiser; should a plan serve them apart (one left out, or on two stops), it is solved
+    again with each such job's two visits locked on the van serving one of them; if that
+    splits them still, the request is solved without those jobs, which are then
+    unassigned (``split_job``). The answer may then take two or three times the time.
+    """
+    result = solve(
+        built.written.problem,
+        time_limit=time_limit,
+        seed=seed,
+        initial_routes=built.initial_routes or None,
+    )
+    split = split_jobs(built, result)
+    if not split:
+        return built, vroom_answer(built, result)
+    locked = _locked(built, result, split)
+    if locked is not None:
+        result = solve(
+            locked.written.problem,
+            time_limit=time_limit,
+            seed=seed,
+            initial_routes=planned_routes(result.routes),
+        )
+        if not split_jobs(locked, result):
+            return locked, vroom_answer(locked, result)
+    kept = [job for job in request.jobs if job.id not in split]
+    again = to_problem(request.model_copy(update={"jobs": kept}), graph)
+    result = solve(again.written.problem, time_limit=time_limit, seed=seed)
+    answer = vroom_answer(again, result)
+    left = [job for job in request.jobs if job.id in split]
+    for job in left:
+        entry: dict[str, Any] = {"id": job.id, "type": "job"}
+        if job.description is not None:
+            entry["description"] = job.description
+        if job.location is not None:
+            entry["location"] = list(job.location)
+        if job.location_index is not None:
+            entry["location_index"] = job.location_index
+        answer["unassigned"].append({**entry, "reason": "split_job"})
+    answer["summary"]["unassigned"] += len(left)
+    return again, answer
+
+
+def _locked(built: VroomProblem, result: Result, split: list[int]) -> VroomProblem | None:
+    """``built`` with each split job's delivery and pickup locked, in that order, on the
+    van that serves one of them (None when no van does): the optimiser then keeps them on
+    one van, and the distance glue (``api.vroom_problem._glue``) at one stop."""
+    van_of: dict[str, str] = {}
+    for route in result.routes:
+        for step in route.steps:
+            for sid in step.shipments:
+                van_of[sid] = route.van
+    locks = []
+    for job in split:
+        sid = f"j{job}"
+        partner = built.partners[sid]
+        van = van_of.get(sid) or van_of.get(partner)
+        if van is not None:
+            visits = (Visit(sid, VisitType.DELIVERY), Visit(partner, VisitType.PICKUP))
+            locks.append(Lock(van, visits))
+    if not locks:
+        return None
+    written = built.written
+    problem = dataclasses.replace(written.problem, locks=tuple(locks))
+    return dataclasses.replace(built, written=WithJobs(problem, written.jobs, written.helpers))
 
 
 def _ms(seconds: float) -> int:

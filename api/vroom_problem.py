@@ -7,6 +7,7 @@ vehicle, the travel matrices between the request's places.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -50,6 +51,7 @@ class Task:
     point: int  # index into the travel matrices
     amount: tuple[int, ...]  # delivered (job, delivery) or picked up (job, pickup), VROOM's
     priority: int
+    collect: tuple[int, ...] = ()  # a delivery job's pickup amount, collected at the same stop
 
 
 @dataclass(slots=True)
@@ -69,6 +71,7 @@ class VroomProblem:
     vehicle_points: dict[str, int | None] = field(default_factory=dict)  # None: no start/end
     snapped: list[Any] | None = None  # each point on the street network (geometry)
     paths: list[list[int]] = field(default_factory=list)  # per answered route
+    partners: dict[str, str] = field(default_factory=dict)  # a job's delivery -> its pickup
     _shipments: dict[str, Shipment] = field(default_factory=dict)
     initial_routes: list[PlannedRoute] = field(default_factory=list)
 
@@ -85,11 +88,8 @@ class VroomProblem:
 
 
 def to_problem(request: RequestIn, graph: nx.MultiDiGraph | None) -> VroomProblem:
-    if request.options.c:
-        raise VroomInputError(
-            "options.c: 暂不支持计划模式（按给定线路选择时刻）/ plan mode (choosing ETAs for "
-            "the given steps) is not supported yet; without it, vehicles' steps are a warm start"
-        )
+    """``request`` in the optimiser's model (see ``api.vroom_json``); in plan mode
+    (``options.c``) the bounds VROOM reports as violations are not refused."""
     _check_ids(request)
     tasks = _tasks(request)
     profile = _profile(request)
@@ -394,6 +394,7 @@ def _check_unsupported(request: RequestIn, dims: int, n_tasks: int, points: _Poi
                     f"supported yet (types {used})"
                 )
     longest = max((d for row in points.distances or () for d in row if d < UNREACHABLE), default=0)
+    plan = request.options.c  # plan mode reports these bounds as violations
     for v, vehicle in enumerate(request.vehicles):
         where = f"vehicles[{v}]"
         if vehicle.costs.per_task_hour:
@@ -401,21 +402,24 @@ def _check_unsupported(request: RequestIn, dims: int, n_tasks: int, points: _Poi
                 f"{where}.costs.per_task_hour: 暂只支持 0 / only 0 is supported yet, got "
                 f"{vehicle.costs.per_task_hour}"
             )
-        if vehicle.max_tasks is not None and vehicle.max_tasks < n_tasks:
+        if not plan and vehicle.max_tasks is not None and vehicle.max_tasks < n_tasks:
             raise VroomInputError(
                 f"{where}.max_tasks: 暂不支持限制任务数 / a bound on the number of tasks is not "
                 f"supported yet, got {vehicle.max_tasks} for {n_tasks} tasks"
             )
-        if vehicle.max_distance is not None and (
-            points.distances is None or vehicle.max_distance < (n_tasks + 1) * longest
+        if not plan and (
+            vehicle.max_distance is not None
+            and (points.distances is None or vehicle.max_distance < (n_tasks + 1) * longest)
         ):
             raise VroomInputError(
                 f"{where}.max_distance: 暂不支持限制里程 / a bound on the distance is not "
                 f"supported yet, got {vehicle.max_distance}"
             )
         for b, brk in enumerate(vehicle.breaks):
-            if brk.max_load is not None and any(
-                m < c for m, c in zip(brk.max_load, vehicle.capacity or [], strict=False)
+            if (
+                not plan
+                and brk.max_load is not None
+                and any(m < c for m, c in zip(brk.max_load, vehicle.capacity or [], strict=False))
             ):
                 raise VroomInputError(
                     f"{where}.breaks[{b}].max_load: 暂不支持休息时的载重上限 / a load bound "
@@ -485,19 +489,35 @@ def _problem(built: VroomProblem) -> WithJobs:
         return by_key[key]
 
     task_point = built.task_point
+    glued: list[tuple[str, str]] = []  # (a job's site, its pickup's site) of jobs doing both
     jobs: list[Job] = []
     for i, job in enumerate(request.jobs):
         where = f"jobs[{i}]"
         delivery = tuple(job.delivery or zero)
         pickup = tuple(job.pickup or zero)
-        if any(delivery) and any(pickup):
-            raise VroomInputError(
-                f"{where}: 暂不支持同时送达与取件的任务 / a job with both a delivery and a pickup "
-                f"amount is not supported yet (job {job.id}): split it in two jobs"
-            )
-        is_pickup = any(pickup)
+        both = any(delivery) and any(pickup)
+        is_pickup = any(pickup) and not both
         shipment_id = f"j{job.id}"
         point = task_point[where]
+        if both:
+            # The pickup of a job that also delivers: a job of its own at the same place,
+            # to be served right after the delivery (``api.vroom_answer.split_jobs``).
+            partner = f"j{job.id}+pickup"
+            glue = f"b{job.id}"  # the pickup's own copy of the place, dear to reach but from it
+            sites.append(Site(glue, location=built.coordinates[point]))
+            site_point.append(point)
+            glued.append((site(point, job.setup, _windows(job.time_windows)), glue))
+            jobs.append(
+                Job(
+                    partner,
+                    glue,
+                    JobType.PICKUP,
+                    pickup,
+                    priority=job.priority,
+                    skills=frozenset(str(s) for s in job.skills),
+                )
+            )
+            built.partners[shipment_id] = partner
         jobs.append(
             Job(
                 shipment_id,
@@ -510,7 +530,13 @@ def _problem(built: VroomProblem) -> WithJobs:
             )
         )
         built.tasks[shipment_id] = Task(
-            "job", where, job, point, pickup if is_pickup else delivery, job.priority
+            "job",
+            where,
+            job,
+            point,
+            pickup if is_pickup else delivery,
+            job.priority,
+            pickup if both else (),
         )
     shipments: list[Shipment] = []
     for i, item in enumerate(request.shipments):
@@ -558,6 +584,8 @@ def _problem(built: VroomProblem) -> WithJobs:
         if money is not None
         else [[0] * n for _ in range(n)]
     )
+    if glued:
+        vans, distances = _glue(built, vans, distances, [s.id for s in sites], glued)
     problem = Problem(
         tuple(sites),
         tuple(map(tuple, durations)),
@@ -566,6 +594,49 @@ def _problem(built: VroomProblem) -> WithJobs:
         tuple(shipments),
     )
     return with_jobs(problem, jobs)
+
+
+GLUE_METRES = 10**8
+"""Added to the distance into the pickup of a job that also delivers from anywhere but the
+job's own site: at ``GLUE_RATE`` yuan/km, 10⁷ yuan, above any route's cost difference, so
+the optimiser serves the pickup straight after the delivery whenever it can."""
+
+GLUE_RATE = 100.0
+"""The least ``cost_per_km`` at which ``GLUE_METRES`` binds."""
+
+
+def _glue(
+    built: VroomProblem,
+    vans: list[Van],
+    distances: list[list[int]],
+    ids: list[str],
+    glued: Sequence[tuple[str, str]],
+) -> tuple[list[Van], list[list[int]]]:
+    """The vans and distances that keep the two visits of each job doing both together.
+
+    The pickup's site is a copy of the job's place: as near as it in time, but
+    ``GLUE_METRES`` further from every other site. Distances price the vans' routes at
+    ``cost_per_km``: below ``GLUE_RATE`` (VROOM's default is 0) the distances are scaled
+    down and the rate up by the same factor, so that every route costs what it did. With
+    vans at different rates below it, no scale fits them all, and nothing is added: the
+    optimiser may then serve the two apart, and the job is left out (``split_job``).
+    """
+    rates = {van.cost_per_km for van in vans}
+    if min(rates, default=GLUE_RATE) < GLUE_RATE:
+        if len(rates) > 1:
+            return vans, distances
+        (rate,) = rates
+        factor = rate / GLUE_RATE
+        distances = [[round(d * factor) for d in row] for row in distances]
+        vans = [dataclasses.replace(van, cost_per_km=GLUE_RATE) for van in vans]
+    index = {site_id: i for i, site_id in enumerate(ids)}
+    for job_site, glue in glued:
+        s, g = index[job_site], index[glue]
+        for i, row in enumerate(distances):
+            if i not in (s, g):
+                row[g] = min(row[g] + GLUE_METRES, UNREACHABLE - 1)
+        distances[s][g] = 0
+    return vans, distances
 
 
 def _van(
@@ -630,5 +701,9 @@ def _initial_routes(built: VroomProblem) -> list[PlannedRoute]:
             else:
                 middle.append(Visit(sid, VisitType.PICKUP))
                 last.append(Visit(sid, VisitType.DELIVERY))
+            partner = built.partners.get(sid)
+            if partner is not None:  # the pickup of a job that also delivers, right after
+                middle.append(Visit(partner, VisitType.PICKUP))
+                last.append(Visit(partner, VisitType.DELIVERY))
         routes.append(PlannedRoute(f"v{vehicle.id}", (*first, *middle, *last)))
     return routes

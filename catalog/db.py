@@ -6,9 +6,13 @@ created through the migrations in :mod:`catalog.migrations`, never with ``create
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 import time
+import weakref
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "POOL_OVERFLOW",
+    "POOL_SIZE",
+    "WRITE_OPTION",
     "alembic_config",
     "create_engine",
     "is_busy",
@@ -33,6 +40,13 @@ __all__ = [
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite connection waits for another writer's lock before it gives up."""
+POOL_SIZE = 20
+POOL_OVERFLOW = 30
+"""Connections kept and added at need: a request holds one while it runs, and the server runs
+up to 40 sync requests at once (anyio's thread limit); the default 5 + 10 made the others
+wait up to 30 s for a connection."""
+WRITE_OPTION = "shuyun_write"
+"""The execution option :func:`write_with_retries` sets: on SQLite, ``BEGIN IMMEDIATE``."""
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 """PostgreSQL's serialization failure and deadlock: the transaction may simply be re-run."""
 _T = TypeVar("_T")
@@ -54,6 +68,10 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
         Passed on to :func:`sqlalchemy.create_engine`.
     """
     url = make_url(url)
+    on_file = url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+    if on_file:  # a QueuePool: as many connections as the server has threads for requests
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if url.get_backend_name() != "sqlite":
         return sa_create_engine(url, **kwargs)
     if url.database and url.database != ":memory:":
@@ -74,7 +92,11 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A writer takes the write lock at BEGIN and so queues on the busy timeout; a
+        # deferred one that read first fails at its first write when another committed
+        # meanwhile (WAL), and can only be run again (write_with_retries).
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -119,8 +141,10 @@ def write_with_retries(
         session.commit()
     for attempt in range(1, attempts + 1):
         try:
-            result = work()
-            session.commit()
+            with _writer_turn(session):
+                session.connection(execution_options={WRITE_OPTION: True})  # BEGIN IMMEDIATE
+                result = work()
+                session.commit()
             return result
         except DBAPIError as error:
             session.rollback()
@@ -131,6 +155,22 @@ def write_with_retries(
             raise
         time.sleep(first_pause * 2 ** (attempt - 1) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_turn(session: Session) -> AbstractContextManager[object]:
+    """On SQLite, the process's writers of one database take turns on a lock of their own:
+    a waiting thread wakes as soon as the one before commits, where SQLite's busy handler
+    would have it poll with growing sleeps (long tails under load). Other processes still
+    queue on the busy timeout; PostgreSQL needs no turns."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(engine, threading.RLock())
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -10,7 +10,7 @@ apart, so that the recording and the job's "done" go in one transaction.
 
 The day's calendar decides before the search: a transfer to or from a site that is closed
 that day, or that no van calls at on that weekday, is deferred with the reason
-``site_closed`` or ``no_van_day`` (:mod:`dispatch.plan_reasons`) rather than searched for.
+``site_closed`` or ``no_van_day`` (:mod:`dispatch.reasons`) rather than searched for.
 Times are seconds since midnight of the day; the matrices seconds and metres.
 """
 
@@ -36,8 +36,8 @@ from catalog.transfers import DeferredTransfer, record_plan, transfer_demand
 from dispatch.errors import DispatchError
 from dispatch.fleet import vans_for_day
 from dispatch.network import site_network
-from dispatch.plan_reasons import NO_VAN_DAY, SITE_CLOSED, reason_words
 from dispatch.problem_json import problem_to_dict
+from dispatch.reasons import NO_VAN_DAY, SITE_CLOSED, reason_text
 from dispatch.shipments import ShipmentTransfers, demand_to_shipments, record_result
 from optimizer import (
     Lock,
@@ -562,7 +562,7 @@ def _plan_record(
             shipment_id=sid,
             kind=mapping[sid].kind,
             reason=code,
-            detail=detail or reason_words(code).en,
+            detail=detail or reason_text(code).en,
             transfer_ids=mapping[sid].transfer_ids,
         )
         for sid, code, detail in left

@@ -21,14 +21,12 @@ from optimizer import (
     Result,
     Shipment,
     StepType,
+    Timing,
     Van,
     Visit,
     VisitType,
 )
-
-# ``optimizer`` has no public timing of a hand-made route: its one definition of the rules
-# (service, windows, breaks, shift) is reused here rather than copied.
-from optimizer._simulate import Timing, best_timing
+from optimizer import route_timing as optimizer_route_timing
 
 __all__ = [
     "EditError",
@@ -236,8 +234,8 @@ def route_timing(
     problem: Problem, van: Van, stops: Sequence[Stop], shipments: Mapping[str, Shipment]
 ) -> Timing:
     """The optimiser's timing of ``stops`` on ``van`` (``shipments``: the problem's by id)."""
-    visits = [(shipments[sid], stop.type) for stop in stops for sid in stop.shipments]
-    return best_timing(problem, van, visits)
+    visits = [Visit(shipments[sid].id, stop.type) for stop in stops for sid in stop.shipments]
+    return optimizer_route_timing(problem, van, visits)
 
 
 def travel_cost(van: Van, timing: Timing) -> float:

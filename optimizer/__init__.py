@@ -1,6 +1,7 @@
 """shuyun's van-route optimiser: pure, no database, no web, no networkx.
 
-Public namespace: the problem model, ``solve``, ``check`` and the result types.
+Public namespace: the problem model, ``solve``, ``check``, the result types, and
+``route_timing`` (a given route timed by the same rules, hard or soft as VROOM's plan mode).
 """
 
 from optimizer.check import Violation, ViolationKind, check
@@ -39,6 +40,14 @@ from optimizer.result import (
     VanUse,
 )
 from optimizer.solve import planned_routes, solve
+from optimizer.timing import (
+    BreakTiming,
+    Issue,
+    Timing,
+    TimingBounds,
+    VisitTiming,
+    route_timing,
+)
 
 __all__ = [
     "AMOUNT_MAX",
@@ -51,6 +60,8 @@ __all__ = [
     "TIME_MAX",
     "UNREACHABLE",
     "Break",
+    "BreakTiming",
+    "Issue",
     "Lock",
     "PlannedRoute",
     "Problem",
@@ -65,6 +76,8 @@ __all__ = [
     "StepType",
     "Summary",
     "TimeWindow",
+    "Timing",
+    "TimingBounds",
     "Unassigned",
     "UnassignedReason",
     "Van",
@@ -72,8 +85,10 @@ __all__ = [
     "Violation",
     "ViolationKind",
     "Visit",
+    "VisitTiming",
     "VisitType",
     "check",
     "planned_routes",
+    "route_timing",
     "solve",
 ]

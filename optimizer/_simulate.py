@@ -107,13 +107,19 @@ def break_starts(brk: Break) -> tuple[Interval, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """A broken rule found while timing a route (``visit`` indexes the visits)."""
+    """A broken rule found while timing a route (``visit`` indexes the visits).
+
+    ``seconds`` measures a soft timing's ``lead_time`` or ``delay`` (``optimizer.timing``);
+    ``break_id`` names the break it is about, if any.
+    """
 
     kind: str
     visit: int | None
     shipment: str | None
     zh: str
     en: str
+    seconds: int = 0
+    break_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,7 @@ class BreakTiming:
     site: str | None  # None: on the road
     distance: int
     load: tuple[int, ...]
+    waiting: int = 0  # a soft timing's wait before the break (its arrival: start - waiting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +315,7 @@ def _take_breaks(
                     None,
                     f"休息 {brk.id} 无法在其时间窗内开始（{fmt_time(cur)} 之后）",
                     f"break {brk.id} cannot start inside its windows after {fmt_time(cur)}",
+                    break_id=brk.id,
                 )
             )
             continue

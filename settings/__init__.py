@@ -19,6 +19,7 @@ from settings.sections import (
     SettingsError,
     SolverSettings,
     UploadSettings,
+    WebSettings,
 )
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "SettingsError",
     "SolverSettings",
     "UploadSettings",
+    "WebSettings",
     "load_settings",
 ]

@@ -36,6 +36,7 @@ from settings.sections import (
     SettingsError,
     SolverSettings,
     UploadSettings,
+    WebSettings,
 )
 
 __all__ = ["LEGACY_NAMES", "Settings", "load_settings"]
@@ -67,6 +68,8 @@ class Settings(BaseSettings):
         The catalogue's circulation rules (:class:`catalog.settings.CirculationSettings`).
     uploads
         Files sent to the service (:class:`settings.UploadSettings`).
+    web
+        The web pages' installed assets (:class:`settings.WebSettings`).
     dask
         Where scenario sweeps run (:class:`settings.DaskSettings`).
     """
@@ -85,6 +88,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     circulation: CirculationSettings = Field(default_factory=CirculationSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     dask: DaskSettings = Field(default_factory=DaskSettings)
 
     @classmethod

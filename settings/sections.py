@@ -19,6 +19,7 @@ __all__ = [
     "SettingsError",
     "SolverSettings",
     "UploadSettings",
+    "WebSettings",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -150,6 +151,15 @@ class UploadSettings(BaseModel):
     max_bytes: int = Field(default=32 * 1024 * 1024, ge=1)
     """Largest file accepted (``SHUYUN_UPLOADS__MAX_BYTES``): 32 MiB, some 30,000 MARC
     records; a larger file is refused (413) before it is read whole."""
+
+
+class WebSettings(BaseModel):
+    """The web pages' own assets, installed at setup and served by shuyun (no CDN at run time)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vendor_dir: Path = REPO_ROOT / "node_modules"
+    """``SHUYUN_WEB__VENDOR_DIR``: the npm packages of ``package.json`` (``npm ci`` at setup)."""
 
 
 class DaskSettings(BaseModel):

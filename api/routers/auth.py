@@ -10,12 +10,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import CurrentUser, ServicesDep, SessionDep
 from api.schemas import Token, UserRead
+from api.schemas.common import error_responses
 from api.security import create_access_token
 from catalog.db import write_with_retries
 from catalog.models import User
 from catalog.users import authenticate
 
-router = APIRouter(prefix="/auth", tags=["auth 登录"])
+router = APIRouter(prefix="/auth", tags=["auth 登录"], responses=error_responses(401, 422))
 
 
 @router.post("/token", response_model=Token)

@@ -6,12 +6,13 @@ from fastapi import APIRouter, status
 
 from api.deps import CirculationStaff, SessionDep, SettingsDep, TravelTimesDep, check_site
 from api.schemas import LoanCreate, LoanRead, ReturnCreate, ReturnRead
+from api.schemas.common import error_responses
 from catalog.circulation import ReturnResult, check_in, check_out
 from catalog.crates import crate_for
 from catalog.db import write_with_retries
 from catalog.models import Crate
 
-router = APIRouter(tags=["circulation 借还"])
+router = APIRouter(tags=["circulation 借还"], responses=error_responses(401, 403, 404, 409, 422))
 
 
 @router.post("/loans", response_model=LoanRead, status_code=status.HTTP_201_CREATED)

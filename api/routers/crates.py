@@ -17,7 +17,7 @@ from api.deps import (
     check_scan,
     check_site,
 )
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.transfers import (
     CrateDetailRead,
     CratePage,
@@ -37,7 +37,9 @@ from catalog.crates import (
 from catalog.db import write_with_retries
 from catalog.models import CRATE_CODE_LENGTH, Crate, CrateStatus
 
-router = APIRouter(prefix="/crates", tags=["crates 周转箱"])
+router = APIRouter(
+    prefix="/crates", tags=["crates 周转箱"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 CrateId = Annotated[
     str, Path(min_length=1, max_length=CRATE_CODE_LENGTH, description="周转箱条码 / crate barcode")
@@ -57,7 +59,7 @@ def read_crates(
     origin: SiteFilter = None,
     destination: SiteFilter = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> CratePage:
     """周转箱列表（新的在前）/ Crates, newest first, by status and sites."""
     rows, total = list_crates(
@@ -105,7 +107,7 @@ def pick_up_crate(
 ) -> CrateDetailRead:
     """整箱取件扫描 / Pickup scan of a crate: every copy in it goes into the van. Scanning
     again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     crate = write_with_retries(
         session,
@@ -124,7 +126,7 @@ def drop_crate(
 ) -> CrateDetailRead:
     """整箱送达扫描 / Drop scan of a crate: every copy in it is delivered. Scanning again
     answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     crate = write_with_retries(
         session,

@@ -16,7 +16,11 @@ from settings import SettingsError
 router = APIRouter(tags=["health 状态"])
 
 
-@router.get("/healthz", response_model=HealthRead)
+@router.get(
+    "/healthz",
+    response_model=HealthRead,
+    responses={503: {"model": HealthRead, "description": "某部分失败 / a part is failing"}},
+)
 def health(services: ServicesDep, response: Response) -> HealthRead:
     """服务状态 / The service's health; 503 when a part that exists is failing."""
     database = _database(services)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from api.deps import CirculationStaff, CurrentUser, SessionDep, TravelTimesDep, check_site
 from api.schemas import HoldCreate, HoldRead
+from api.schemas.common import MAX_ROW_ID, error_responses
 from catalog.db import write_with_retries
 from catalog.holds import cancel_hold, get_hold, place_hold
 
-router = APIRouter(prefix="/holds", tags=["holds 预约"])
+router = APIRouter(
+    prefix="/holds", tags=["holds 预约"], responses=error_responses(401, 403, 404, 409, 422)
+)
+
+HoldId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="预约编号 / hold id")]
 
 
 @router.post("", response_model=HoldRead, status_code=status.HTTP_201_CREATED)
@@ -32,13 +39,13 @@ def place(
 
 
 @router.get("/{hold_id}", response_model=HoldRead)
-def read(hold_id: int, session: SessionDep, _user: CurrentUser) -> HoldRead:
+def read(hold_id: HoldId, session: SessionDep, _user: CurrentUser) -> HoldRead:
     """一条预约 / One hold."""
     return HoldRead.of(get_hold(session, hold_id))
 
 
 @router.post("/{hold_id}/cancel", response_model=HoldRead)
-def cancel(hold_id: int, session: SessionDep, user: CirculationStaff) -> HoldRead:
+def cancel(hold_id: HoldId, session: SessionDep, user: CirculationStaff) -> HoldRead:
     """取消预约；已选定的书留在原处或回家 / Cancel a hold; its copy stays or goes home."""
     check_site(user, get_hold(session, hold_id).pickup_site.code, field="hold.pickup_site")
     staff = user.username

@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.deps import SessionDep, require_role
+from api.routers.plans import PlanId
+from api.schemas.common import MAX_ROW_ID, error_responses
 from api.schemas.plan_edits import (
     EditRead,
     LockCreate,
@@ -31,7 +33,11 @@ from dispatch.stored_edits import (
     replan_stored,
 )
 
-router = APIRouter(prefix="/plans", tags=["plan edits 调度调整"])
+router = APIRouter(
+    prefix="/plans",
+    tags=["plan edits 调度调整"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 
 Editor = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin))]
 AGAINST = "比较对象，默认父排班 / the plan compared with, by default the parent"
@@ -40,7 +46,7 @@ Reader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin, Role.
 
 
 @router.post("/{plan_id}/moves", response_model=EditRead)
-def move(plan_id: int, body: MoveCreate, session: SessionDep, user: Editor) -> EditRead:
+def move(plan_id: PlanId, body: MoveCreate, session: SessionDep, user: Editor) -> EditRead:
     """移动站点到另一车辆或位置；取件的送达随之移动 / Move a stop to another van or position;
     a pickup takes its deliveries along (and a delivery its pickups)."""
     staff = user.username
@@ -60,7 +66,7 @@ def move(plan_id: int, body: MoveCreate, session: SessionDep, user: Editor) -> E
 
 
 @router.post("/{plan_id}/locks", response_model=EditRead)
-def lock(plan_id: int, body: LockCreate, session: SessionDep, user: Editor) -> EditRead:
+def lock(plan_id: PlanId, body: LockCreate, session: SessionDep, user: Editor) -> EditRead:
     """锁定或解锁站点：重新排班时保持其车辆和顺序 / Lock or unlock stops: a re-plan keeps them
     on their van, in their order."""
     staff = user.username
@@ -79,7 +85,7 @@ def lock(plan_id: int, body: LockCreate, session: SessionDep, user: Editor) -> E
 
 
 @router.get("/{plan_id}/check", response_model=PlanCheckRead)
-def check(plan_id: int, session: SessionDep, _user: Reader) -> PlanCheckRead:
+def check(plan_id: PlanId, session: SessionDep, _user: Reader) -> PlanCheckRead:
     """检查排班违反的规则 / What the plan breaks, per stop and per van."""
     plan, found = check_stored(session, plan_id)
     return PlanCheckRead.of(plan, found)
@@ -87,7 +93,7 @@ def check(plan_id: int, session: SessionDep, _user: Reader) -> PlanCheckRead:
 
 @router.post("/{plan_id}/replan", response_model=ReplanRead, status_code=status.HTTP_202_ACCEPTED)
 def replan(
-    plan_id: int,
+    plan_id: PlanId,
     session: SessionDep,
     user: Editor,
     response: Response,
@@ -106,11 +112,11 @@ def replan(
 
 @router.get("/{plan_id}/diff", response_model=PlanDiffRead)
 def diff(
-    plan_id: int,
+    plan_id: PlanId,
     session: SessionDep,
     _user: Reader,
     against: Annotated[
-        int | None, Query(ge=1, description="默认：父排班 / default: the parent")
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="默认：父排班 / default: the parent")
     ] = None,
 ) -> PlanDiffRead:
     """与另一排班（默认父排班）比较 / What changed from plan ``against`` (by default the plan

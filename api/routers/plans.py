@@ -31,7 +31,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, SessionDep, require_role
-from api.schemas.common import MAX_PAGE
+from api.directions import leg_between
+from api.route_work import route_work
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.plans import (
     PlanCreate,
     PlanCreated,
@@ -40,14 +42,29 @@ from api.schemas.plans import (
     PlanSummaryRead,
     RouteRead,
 )
+from api.schemas.route_work import RouteWorkRead
 from catalog.db import write_with_retries
 from catalog.errors import NotFoundError
 from catalog.fleet import van_of_driver
-from catalog.models import PLAN_TERMINAL_STATUSES, PlanStatus, Role, Site, User
+from catalog.models import (
+    PLAN_TERMINAL_STATUSES,
+    Plan,
+    PlanRoute,
+    PlanStatus,
+    Role,
+    Site,
+    User,
+)
 from catalog.plans import cancel, current_plan, enqueue, get_plan, list_plans, route_of_van
+from dispatch import Leg
+from settings import SettingsError
 
-router = APIRouter(prefix="/plans", tags=["plans 排班"])
-me_router = APIRouter(prefix="/me", tags=["plans 排班"])
+router = APIRouter(
+    prefix="/plans", tags=["plans 排班"], responses=error_responses(401, 403, 404, 409, 422)
+)
+me_router = APIRouter(
+    prefix="/me", tags=["plans 排班"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 PLAN_READERS = (Role.dispatcher, Role.admin, Role.planner)
 PLAN_WRITERS = (Role.dispatcher, Role.admin)
@@ -56,7 +73,7 @@ Writer = Annotated[User, Depends(require_role(*PLAN_WRITERS))]
 RouteReader = Annotated[User, Depends(require_role(*PLAN_READERS, Role.driver))]
 Driver = Annotated[User, Depends(require_role(Role.driver))]
 
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="排班编号 / plan id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="排班编号 / plan id")]
 VanCode = Annotated[str, Path(min_length=1, max_length=32, examples=["van-1"])]
 
 EVENT_POLL_SECONDS = 0.5
@@ -101,7 +118,7 @@ def read_plans(
     date: Annotated[date | None, Query(description="van day, YYYY-MM-DD")] = None,
     plan_status: Annotated[PlanStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> PlanPage:
     """排班列表（最新在前，含被替代的历史）/ Plans, newest first, superseded ones included."""
     plans, total = list_plans(session, day=date, status=plan_status, limit=limit, offset=offset)
@@ -155,14 +172,43 @@ def my_route(
 ) -> RouteRead:
     """我的线路：该日现行排班中我所驾车辆的线路 / My route: my van's route in the plan of that
     day now in force."""
+    plan, route = _my_plan_route(session, user, date)
+    return RouteRead.of(plan, route, _sites(session))
+
+
+def _my_plan_route(session: Session, user: User, day: date) -> tuple[Plan, PlanRoute]:
     van = van_of_driver(session, user.username)
     if van is None:
         raise NotFoundError("van", None, "您未被分配车辆 / you drive no van")
-    plan = current_plan(session, date)
+    plan = current_plan(session, day)
     if plan is None:
-        raise NotFoundError("date", date.isoformat(), "该日尚无完成的排班 / no plan done that day")
+        raise NotFoundError("date", day.isoformat(), "该日尚无完成的排班 / no plan done that day")
     plan = get_plan(session, plan.id)
-    return RouteRead.of(plan, route_of_van(session, plan, van.code), _sites(session))
+    return plan, route_of_van(session, plan, van.code)
+
+
+@me_router.get("/route/work", response_model=RouteWorkRead)
+def my_route_work(
+    session: SessionDep,
+    services: ServicesDep,
+    user: Driver,
+    date: Annotated[date, Query(description="van day, YYYY-MM-DD")],
+) -> RouteWorkRead:
+    """我的线路与各站任务：到站路线、待取/待送的周转箱与散件、下一站 / My route with each
+    stop's work: the directions there, the crates and loose copies to collect or drop, and
+    the next stop with something left to scan."""
+    plan, route = _my_plan_route(session, user, date)
+    try:
+        data_dir = services.settings.data.beilin_dir
+    except SettingsError:
+        data_dir = None  # no street data: the stops without directions
+
+    def leg_of(a: Site, b: Site) -> Leg | None:
+        if data_dir is None:
+            return None
+        return leg_between(data_dir, (a.lon, a.lat), (b.lon, b.lat))
+
+    return route_work(session, plan, route, _sites(session), leg_of)
 
 
 def _state(services: ServicesDep, plan_id: int) -> PlanSummaryRead:

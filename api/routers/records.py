@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentUser, SessionDep, TravelTimesDep, require_role
 from api.schemas import ItemRead, RecordHitRead, RecordPage
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.records import RecordImportRead
 from api.uploads import UploadDep, multipart_body
 from catalog.charset import Encoding
@@ -21,7 +21,7 @@ from catalog.record_import import FileFormat, import_record_file
 from catalog.search import SearchField, count_catalogue, search_catalogue
 from catalog.sites import get_site
 
-router = APIRouter(tags=["records 馆藏"])
+router = APIRouter(tags=["records 馆藏"], responses=error_responses(401, 403, 404, 409, 422))
 
 Admin = Annotated[User, Depends(require_role(Role.admin))]
 
@@ -37,7 +37,7 @@ def search_records(
         str | None, Query(description="读者取书站点：按车程排序 / sort sites by van time to it")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> RecordPage:
     """检索全区馆藏及各站点可借数 / Search every site's catalogue, with copies per site."""
     site_id = get_site(session, pickup_site, field="pickup_site").id if pickup_site else None

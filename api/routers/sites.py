@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep
 from api.schemas import SitePage, SiteRead
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from catalog.sites import get_site, list_sites
 
-router = APIRouter(prefix="/sites", tags=["sites 站点"])
+router = APIRouter(prefix="/sites", tags=["sites 站点"], responses=error_responses(401, 404, 422))
 
 
 @router.get("", response_model=SitePage)
@@ -19,7 +19,7 @@ def read_sites(
     session: SessionDep,
     _user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> SitePage:
     """站点列表（按代码）/ The sites, by code, a page at a time."""
     sites, total = list_sites(session, limit=limit, offset=offset)

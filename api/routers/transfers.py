@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import Scanner, SessionDep, SettingsDep, check_scan, require_role
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.transfers import (
     ScanCreate,
     TransferDetailRead,
@@ -28,14 +28,17 @@ from catalog.transfers import (
     scan_pickup,
 )
 
-router = APIRouter(prefix="/transfers", tags=["transfers 调拨"])
+router = APIRouter(
+    prefix="/transfers", tags=["transfers 调拨"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 READ_ROLES = (Role.dispatcher, Role.planner, Role.branch_staff, Role.admin)
 """Who reads the transfers of every site (a driver reads their route instead)."""
 Reader = Annotated[User, Depends(require_role(*READ_ROLES))]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 SiteFilter = Annotated[str | None, Query(min_length=1, max_length=32, description="站点代码")]
+TransferId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="调拨编号 / transfer id")]
 
 
 @router.get("", response_model=TransferPage)
@@ -79,7 +82,9 @@ def read_unplanned(
 
 
 @router.get("/{transfer_id}", response_model=TransferDetailRead)
-def read_transfer(transfer_id: int, session: SessionDep, _user: Reader) -> TransferDetailRead:
+def read_transfer(
+    transfer_id: TransferId, session: SessionDep, _user: Reader
+) -> TransferDetailRead:
     """一条调拨及其每一步 / One transfer with every step it has taken."""
     return TransferDetailRead.of(get_transfer(session, transfer_id))
 
@@ -88,7 +93,7 @@ def read_transfer(transfer_id: int, session: SessionDep, _user: Reader) -> Trans
 def pick_up(body: ScanCreate, session: SessionDep, user: Scanner) -> TransferRead:
     """取件扫描：装车（在周转箱中则整箱装车）/ Pickup scan: the copy (its crate, if packed)
     goes into the van. Scanning again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     transfer = write_with_retries(
         session,
@@ -103,7 +108,7 @@ def drop(
 ) -> TransferRead:
     """送达扫描：预约书上预约书架，其余上架或回原馆 / Drop scan: a hold's copy goes onto the
     hold shelf, others onto the shelf or on home. Scanning again answers the same state."""
-    check_scan(user, body.site_code)
+    check_scan(session, user, body.site_code)
     staff = user.username
     transfer = write_with_retries(
         session,

@@ -8,14 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import SessionDep, require_role
-from api.schemas.common import MAX_PAGE
+from api.schemas.common import MAX_PAGE, MAX_ROW_ID, error_responses
 from api.schemas.vans import DriverPage, DriverRead, VanCreate, VanPage, VanRead, VanUpdate
 from catalog.db import write_with_retries
 from catalog.fleet import VanSpec, create_van, get_van, list_drivers, list_vans, update_van
 from catalog.models import Role, User
 
-router = APIRouter(prefix="/vans", tags=["vans 车辆"])
-drivers_router = APIRouter(prefix="/drivers", tags=["vans 车辆"])
+router = APIRouter(
+    prefix="/vans", tags=["vans 车辆"], responses=error_responses(401, 403, 404, 409, 422)
+)
+drivers_router = APIRouter(
+    prefix="/drivers", tags=["vans 车辆"], responses=error_responses(401, 403, 404, 409, 422)
+)
 
 Reader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin, Role.planner))]
 Writer = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin))]
@@ -27,7 +31,7 @@ def read_vans(
     _user: Reader,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> VanPage:
     """车辆列表（按编号）/ The vans, by code."""
     vans, total = list_vans(session, active=active, limit=limit, offset=offset)
@@ -71,7 +75,7 @@ def read_drivers(
     session: SessionDep,
     _user: Reader,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> DriverPage:
     """司机及其车辆 / The driver accounts and the van each takes out."""
     rows, total = list_drivers(session, limit=limit, offset=offset)

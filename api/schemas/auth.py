@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
+from api.schemas.common import LocalDateTime
 from catalog.models import Role
 
 __all__ = ["Token", "UserRead"]
@@ -18,7 +17,7 @@ class Token(BaseModel):
     token_type: str = "bearer"
     expires_in: int
     """Seconds from now."""
-    expires_at: datetime
+    expires_at: LocalDateTime
     """UTC."""
 
 

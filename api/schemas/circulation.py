@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from api.schemas.common import Barcode, CardNumber, SiteCode
+from api.schemas.common import Barcode, CardNumber, LocalDateTime, SiteCode
 from catalog.circulation import ReturnResult
 from catalog.models import Crate, HoldStatus, Loan, TransferKind
 
@@ -32,9 +32,9 @@ class LoanRead(BaseModel):
     title: str
     card_last4: str
     site_code: str
-    checked_out_at: datetime
+    checked_out_at: LocalDateTime
     due_on: date
-    returned_at: datetime | None
+    returned_at: LocalDateTime | None
 
     @classmethod
     def of(cls, loan: Loan, site_code: str) -> LoanRead:
@@ -74,7 +74,7 @@ class ReturnRead(BaseModel):
     barcode: str
     title: str
     site_code: str
-    returned_at: datetime
+    returned_at: LocalDateTime
     next: Destination
     next_site_code: str
     next_site_name_zh: str

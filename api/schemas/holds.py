@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import CardNumber, SiteCode
+from api.schemas.common import MAX_ROW_ID, CardNumber, LocalDateTime, SiteCode
 from catalog.models import Hold, HoldStatus
 
 __all__ = ["HoldCreate", "HoldRead"]
@@ -18,7 +18,7 @@ class HoldCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     card_number: CardNumber
-    record_id: int = Field(ge=1)
+    record_id: int = Field(ge=1, le=MAX_ROW_ID)
     pickup_site_code: SiteCode
 
 
@@ -32,7 +32,7 @@ class HoldRead(BaseModel):
     card_last4: str
     pickup_site_code: str
     status: HoldStatus
-    placed_at: datetime
+    placed_at: LocalDateTime
     expected_on: date | None
     barcode: str | None
 

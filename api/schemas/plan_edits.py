@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import MAX_ROW_ID, RowId
 from catalog.models import Plan, PlanStatus
 from dispatch.edits import Figures, PlanCheck, PlanDiff, PlanViolation, StopMove
 from dispatch.stored_edits import Edited
@@ -36,14 +37,17 @@ class MoveCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stop_id: int = Field(ge=1, description="站点编号 / the stop's id")
+    stop_id: int = Field(ge=1, le=MAX_ROW_ID, description="站点编号 / the stop's id")
     van: str = Field(min_length=1, max_length=32, examples=["van-2"])
     position: int = Field(
         ge=0,
+        le=MAX_ROW_ID,
         description="目标位置，从 0 起，只计取件和送达 / where it goes: 0 is the first stop "
         "after the start, counting pickups and deliveries only",
     )
-    version: int = Field(ge=0, description="所编辑的排班版本 / the plan version edited")
+    version: int = Field(
+        ge=0, le=MAX_ROW_ID, description="所编辑的排班版本 / the plan version edited"
+    )
 
 
 class LockCreate(BaseModel):
@@ -51,9 +55,9 @@ class LockCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stop_ids: list[int] = Field(min_length=1, max_length=1000)
+    stop_ids: list[RowId] = Field(min_length=1, max_length=1000)
     locked: bool = True
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_ROW_ID)
 
 
 class ReplanCreate(BaseModel):

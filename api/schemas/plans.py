@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page
+from api.schemas.common import LocalDateTime, Page
 from catalog.models import (
     Plan,
     PlanPhase,
@@ -27,7 +27,7 @@ from catalog.models import (
     TransferKind,
 )
 from catalog.plans import MAX_TIME_LIMIT, SEED_MAX
-from dispatch.plan_reasons import reason_words
+from dispatch.reasons import reason_text
 
 __all__ = [
     "LoadRead",
@@ -76,10 +76,10 @@ class PlanSummaryRead(BaseModel):
     time_limit: float
     seed: int
     requested_by: str
-    requested_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    heartbeat_at: datetime | None
+    requested_at: LocalDateTime
+    started_at: LocalDateTime | None
+    finished_at: LocalDateTime | None
+    heartbeat_at: LocalDateTime | None
     attempts: int
     error: str | None
     cancel_requested: bool
@@ -248,7 +248,7 @@ class PlanRead(PlanSummaryRead):
         shipments = {s.shipment_id: s for s in plan.shipments}
         unplanned = []
         for left in plan.unplanned:
-            words = reason_words(left.reason)
+            words = reason_text(left.reason)
             shipment = shipments.get(left.shipment_id)
             unplanned.append(
                 UnplannedRead(

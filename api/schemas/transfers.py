@@ -5,11 +5,11 @@ A transfer or a crate shows a hold's patron only by the card's last four digits,
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from api.schemas.common import Barcode, Page, SiteCode
+from api.schemas.common import Barcode, LocalDateTime, Page, SiteCode
 from catalog.models import (
     Crate,
     CrateStatus,
@@ -73,14 +73,14 @@ class TransferRead(BaseModel):
     destination_site_code: str
     hold_id: int | None
     card_last4: str | None
-    requested_at: datetime
-    deadline: datetime
+    requested_at: LocalDateTime
+    deadline: LocalDateTime
     crate_id: str | None
     van_id: str | None
     stop: int | None
     planned_for: date | None
-    picked_up_at: datetime | None
-    delivered_at: datetime | None
+    picked_up_at: LocalDateTime | None
+    delivered_at: LocalDateTime | None
     reason: ReasonRead | None
 
     @classmethod
@@ -117,7 +117,7 @@ class TransferEventRead(BaseModel):
     """One step of a transfer: its new status, when, where, by whom."""
 
     status: TransferStatus
-    at: datetime
+    at: LocalDateTime
     site_code: str | None
     staff: str
     note: str
@@ -159,7 +159,7 @@ class UnplannedRead(BaseModel):
     destination_site_code: str
     hold_id: int | None
     card_last4: str | None
-    deadline: datetime
+    deadline: LocalDateTime
     shipment_id: str | None
     reason: ReasonRead
 
@@ -221,11 +221,11 @@ class CrateRead(BaseModel):
     destination_site_name_zh: str
     destination_site_name_en: str
     copies: int
-    opened_at: datetime
+    opened_at: LocalDateTime
     opened_by: str
-    picked_up_at: datetime | None
+    picked_up_at: LocalDateTime | None
     picked_up_by: str | None
-    delivered_at: datetime | None
+    delivered_at: LocalDateTime | None
     delivered_by: str | None
 
     @classmethod

@@ -7,12 +7,11 @@ hour, per day out). A change names the ``version`` it was made on: a stale one i
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page, SiteCode
+from api.schemas.common import MAX_ROW_ID, LocalDateTime, Page, SiteCode
 from catalog.models import Van
 
 __all__ = ["DriverPage", "DriverRead", "VanCreate", "VanPage", "VanRead", "VanUpdate"]
@@ -52,7 +51,7 @@ class VanUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ROW_ID)
     name: str | None = Field(default=None, max_length=200)
     depot_code: SiteCode | None = None
     capacity_crates: int | None = Field(default=None, gt=0, le=10_000)
@@ -87,7 +86,7 @@ class VanRead(_VanFields):
 
     code: str
     version: int
-    updated_at: datetime
+    updated_at: LocalDateTime
     updated_by: str
 
     @classmethod

@@ -97,17 +97,17 @@ def test_a_van_takes_a_crate_whole_and_drops_it_whole_each_scan_harmless_twice(
     _lend(client, "E1", "east")
     code = _return(client, "E1", "west")["crate_id"]
     assert _pack(client, "W1", "west", "desk.west").json()["crate_id"] == code  # same trip
-    picked = _crate_scan(client, code, "pickup", "west", "driver")
+    picked = _crate_scan(client, code, "pickup", "west", "admin")
     assert picked.status_code == 200, picked.text
-    assert picked.json()["status"] == "in_transit" and picked.json()["picked_up_by"] == "driver"
+    assert picked.json()["status"] == "in_transit" and picked.json()["picked_up_by"] == "admin"
     assert {i["status"] for i in picked.json()["items"]} == {"picked_up"}
-    again = _crate_scan(client, code, "pickup", "west", "driver")
+    again = _crate_scan(client, code, "pickup", "west", "admin")
     assert (again.status_code, again.json()) == (200, picked.json())
     dropped = _crate_scan(client, code, "drop", "east", "desk.east")
     assert dropped.status_code == 200, dropped.text
     assert dropped.json()["status"] == "delivered"
     assert {i["status"] for i in dropped.json()["items"]} == {"delivered"}
-    again = _crate_scan(client, code, "drop", "east", "driver")
+    again = _crate_scan(client, code, "drop", "east", "admin")
     assert (again.status_code, again.json()) == (200, dropped.json())
     hold_copy = client.get("/items/W1", headers=bearer("admin")).json()
     assert (hold_copy["status"], hold_copy["current_site_code"]) == ("on_hold_shelf", "east")
@@ -127,7 +127,7 @@ def test_a_crate_scanned_at_the_wrong_site_is_refused_naming_the_expected_site(
 ) -> None:
     _lend(client, "E1", "east")
     code = _return(client, "E1", "west")["crate_id"]
-    response = _crate_scan(client, code, step, site, "driver")
+    response = _crate_scan(client, code, step, site, "admin")
     assert response.status_code == 422
     body = response.json()
     assert (body["field"], body["value"]) == ("site_code", site)
@@ -140,7 +140,7 @@ def test_an_unknown_crate_is_404_and_a_copy_with_no_trip_cannot_be_packed(
 ) -> None:
     missing = client.get("/crates/CR999999", headers=bearer("driver"))
     assert (missing.status_code, missing.json()["field"]) == (404, "crate_id")
-    scan = _crate_scan(client, "CR999999", "pickup", "west", "driver")
+    scan = _crate_scan(client, "CR999999", "pickup", "west", "admin")
     assert scan.status_code == 404
     idle = _pack(client, "C1", "central", "admin")
     assert (idle.status_code, idle.json()["field"]) == (404, "barcode")
@@ -151,7 +151,7 @@ def test_the_list_of_crates_filters_by_status_and_site(client: TestClient) -> No
     _lend(client, "C1", "central")
     to_east = _return(client, "E1", "west")["crate_id"]
     to_central = _return(client, "C1", "west")["crate_id"]
-    assert _crate_scan(client, to_east, "pickup", "west", "driver").status_code == 200
+    assert _crate_scan(client, to_east, "pickup", "west", "admin").status_code == 200
     page = client.get("/crates", headers=bearer("planner")).json()
     assert [(c["crate_id"], c["copies"]) for c in page["items"]] == [(to_central, 1), (to_east, 1)]
     open_ = client.get("/crates?status=open", headers=bearer("dispatcher")).json()
@@ -226,8 +226,8 @@ def test_no_crate_shows_more_of_a_card_than_its_last_four_digits(
         packed,
         client.get(f"/crates/{code}", headers=bearer("driver")),
         client.get("/crates", headers=bearer("driver")),
-        _crate_scan(client, code, "pickup", "west", "driver"),
-        _crate_scan(client, code, "drop", "east", "driver"),
+        _crate_scan(client, code, "pickup", "west", "admin"),
+        _crate_scan(client, code, "drop", "east", "admin"),
     ]
     for answer in answers:
         assert answer.status_code == 200, answer.text

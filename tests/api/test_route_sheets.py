@@ -16,14 +16,18 @@ import pytest
 
 import geo
 from api.route_sheets import REASON_ZH, SiteInfo, clock, write_route_sheets
+from api.sheets import StepGroup, group_steps
+from api.sheets.svgmap import ROUTE_COLOUR
 from dispatch.network import SiteNetwork, site_network
 from optimizer import (
     Break,
     Problem,
     Result,
+    Route,
     Shipment,
     ShipmentKind,
     Site,
+    Step,
     StepType,
     TimeWindow,
     UnassignedReason,
@@ -63,65 +67,66 @@ DIRECTION = re.compile(r"直行|左转|右转|掉头|沿.+行驶")
 
 
 @dataclass
-class Row:
-    """One row of the stops table."""
+class Stop:
+    """One stop of the sheet as a driver reads it."""
 
     css: str
-    cells: list[str] = field(default_factory=list)
+    heading: str = ""
+    times: str = ""
+    cargo: str = ""
     directions_zh: list[str] = field(default_factory=list)
     directions_en: list[str] = field(default_factory=list)
 
 
 class SheetParser(HTMLParser):
-    """Reads what a driver reads: the page language, the stops table, the directions."""
+    """Reads what a driver reads: the page language, the stops, the directions, the map."""
 
     def __init__(self) -> None:
         super().__init__()
         self.lang: str | None = None
-        self.rows: list[Row] = []
-        self.polylines = 0
-        self._in_body = self._in_cell = self._in_li = self._in_details = False
-        self._text: list[str] = []
+        self.stops: list[Stop] = []
+        self.route_lines = 0
+        self._stack: list[tuple[str, str]] = []  # (tag, class) of the open elements
+        self._dir: list[str] | None = None
+
+    def _inside(self, css: str) -> bool:
+        return any(css in c.split() for _, c in self._stack)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        css = a.get("class") or ""
         if tag == "html":
             self.lang = a.get("lang")
-        elif tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._in_body:
-            self.rows.append(Row(css=a.get("class") or ""))
-        elif tag == "td" and self._in_body:
-            self._in_cell, self._text = True, []
-        elif tag == "li" and self._in_cell:
-            self._in_li = True
-            self._directions().append("")
-        elif tag == "details":
-            self._in_details = True
-        elif tag == "polyline":
-            self.polylines += 1
+        if tag == "li" and "stop" in css.split():
+            self.stops.append(Stop(css=css))
+        elif tag == "li" and self._inside("dir"):
+            en = self._inside("way-en")
+            self._dir = self.stops[-1].directions_en if en else self.stops[-1].directions_zh
+            self._dir.append("")
+        elif tag == "polyline" and a.get("stroke") == ROUTE_COLOUR:
+            self.route_lines += 1
+        if tag not in ("br", "meta", "rect", "circle", "polyline", "path"):
+            self._stack.append((tag, css))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "tbody":
-            self._in_body = False
-        elif tag == "td" and self._in_cell:
-            self._in_cell = False
-            self.rows[-1].cells.append("".join(self._text).strip())
-        elif tag == "li":
-            self._in_li = False
-        elif tag == "details":
-            self._in_details = False
+        if tag == "li":
+            self._dir = None
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
 
     def handle_data(self, data: str) -> None:
-        if self._in_cell:
-            self._text.append(data)
-        if self._in_li:
-            self._directions()[-1] += data
-
-    def _directions(self) -> list[str]:
-        # zh-CN directions are shown; the English ones sit in a <details> after them
-        row = self.rows[-1]
-        return row.directions_en if self._in_details else row.directions_zh
+        if not self.stops or not self._inside("stop"):
+            return
+        stop = self.stops[-1]
+        if self._dir is not None:
+            self._dir[-1] += data
+        elif any(t == "h2" for t, _ in self._stack):
+            stop.heading += data
+        elif self._inside("times"):
+            stop.times += data
+        elif self._inside("cargo"):
+            stop.cargo += data
 
 
 def _parse(path: Path) -> tuple[SheetParser, str]:
@@ -129,6 +134,10 @@ def _parse(path: Path) -> tuple[SheetParser, str]:
     parser = SheetParser()
     parser.feed(text)
     return parser, text
+
+
+def _groups(route: Route) -> list[StepGroup[Step]]:
+    return group_steps(route.steps, type_of=lambda s: s.type.value, site_of=lambda s: s.site)
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,10 @@ def day(beilin_graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory)
         shipments=tuple(SHIPMENTS),
     )
     result = solve(problem, time_limit=2, seed=1)
-    sites = {s[0]: SiteInfo(*s) for s in SITES}
+    sites = {
+        s[0]: SiteInfo(*s, hours=tuple((w.early, w.late) for w in OPEN.get(s[0], ())))
+        for s in SITES
+    }
     out = tmp_path_factory.mktemp("route-sheets")
     sheets = write_route_sheets(
         result,
@@ -188,6 +200,8 @@ def day(beilin_graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory)
         out_dir=out,
         day_label="2026-11-27",
         demo=False,
+        graph=beilin_graph,
+        pdf=True,
     )
     return Day(result, sheets, sites, net)
 
@@ -197,7 +211,10 @@ def test_one_sheet_per_used_van_plus_an_index(day: Day) -> None:
     names = [p.name for p in day.sheets]
     assert names == ["index.html"] + [f"route-{r.van}.html" for r in day.result.routes]
     assert all(p.parent == day.sheets[0].parent for p in day.sheets)
-    assert sorted(p.name for p in day.sheets[0].parent.iterdir()) == sorted(names)
+    pdfs = [f"route-{r.van}.pdf" for r in day.result.routes]
+    assert sorted(p.name for p in day.sheets[0].parent.iterdir()) == sorted(names + pdfs)
+    for pdf in pdfs:  # printed from the same sheet (the service's template and printer)
+        assert (day.sheets[0].parent / pdf).read_bytes().startswith(b"%PDF-")
 
 
 def test_every_transfer_is_on_a_sheet_or_listed_as_not_planned(day: Day) -> None:
@@ -216,63 +233,69 @@ def test_sheet_lists_every_stop_in_order_with_arrival_times(day: Day) -> None:
     for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
         parser, _ = _parse(sheet)
         assert parser.lang == "zh-CN"
-        assert len(parser.rows) == len(route.steps)
-        for row, step in zip(parser.rows, route.steps, strict=True):
-            arrival = row.cells[1]
-            assert re.fullmatch(r"\d\d:\d\d", arrival) and arrival == clock(step.arrival)
-            if step.type == StepType.BREAK:
-                assert row.css == "break"
+        groups = _groups(route)
+        assert len(parser.stops) == len(groups)
+        for stop, group in zip(parser.stops, groups, strict=True):
+            first = group.steps[0]
+            if group.kind == "break":
+                assert "break" in stop.css.split()
                 continue
-            assert step.site is not None
-            assert row.cells[5].startswith(day.sites[step.site].name_zh)
-            assert day.sites[step.site].name_en in row.cells[5]  # English second
+            assert group.site is not None
+            info = day.sites[group.site]
+            assert stop.heading.split()[:2] == [str(group.number), info.name_zh]
+            assert info.name_en in stop.heading  # English second
+            last = group.steps[-1]  # the van leaves the start once loaded
+            shown = clock(last.departure if group.kind == "start" else first.arrival)
+            assert re.search(rf"\b{shown}\b", stop.times), (stop.times, shown)
 
 
 def test_sheet_shows_the_lunch_break(day: Day) -> None:
     for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
         parser, _ = _parse(sheet)
-        breaks = [r for r in parser.rows if r.css == "break"]
+        breaks = [s for s in parser.stops if "break" in s.css.split()]
         assert len(breaks) == 1
-        row = breaks[0]
-        assert "司机休息" in row.cells[5] and "driver break" in row.cells[5]
-        assert "30 分钟" in row.cells[5]
+        shown = breaks[0]
+        assert "司机休息" in shown.heading and "Driver break" in shown.heading
+        assert "30 分钟" in shown.times
         [step] = [s for s in route.steps if s.type == StepType.BREAK]
         window = LUNCH.time_windows[0]
         assert window.early <= step.service_start <= window.late
-        assert row.cells[3] == clock(step.service_start)
+        assert shown.times.startswith(clock(step.service_start))
 
 
 def test_sheet_gives_turn_by_turn_directions_for_every_leg(day: Day) -> None:
     for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
         parser, _ = _parse(sheet)
         previous: str | None = None
-        for row, step in zip(parser.rows, route.steps, strict=True):
-            if step.type == StepType.BREAK:
-                assert not row.directions_zh
+        legs = 0
+        for stop, group in zip(parser.stops, _groups(route), strict=True):
+            if group.kind == "break":
+                assert not stop.directions_zh
                 continue
-            moved = previous is not None and step.site != previous
-            assert bool(row.directions_zh) == moved
+            moved = previous is not None and group.site != previous
+            assert bool(stop.directions_zh) == moved
             if moved:
-                assert len(row.directions_en) == len(row.directions_zh)
-                assert any("米" in d or "公里" in d for d in row.directions_zh)
-                assert any(DIRECTION.search(d) for d in row.directions_zh)
-                assert row.directions_zh[-1] == "到达目的地"
-                assert any(re.search(r"\d+ m|\d km", d) for d in row.directions_en)
-            previous = step.site
-        # one line on the map per leg
-        assert parser.polylines == sum(1 for r in parser.rows if r.directions_zh)
+                legs += 1
+                assert len(stop.directions_en) == len(stop.directions_zh)
+                assert any("米" in d or "公里" in d for d in stop.directions_zh)
+                assert any(DIRECTION.search(d) for d in stop.directions_zh)
+                assert stop.directions_zh[-1] == "到达目的地"
+                assert any(re.search(r"\d+ m|\d km", d) for d in stop.directions_en)
+            previous = group.site
+        assert parser.route_lines == legs  # one line of the route on the map per leg
 
 
 def test_sheet_gives_the_crates_of_every_stop(day: Day) -> None:
     by_id = {s.id: s for s in SHIPMENTS}
     for route, sheet in zip(day.result.routes, day.sheets[1:], strict=True):
         parser, _ = _parse(sheet)
-        for row, step in zip(parser.rows, route.steps, strict=True):
-            verb = {StepType.PICKUP: "取", StepType.DELIVERY: "送"}.get(step.type)
-            for sid in step.shipments:
-                assert f"{verb} {sid}：{by_id[sid].amount[0]} 箱" in row.cells[6]
-            if step.type != StepType.BREAK:
-                assert row.cells[7] == str(step.load[0])  # crates on board after the stop
+        for stop, group in zip(parser.stops, _groups(route), strict=True):
+            for step in group.steps:
+                for sid in step.shipments:
+                    assert f"{sid}：{by_id[sid].amount[0]} 箱" in stop.cargo
+            last = group.steps[-1]
+            if group.kind not in ("break", "end"):
+                assert f"车上 on board {last.load[0]} 箱" in " ".join(stop.times.split())
 
 
 def test_sheet_credits_osm_and_holds_no_patron_data(day: Day) -> None:
@@ -295,4 +318,4 @@ def test_index_summarises_the_day(day: Day) -> None:
 
 def test_every_unassigned_reason_has_a_chinese_label() -> None:
     # The index page shows REASON_ZH[reason]: a reason without a label would show nothing.
-    assert set(REASON_ZH) == {reason.value for reason in UnassignedReason}
+    assert {reason.value for reason in UnassignedReason} <= set(REASON_ZH)

@@ -302,7 +302,7 @@ def _run_crates(url: str, tmp_path: Path) -> None:
         assert len(crates) == 1, returns  # one open crate west → east, not one per desk
         (code,) = crates
         for step, site, user, state in [
-            ("pickup", "west", "driver", "in_transit"),
+            ("pickup", "west", "admin", "in_transit"),  # a driver: only on a route
             ("drop", "east", "desk.east", "delivered"),
         ]:
             scans = _post_at_once(

@@ -162,10 +162,10 @@ def test_pickup_and_drop_scans_move_the_copy_and_a_second_scan_answers_the_same(
     client: TestClient, seeded: Seed
 ) -> None:
     _hold_from_west(client, seeded)
-    first = _scan(client, "pickup", "W1", "west", "driver")
+    first = _scan(client, "pickup", "W1", "west", "admin")
     assert first.status_code == 200, first.text
     assert (first.json()["status"], first.json()["item_status"]) == ("picked_up", "in_transit")
-    again = _scan(client, "pickup", "W1", "west", "driver")
+    again = _scan(client, "pickup", "W1", "west", "admin")
     assert (again.status_code, again.json()) == (200, first.json())
     dropped = _scan(client, "drop", "W1", "east", "desk.east")
     assert dropped.status_code == 200, dropped.text
@@ -173,11 +173,11 @@ def test_pickup_and_drop_scans_move_the_copy_and_a_second_scan_answers_the_same(
         "delivered",
         "on_hold_shelf",
     )
-    again = _scan(client, "drop", "W1", "east", "driver")
+    again = _scan(client, "drop", "W1", "east", "admin")
     assert (again.status_code, again.json()) == (200, dropped.json())
     events = client.get(f"/transfers/{first.json()['id']}", headers=bearer("admin")).json()
     assert [e["status"] for e in events["events"]] == ["requested", "picked_up", "delivered"]
-    assert [e["staff"] for e in events["events"]][1:] == ["driver", "desk.east"]
+    assert [e["staff"] for e in events["events"]][1:] == ["admin", "desk.east"]
 
 
 @pytest.mark.parametrize(
@@ -192,8 +192,8 @@ def test_a_scan_at_the_wrong_site_is_refused_naming_the_expected_site(
 ) -> None:
     _hold_from_west(client, seeded)
     if step == "drop":
-        assert _scan(client, "pickup", "W1", "west", "driver").status_code == 200
-    response = _scan(client, step, "W1", site, "driver")
+        assert _scan(client, "pickup", "W1", "west", "admin").status_code == 200
+    response = _scan(client, step, "W1", site, "admin")
     assert response.status_code == 422
     body = response.json()
     assert (body["field"], body["value"]) == ("site_code", site)
@@ -201,7 +201,7 @@ def test_a_scan_at_the_wrong_site_is_refused_naming_the_expected_site(
 
 
 def test_a_copy_with_no_trip_is_404(client: TestClient) -> None:
-    response = _scan(client, "pickup", "C1", "central", "driver")
+    response = _scan(client, "pickup", "C1", "central", "admin")
     assert (response.status_code, response.json()["field"]) == (404, "barcode")
 
 
@@ -233,10 +233,15 @@ def test_the_403_of_branch_staff_names_the_site_and_their_own(
     assert "site_code='west'" in detail and "works at 'east'" in detail
 
 
-def test_a_driver_and_an_admin_scan_at_any_site(client: TestClient, seeded: Seed) -> None:
+def test_an_admin_scans_at_any_site_and_a_driver_with_no_route_today_nowhere(
+    client: TestClient, seeded: Seed
+) -> None:
+    # A driver scans only at the stops of their route (tests/api/test_driver_scans.py).
     _hold_from_west(client, seeded)
+    refused = _scan(client, "pickup", "W1", "west", "driver")
+    assert refused.status_code == 403 and "drives no van" in refused.json()["detail"]
     assert _scan(client, "pickup", "W1", "west", "admin").status_code == 200
-    assert _scan(client, "drop", "W1", "east", "driver").status_code == 200
+    assert _scan(client, "drop", "W1", "east", "admin").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/transfers", "/transfers/unplanned", "/transfers/1"])
@@ -272,8 +277,8 @@ def test_no_transfer_shows_more_of_a_card_than_its_last_four_digits(
         client.get("/transfers", headers=bearer("dispatcher")),
         client.get("/transfers/unplanned", headers=bearer("dispatcher")),
         client.get(f"/transfers/{ids['W1']}", headers=bearer("dispatcher")),
-        _scan(client, "pickup", "W1", "west", "driver"),
-        _scan(client, "drop", "W1", "east", "driver"),
+        _scan(client, "pickup", "W1", "west", "admin"),
+        _scan(client, "drop", "W1", "east", "admin"),
     ]
     for answer in answers:
         assert answer.status_code == 200, answer.text

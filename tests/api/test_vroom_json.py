@@ -302,6 +302,9 @@ def test_unix_times_and_breaks_come_back_as_given() -> None:
     assert route["steps"][0]["arrival"] >= day
 
 
+_PLANNED = {"id": 7, "start_index": 0, "capacity": [2], "steps": [{"type": "job"}, {"type": "job"}]}
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -320,10 +323,6 @@ def test_unix_times_and_breaks_come_back_as_given() -> None:
             {"jobs": [{"id": 1, "location_index": 1, "delivery": [1, 2]}]},
             "jobs[0].delivery: 长度 2",
         ),
-        (
-            {"jobs": [{"id": 1, "location_index": 1, "delivery": [1], "pickup": [1]}]},
-            "jobs[0]: 暂不支持同时送达与取件的任务",
-        ),
         ({"vehicles": [{"id": 7, "capacity": [2]}]}, "vehicles[0]: 需要 start 或 end"),
         ({"vehicles": [{"id": 7, "start_index": 0}]}, "vehicles[0].capacity: 缺少"),
         (
@@ -334,7 +333,8 @@ def test_unix_times_and_breaks_come_back_as_given() -> None:
             {"vehicles": [{"id": 7, "start_index": 0, "capacity": [2], "speed_factor": 9}]},
             "vehicles[0].speed_factor",
         ),
-        ({"options": {"c": True}}, "options.c"),
+        # Plan mode (tests/api/test_vroom_plan_mode.py) checks the vehicles' steps.
+        ({"options": {"c": True}, "vehicles": [_PLANNED]}, "vehicles[0].steps[0].id"),
         ({"matrix": [[0, 1], [1]], "matrices": None}, "matrix[1]: 1 项"),
         ({"matrices": {"car": {"distances": [[0]]}}}, "matrices.car.durations: 缺少"),
     ],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,7 +15,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -312,46 +314,69 @@ def test_a_sqlite_write_after_another_desks_commit_is_busy(tmp_path: Path) -> No
         engine.dispose()
 
 
-def test_write_with_retries_runs_the_work_again_after_a_busy_database(tmp_path: Path) -> None:
+def test_write_with_retries_takes_the_write_lock_first_so_another_desk_waits(
+    tmp_path: Path,
+) -> None:
+    # BEGIN IMMEDIATE: the other desk's write, arriving between our read and our write,
+    # queues on the busy timeout until we commit, instead of making us fail and start again.
     engine = _counter_database(tmp_path)
     calls = 0
     try:
         with Session(engine) as session:
+            other = threading.Thread(target=_other_desk_writes, args=(engine,))
 
             def work() -> int:
                 nonlocal calls
                 calls += 1
                 seen = session.execute(text("SELECT n FROM counter")).scalar_one()
-                if calls == 1:
-                    _other_desk_writes(engine)  # lands between our read and our write
+                other.start()  # lands between our read and our write, and waits
+                time.sleep(0.2)
                 session.execute(text("UPDATE counter SET n = :n"), {"n": seen + 1})
                 return int(seen)
 
-            assert write_with_retries(session, work, first_pause=0.001) == 100
+            assert write_with_retries(session, work, first_pause=0.001) == 0
+            other.join(timeout=20)
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT n FROM counter").scalar_one() == 101
-        assert calls == 2
+        assert calls == 1
     finally:
         engine.dispose()
 
 
-def test_write_with_retries_gives_up_after_its_attempts(tmp_path: Path) -> None:
+def _impatient(engine: Engine) -> Engine:
+    """An engine on ``engine``'s file that waits only 20 ms for another writer's lock."""
+    other = create_engine(engine.url)
+
+    @event.listens_for(other, "connect")
+    def _short_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=20")
+
+    return other
+
+
+def test_write_with_retries_runs_again_while_busy_and_gives_up_after_its_attempts(
+    tmp_path: Path,
+) -> None:
     engine = _counter_database(tmp_path)
+    impatient = _impatient(engine)
     calls = 0
     try:
-        with Session(engine) as session:
+        with engine.connect() as holder, Session(impatient) as session:
+            holder.exec_driver_sql("UPDATE counter SET n = 7")  # holds the write lock
 
             def work() -> None:
                 nonlocal calls
                 calls += 1
-                session.execute(text("SELECT n FROM counter")).scalar_one()
-                _other_desk_writes(engine)
-                session.execute(text("UPDATE counter SET n = 0"))
 
             with pytest.raises(OperationalError) as error:
                 write_with_retries(session, work, attempts=3, first_pause=0.001)
-        assert is_busy(error.value) and calls == 3
+            assert is_busy(error.value)
+            assert calls == 0  # it never had the lock, so it never wrote half
+            holder.commit()
+            assert write_with_retries(session, work, attempts=3, first_pause=0.001) is None
+        assert calls == 1
     finally:
+        impatient.dispose()
         engine.dispose()
 
 

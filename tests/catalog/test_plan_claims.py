@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -55,6 +56,9 @@ def claimer(
                 if claim is None:
                     break
                 taken.append(claim.plan_id)
+                # A worker solves what it claimed before it asks again (and a writer that
+                # just committed would otherwise win SQLite's write lock straight back).
+                time.sleep(0.01)
         out.put((worker_id, taken))
     except Exception as exc:
         out.put((worker_id, f"{type(exc).__name__}: {exc}"))

@@ -38,8 +38,8 @@ from dispatch.catalog_day import (
     warm_routes,
 )
 from dispatch.errors import DispatchError
-from dispatch.plan_reasons import NO_VAN_DAY, PLAN_REASONS, SITE_CLOSED, reason_words
 from dispatch.problem_json import problem_from_dict
+from dispatch.reasons import NO_VAN_DAY, REASONS, SITE_CLOSED, reason_text
 from optimizer import UnassignedReason
 
 MORNING = datetime.combine(DAY, time(7))
@@ -253,9 +253,9 @@ def test_a_warm_start_keeps_what_the_day_still_has(day: Day) -> None:
 
 def test_every_reason_code_has_words_in_both_languages() -> None:
     for code in [*(r.value for r in UnassignedReason), SITE_CLOSED, NO_VAN_DAY]:
-        words = PLAN_REASONS[code]
+        words = REASONS[code]
         assert words.zh and words.en and words.zh != words.en
-    assert reason_words("dispatcher said so").en == "dispatcher said so"
+    assert reason_text("dispatcher said so").en == "dispatcher said so"
 
 
 @pytest.mark.slow

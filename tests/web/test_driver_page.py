@@ -1,0 +1,224 @@
+"""The driver's phone page at 360×740: the first stop's crate confirmed by typed id (recorded, as
+the API says), the second confirmed offline (kept on the phone, through a reload when the
+service worker has the page), sent once when the network returns, and a scan at the wrong
+stop refused naming the right one; no horizontal scrolling, and axe-core passes.
+
+The day is this module's own (a served demo and a plan of today asked of the dispatcher's
+API), since it scans; two of the route's copies are packed into crates by the admin first, as
+a desk would (the demo's day has no crates yet).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import (
+    PASSWORD,
+    WebSite,
+    assert_accessible,
+    screenshot,
+    served_demo,
+)
+
+pytestmark = pytest.mark.slow
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iterator[WebSite]:
+    """A demo day of this module's own: its scans change the day."""
+    with served_demo(tmp_path_factory.mktemp("driver"), beilin_dir) as site:
+        yield site
+
+
+def library_today() -> str:
+    return datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).date().isoformat()
+
+
+@pytest.fixture(scope="module")
+def day(web_site: WebSite) -> dict[str, Any]:
+    """Today planned (the dispatcher asks; the served worker solves), two crates packed at the
+    first two pickup stops of the driver's route: ``{"route", "first", "second"}``, each stop
+    with its ``crate``."""
+    today = library_today()
+    with closing(web_site.client("dispatcher")) as dispatcher:
+        asked = dispatcher.post("/plans", json={"date": today, "time_limit": 5})
+        assert asked.status_code == 202, asked.text
+        plan_id = asked.json()["id"]
+        deadline = time.monotonic() + 180
+        while (plan := dispatcher.get(f"/plans/{plan_id}").json())["status"] != "done":
+            assert plan["status"] in ("queued", "running"), plan
+            assert time.monotonic() < deadline, f"plan {plan_id} not done in 180 s"
+            time.sleep(0.5)
+    with closing(web_site.client("driver")) as driver:
+        route = driver.get(f"/me/route/work?date={today}").json()
+    collect = [s for s in route["stops"] if s["action"] == "collect" and s["loose"]]
+    first = next(s for s in collect if s["position"] == route["next_position"])
+    second = next(s for s in collect if s["site_code"] != first["site_code"])
+    with closing(web_site.client("admin")) as admin:
+        for stop in (first, second):
+            body = {"barcode": stop["loose"][0]["barcode"], "site_code": stop["site_code"]}
+            packed = admin.post("/crates/pack", json=body)
+            assert packed.status_code == 200, packed.text
+            stop["crate"] = packed.json()["crate_id"]
+    assert first["crate"] != second["crate"]
+    return {"route": route, "first": first, "second": second, "date": today}
+
+
+@pytest.fixture
+def phone(browser: Any, web_site: WebSite) -> Iterator[Any]:
+    """A phone-sized page (its own context: storage, service worker); script errors fail."""
+    context = browser.new_context(
+        base_url=web_site.base_url, locale="zh-CN", viewport=PHONE, service_workers="allow"
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+def crate(web_site: WebSite, crate_id: str) -> dict[str, Any]:
+    with closing(web_site.client("admin")) as admin:
+        answer = admin.get(f"/crates/{crate_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+
+def pickup_events(web_site: WebSite, crate_id: str) -> int:
+    """How many pickup steps the crate's transfers have recorded, in all."""
+    with closing(web_site.client("admin")) as admin:
+        items = crate(web_site, crate_id)["items"]
+        steps = [admin.get(f"/transfers/{i['transfer_id']}").json()["events"] for i in items]
+    return sum(1 for events in steps for e in events if e["status"] == "picked_up")
+
+
+def sign_in_driver(page: Any, web_site: WebSite) -> None:
+    page.goto("/ui/login?next=/ui/driver")
+    page.fill("#username", web_site.username("driver"))
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url("**/ui/driver")
+    page.locator("#stops li").first.wait_for()
+
+
+def type_scan(page: Any, code: str) -> None:
+    page.fill("#scan-code", code)
+    page.click("#scan-form button[type=submit]")
+
+
+def test_driver_confirms_online_offline_and_is_refused_at_the_wrong_stop(
+    phone: Any, web_site: WebSite, day: dict[str, Any]
+) -> None:
+    page = phone
+    first, second = day["first"], day["second"]
+    answered: list[str] = []  # scans the server answered (tries without signal get none)
+    page.context.on(
+        "response",
+        lambda r: answered.append(r.url) if r.request.method == "POST" else None,
+    )
+    sign_in_driver(page, web_site)
+    card = page.locator(f"#stop-card[data-position='{first['position']}']")
+    card.wait_for()
+    assert page.locator("#stop-h").inner_text() == "下一站"
+    assert first["site_name_zh"] in page.locator("#stop-head").inner_text()
+    assert page.locator(f"#stop-work [data-crate='{first['crate']}']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page, context="driver page")
+    screenshot(page, "driver_route")
+
+    # 1. The first stop's crate, typed: recorded at once.
+    type_scan(page, first["crate"])
+    page.locator("#scan-result").filter(has_text=f"已确认 {first['crate']}").wait_for()
+    recorded = crate(web_site, first["crate"])
+    assert recorded["status"] == "in_transit" and recorded["picked_up_by"] == "demo-driver"
+    page.click(f"[data-choose='{first['position']}']")  # the next stop may have moved on
+    page.locator(f"#stop-work [data-crate='{first['crate']}'] .pill.good").wait_for()
+    screenshot(page, "driver_first_confirmed")
+
+    # 2. No signal: the second stop's crate is kept on the phone.
+    controlled = page.evaluate(
+        """async () => { await navigator.serviceWorker.ready;
+           for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++)
+             await new Promise((r) => setTimeout(r, 100));
+           return !!navigator.serviceWorker.controller; }"""
+    )
+    page.context.set_offline(True)
+    page.locator("#net-state").filter(has_text="离线").wait_for()
+    page.click(f"[data-choose='{second['position']}']")
+    page.locator(f"#stop-card[data-position='{second['position']}']").wait_for()
+    type_scan(page, second["crate"])
+    page.locator("#queue-count[data-count='1']").wait_for()
+    assert "恢复网络后发送" in page.locator("#scan-result").inner_text()
+    assert second["crate"] in page.locator("#queue-list").inner_text()
+    assert crate(web_site, second["crate"])["status"] == "open"  # not sent
+    screenshot(page, "driver_offline_queued")
+
+    if controlled:  # the service worker has the page's shell: a reload without signal
+        page.reload()
+        page.locator("#queue-count[data-count='1']").wait_for()
+        page.locator("#route-note").filter(has_text="离线").wait_for()
+        assert page.locator("#stops li").count() > 0
+        screenshot(page, "driver_offline_reloaded")
+        page.click(f"[data-choose='{second['position']}']")
+
+    # 3. The signal returns: the queued scan is sent, once.
+    page.context.set_offline(False)
+    page.locator("#queue-count[data-count='0']").wait_for()
+    page.locator("#net-state").filter(has_text="在线").wait_for()
+    sent = crate(web_site, second["crate"])
+    assert sent["status"] == "in_transit" and sent["picked_up_by"] == "demo-driver"
+    second_answers = [u for u in answered if f"/crates/{second['crate']}/pickup" in u]
+    assert len(second_answers) == 1, second_answers
+    assert pickup_events(web_site, second["crate"]) == 1
+    screenshot(page, "driver_back_online")
+
+    # 4. The first crate scanned at the second stop: refused, the right stop named.
+    page.locator(f"#stop-card[data-position='{second['position']}']").wait_for()
+    type_scan(page, first["crate"])
+    refusal = page.locator("#scan-result").filter(has_text="被拒绝")
+    refusal.wait_for()
+    assert first["site_name_zh"] in refusal.inner_text()
+    assert first["site_name_zh"] in page.locator("#refused-list").inner_text()
+    page.locator("#queue-count[data-count='0']").wait_for()  # a refusal is not retried
+    assert_accessible(page, context="driver page after a refusal")
+    screenshot(page, "driver_wrong_stop")
+
+
+def test_a_second_scan_is_harmless(phone: Any, web_site: WebSite, day: dict[str, Any]) -> None:
+    page = phone
+    first = day["first"]
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    sign_in_driver(page, web_site)
+    page.click(f"[data-choose='{first['position']}']")
+    url = f"/crates/{first['crate']}/pickup"
+    for n in (1, 2):
+        with page.expect_response(lambda r: url in r.url and r.request.method == "POST") as sent:
+            type_scan(page, first["crate"])
+        assert sent.value.status == 200  # the second answers the same state
+        page.locator("#queue-count[data-count='0']").wait_for()
+        assert len([u for u in posts if url in u]) == n
+    assert crate(web_site, first["crate"])["status"] == "in_transit"
+    assert pickup_events(web_site, first["crate"]) == 1
+
+
+def test_the_camera_says_clearly_when_there_is_none(phone: Any, web_site: WebSite) -> None:
+    page = phone
+    sign_in_driver(page, web_site)
+    page.click("#camera-toggle")
+    # Headless Chromium has no camera and no permission was granted: a message, no video.
+    page.locator("#scan-result[role='alert']").filter(has_text="摄像头").wait_for()
+    assert page.locator("#camera").is_hidden()
+    screenshot(page, "driver_no_camera")
