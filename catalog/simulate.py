@@ -9,11 +9,15 @@ transfers the day creates are left in the database, ``requested``, for the van p
 
 The day, in order:
 
-1. a backlog of loans made over the previous weeks (so that there is something to return);
+1. a backlog of loans made over the previous weeks (so that there is something to return;
+   a day of a longer run, ``backlog=False``, returns the loans the run's earlier days made);
 2. holds placed by patrons for pickup at their home site (filled at once if a copy is free);
 3. returns of part of the backlog, a third of them at another site than the loan's;
 4. new loans of copies on the shelves of the sites open that day;
 5. a new-stock batch received at the central library for the branches and service points.
+
+Patrons are drawn evenly, or so that each site's share of the day's patrons follows
+``site_weights`` (e.g. the residents nearest each site, :mod:`planning.month`).
 
 A request a rule refuses (the site is closed, the patron already holds the record ...) is
 counted in :attr:`SimulationReport.refused` by reason, never dropped silently.
@@ -21,10 +25,12 @@ counted in :attr:`SimulationReport.refused` by reason, never dropped silently.
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -40,6 +46,7 @@ from catalog.models import (
     Hold,
     Item,
     ItemStatus,
+    Loan,
     Patron,
     Record,
     Site,
@@ -144,6 +151,8 @@ def simulate_day(
     seed: int = 0,
     scale: float = 1.0,
     settings: CirculationSettings | None = None,
+    backlog: bool = True,
+    site_weights: Mapping[int, float] | None = None,
 ) -> SimulationReport:
     """Play one day of circulation on the catalogue in ``session``.
 
@@ -162,6 +171,13 @@ def simulate_day(
         Multiplies every volume in :data:`DAY_VOLUME` (tests use ``scale=0.01``).
     settings
         Circulation settings (loan period, deadlines).
+    backlog
+        Make the backlog loans first (a day on its own). ``False``: none; the day's returns
+        are drawn from the loans still open in the catalogue (a day of a longer run).
+    site_weights
+        ``{site id: weight}``: each site's share of the patrons who come that day (its
+        patrons drawn evenly among themselves); a site missing or of weight 0 sends none.
+        None: every patron equally likely.
 
     Returns
     -------
@@ -171,7 +187,8 @@ def simulate_day(
     Raises
     ------
     InvalidValueError
-        ``scale`` not positive, or no patrons or items to simulate with.
+        ``scale`` not positive, no patrons or items to simulate with, or ``site_weights``
+        negative, not finite or giving no patron any weight.
     """
     if scale <= 0:
         raise InvalidValueError("scale", scale, "must be > 0")
@@ -182,6 +199,7 @@ def simulate_day(
     patrons = session.execute(select(Patron.card_number, Patron.home_site_id)).all()
     if not patrons:
         raise InvalidValueError("patrons", 0, "the catalogue has no patrons")
+    draw_patron = _patron_draw(rng, list(patrons), site_weights)
     shelf = _Shelf(defaultdict(list))
     for item_id, barcode, record_id, site_id in session.execute(
         select(Item.id, Item.barcode, Item.record_id, Item.current_site_id)
@@ -201,9 +219,9 @@ def simulate_day(
             return None
 
     # 1. Backlog: loans over the previous weeks, each at a site open that day.
-    backlog: list[tuple[str, int]] = []  # (barcode, lending site id)
-    for _ in range(volume["backlog_loans"]):
-        card, home = rng.choice(patrons)
+    primed: list[tuple[str, int]] = []  # (barcode, lending site id)
+    for _ in range(volume["backlog_loans"] if backlog else 0):
+        card, home = draw_patron()
         when_day = day - timedelta(days=rng.randint(1, _BACKLOG_DAYS))
         site_id = home if rng.random() < 0.7 else rng.choice(list(sites))
         site = sites[site_id]
@@ -226,7 +244,7 @@ def simulate_day(
             ),
         )
         if loan is not None:
-            backlog.append((barcode, site_id))
+            primed.append((barcode, site_id))
     open_today = [s for s in sites.values() if open_intervals(s, day)]
 
     # 2. Holds for pickup at the patron's home site: mostly records with copies out on loan.
@@ -238,7 +256,7 @@ def simulate_day(
     record_ids = list(session.scalars(select(Record.id).order_by(Record.id)))
     placed: list[int] = []
     for _ in range(volume["holds"]):
-        card, home = rng.choice(patrons)
+        card, home = draw_patron()
         pool = on_loan_records if on_loan_records and rng.random() < 0.5 else record_ids
         record_id = rng.choice(pool)
         now = _moment(rng, sites[home], day) or datetime.combine(day, time(10))
@@ -258,10 +276,11 @@ def simulate_day(
         if isinstance(hold, Hold):
             placed.append(hold.id)
 
-    # 3. Returns: part of the backlog, some at another open site.
-    rng.shuffle(backlog)
+    # 3. Returns: part of the backlog (or of the loans still open), some at another open site.
+    returnable = primed if backlog else _open_loans(session)
+    rng.shuffle(returnable)
     returns = returns_away = 0
-    for barcode, lent_at in backlog[: volume["returns"]]:
+    for barcode, lent_at in returnable[: volume["returns"]]:
         if not open_today:
             break
         away = rng.random() < _AWAY_RETURNS
@@ -293,7 +312,7 @@ def simulate_day(
     for _ in range(volume["loans"]):
         if not open_today:
             break
-        card, home = rng.choice(patrons)
+        card, home = draw_patron()
         home_open = sites[home] in open_today and rng.random() < 0.7
         site = sites[home] if home_open else rng.choice(open_today)
         copy = shelf.take(rng, site.id)
@@ -348,7 +367,7 @@ def simulate_day(
     )
     return SimulationReport(
         day=day,
-        backlog_loans=len(backlog),
+        backlog_loans=len(primed),
         loans=loans,
         returns=returns,
         holds=dict(sorted(hold_status.items())),
@@ -358,6 +377,39 @@ def simulate_day(
         returns_away=returns_away,
         refused=dict(sorted(refused.items())),
     )
+
+
+def _open_loans(session: Session) -> list[tuple[str, int]]:
+    """``(barcode, lending site id)`` of every loan not yet returned, oldest first."""
+    return [
+        (barcode, site_id)
+        for barcode, site_id in session.execute(
+            select(Item.barcode, Loan.site_id)
+            .join(Loan, Loan.item_id == Item.id)
+            .where(Loan.returned_at.is_(None))
+            .order_by(Loan.id)
+        )
+    ]
+
+
+def _patron_draw(
+    rng: random.Random,
+    patrons: list[Any],
+    site_weights: Mapping[int, float] | None,
+) -> Callable[[], tuple[str, int]]:
+    """A draw of ``(card number, home site id)``: uniform, or weighted so that each home
+    site's share of the draws is its weight's share (split evenly among its patrons)."""
+    if site_weights is None:
+        return lambda: tuple(rng.choice(patrons))
+    for site_id, weight in site_weights.items():
+        if not (isinstance(weight, int | float) and math.isfinite(weight) and weight >= 0):
+            raise InvalidValueError(f"site_weights[{site_id}]", weight, "must be finite and >= 0")
+    per_site = Counter(home for _, home in patrons)
+    weights = [site_weights.get(home, 0.0) / per_site[home] for _, home in patrons]
+    if not sum(weights) > 0:
+        raise InvalidValueError("site_weights", dict(site_weights), "no patron has any weight")
+    cumulative = list(itertools.accumulate(weights))
+    return lambda: tuple(rng.choices(patrons, cum_weights=cumulative)[0])
 
 
 def _new_stock_lines(

@@ -71,14 +71,22 @@ def site_codes(session: Session) -> dict[int, str]:
 
 
 def _deadline_seconds(deadline: datetime, *, day: date, policy: TransferPolicy) -> int | None:
-    """A transfer's deadline as seconds of ``day``: None after the day; 0 when already passed
-    (a hold then cannot be planned and the optimiser reports ``deadline``)."""
+    """A transfer's deadline as seconds of ``day``: None after the day, and None when it has
+    already passed.
+
+    A late hold is still a patron waiting: it must go as soon as possible, not wait for a
+    deadline that can no longer be met (a deadline of 0 made the optimiser report
+    ``deadline`` every day, so the copy never moved). Without a deadline it is still a
+    shipment that cannot wait (the policy's ``deferrable``) of the top priority, so it goes on
+    the first van that can take it; that it is late shows on the transfer (delivered after its
+    ``deadline``).
+    """
     if not policy.binds_van_day:
         return None
     seconds = (deadline - datetime.combine(day, time())).total_seconds()
-    if seconds >= DAY_SECONDS:
+    if seconds >= DAY_SECONDS or seconds <= 0:
         return None
-    return max(0, math.floor(seconds))
+    return math.floor(seconds)
 
 
 def demand_to_shipments(
@@ -119,8 +127,8 @@ def demand_to_shipments(
         with ``#<part>/<parts>`` for the parts of a split group, e.g.
         ``t-new_stock-central-east#2/3``; amount is ``(crates, ceil(kg))``; the penalty is
         the kind's per crate; a hold's deadline that falls on ``day`` is kept (every part
-        keeps the group's earliest), one after ``day`` is dropped, one already passed
-        becomes 0 (cannot be met).
+        keeps the group's earliest), one after ``day`` is dropped, and so is one already
+        passed (a late hold goes as soon as possible; see :func:`_deadline_seconds`).
     mapping
         ``{shipment id: ShipmentTransfers}`` to write the plan back.
 

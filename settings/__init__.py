@@ -1,7 +1,8 @@
 """settings: shuyun's one settings object, built once at a program's start and passed down.
 
 :func:`load_settings` reads the ``SHUYUN_`` variables into a :class:`Settings` with nested
-sections (``database``, ``data``, ``solver``, ``auth``, ``circulation``, ``uploads``). Entry
+sections (``database``, ``data``, ``solver``, ``auth``, ``circulation``, ``uploads``,
+``dask``). Entry
 points (the ``shuyun`` CLI, the service, the benchmark scripts, notebooks) build it; the
 packages below take the values they need, or a section, as arguments and read no environment
 themselves.
@@ -13,6 +14,7 @@ from catalog.settings import CirculationSettings, DatabaseSettings
 from settings.model import LEGACY_NAMES, Settings, load_settings
 from settings.sections import (
     AuthSettings,
+    DaskSettings,
     DataSettings,
     SettingsError,
     SolverSettings,
@@ -24,6 +26,7 @@ __all__ = [
     "LEGACY_NAMES",
     "AuthSettings",
     "CirculationSettings",
+    "DaskSettings",
     "DataSettings",
     "DatabaseSettings",
     "Settings",

@@ -9,6 +9,7 @@ to the nested ones when both are set:
 ``SHUYUN_DATA_DIR``               ``SHUYUN_DATA__DIR``
 ``SHUYUN_BENCH_DIR``              ``SHUYUN_DATA__BENCH_DIR``
 ``SHUYUN_OUT_DIR``                ``SHUYUN_DATA__OUT_DIR``
+``SHUYUN_DASK_SCHEDULER``         ``SHUYUN_DASK__SCHEDULER``
 ================================  ==============================
 
 An empty variable counts as unset.
@@ -30,6 +31,7 @@ from pydantic_settings import (
 from catalog.settings import CirculationSettings, DatabaseSettings
 from settings.sections import (
     AuthSettings,
+    DaskSettings,
     DataSettings,
     SettingsError,
     SolverSettings,
@@ -44,6 +46,7 @@ LEGACY_NAMES: dict[str, tuple[str, str]] = {
     "SHUYUN_DATA_DIR": ("data", "dir"),
     "SHUYUN_BENCH_DIR": ("data", "bench_dir"),
     "SHUYUN_OUT_DIR": ("data", "out_dir"),
+    "SHUYUN_DASK_SCHEDULER": ("dask", "scheduler"),  # as issue 11 spells it
 }
 """Flat variable names of earlier releases: ``{name: (section, field)}``."""
 
@@ -67,6 +70,8 @@ class Settings(BaseSettings):
         Files sent to the service (:class:`settings.UploadSettings`).
     web
         The web pages' installed assets (:class:`settings.WebSettings`).
+    dask
+        Where scenario sweeps run (:class:`settings.DaskSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -84,6 +89,7 @@ class Settings(BaseSettings):
     circulation: CirculationSettings = Field(default_factory=CirculationSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    dask: DaskSettings = Field(default_factory=DaskSettings)
 
     @classmethod
     def settings_customise_sources(

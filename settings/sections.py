@@ -1,4 +1,5 @@
-"""The sections of shuyun's settings that no package below owns: data, solver, auth, uploads.
+"""The sections of shuyun's settings that no package below owns: data, solver, auth, uploads,
+dask.
 
 The catalogue's own sections (the database, the circulation rules) live in
 :mod:`catalog.settings`, since the catalogue's functions take them as arguments. Every section
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 __all__ = [
     "AuthSettings",
+    "DaskSettings",
     "DataSettings",
     "SettingsError",
     "SolverSettings",
@@ -158,3 +160,24 @@ class WebSettings(BaseModel):
 
     vendor_dir: Path = REPO_ROOT / "node_modules"
     """``SHUYUN_WEB__VENDOR_DIR``: the npm packages of ``package.json`` (``npm ci`` at setup)."""
+
+
+class DaskSettings(BaseModel):
+    """Where the planners' scenario sweeps run (``SHUYUN_DASK__<FIELD>``), see
+    :func:`planning.sweep`: an existing Dask cluster, or a local one started for the sweep."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scheduler: str | None = None
+    """``SHUYUN_DASK__SCHEDULER`` (or ``SHUYUN_DASK_SCHEDULER``): the address of a running
+    cluster's scheduler, e.g. ``tcp://10.0.0.5:8786``; None: a ``LocalCluster`` of worker
+    processes for each sweep."""
+    workers: int | None = Field(default=None, ge=1, le=64)
+    """Worker processes of the local cluster (``SHUYUN_DASK__WORKERS``); None: one per core."""
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_is_an_address(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            raise ValueError("须为调度器地址 / must be a scheduler address such as tcp://host:8786")
+        return value

@@ -58,8 +58,10 @@ def test_unreachable_site_defers_its_transfers_with_the_reason(day: Day) -> None
     assert cut_off.events[-1].note.startswith("deferred: unreachable")
 
 
-def test_hold_past_its_deadline_is_deferred_with_the_reason(day: Day) -> None:
-    # Filled two days ago with a same-day deadline: the shelf date has passed.
+def test_hold_past_its_deadline_is_planned_late_not_deferred(day: Day) -> None:
+    # Filled two days ago with a same-day deadline: the shelf date has passed. The patron is
+    # still waiting: the copy goes today, late, instead of being deferred for "deadline"
+    # every day (it used to get a deadline of 0 s, which no van can meet).
     same_day = CirculationSettings(hold_deadline_working_days=0)
     late = day.transfer(
         TransferKind.hold,
@@ -71,11 +73,12 @@ def test_hold_past_its_deadline_is_deferred_with_the_reason(day: Day) -> None:
     on_time = day.transfer(TransferKind.hold, "west", "kiosk")
     plan = run(day)
 
-    assert plan.deferred_reasons == {"deadline": 1}
+    assert plan.deferred_reasons == {}
+    assert plan.planned == 2
     day.session.refresh(late)
     day.session.refresh(on_time)
-    assert late.status is TransferStatus.requested
-    assert late.deferred_reason is not None and late.deferred_reason.startswith("deadline: ")
+    assert late.status is TransferStatus.planned and late.deferred_reason is None
+    assert late.planned_for == DAY and late.deadline < datetime.combine(DAY, time())
     assert on_time.status is TransferStatus.planned
 
 

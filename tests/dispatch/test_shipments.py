@@ -115,7 +115,9 @@ CODE_OF = {1: "west", 2: "east"}
         (datetime.combine(DAY, time(12, 30, 30)), 12 * H + 1830),  # to the second
         (datetime.combine(DAY + timedelta(days=1), time(0)), None),  # midnight after: free
         (datetime.combine(DAY + timedelta(days=2), time(18)), None),  # days away: free
-        (datetime.combine(DAY - timedelta(days=1), time(18)), 0),  # passed: cannot be met
+        # Passed: a late hold goes as soon as possible, with no deadline left to miss.
+        (datetime.combine(DAY - timedelta(days=1), time(18)), None),
+        (datetime.combine(DAY, time(0)), None),  # passed at midnight: late all day
     ],
 )
 def test_hold_deadline_in_seconds_of_the_day(deadline: datetime, expected: int | None) -> None:
