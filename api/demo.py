@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 import geo
 from api.problem_json import result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
+from catalog.crates import pack
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
 from catalog.fleet import get_van, update_van
-from catalog.models import Base, Role, SiteKind, Transfer, TransferStatus
+from catalog.models import Base, Item, Role, Site, SiteKind, Transfer, TransferStatus
 from catalog.plans import claim_next, enqueue
 from catalog.settings import CirculationSettings
 from catalog.simulate import SimulationReport, simulate_day
@@ -230,6 +231,10 @@ def run_demo(
                 circulation=settings.circulation,
             )
             timings["solve"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            _pack_planned(session, plan_for, circulation=settings.circulation)
+            session.commit()
+            timings["packing"] = time.perf_counter() - t0
             unrecorded = _unrecorded(session)
             accounts = _demo_accounts(session, sites, plan)
             session.commit()
@@ -357,6 +362,21 @@ def format_rows(rows: Mapping[str, int]) -> str:
     """``sites 39, items 1200`` for the tables with rows (``none`` if there are none)."""
     shown = [f"{table} {n}" for table, n in rows.items() if n]
     return ", ".join(shown) or "none"
+
+
+def _pack_planned(session: Session, day: date, *, circulation: CirculationSettings) -> int:
+    """The desks pack the copies the plan moves on ``day`` into crates, as staff do before
+    the van comes (so the route sheets, the labels and the drivers' scans have crates)."""
+    planned = session.execute(
+        select(Item.barcode, Site.code)
+        .join(Transfer, Transfer.item_id == Item.id)
+        .join(Site, Site.id == Transfer.origin_site_id)
+        .where(Transfer.status == TransferStatus.planned, Transfer.planned_for == day)
+        .order_by(Transfer.id)
+    ).all()
+    for barcode, site_code in planned:
+        pack(session, barcode=barcode, site_code=site_code, staff=STAFF, settings=circulation)
+    return len(planned)
 
 
 def _demo_accounts(
