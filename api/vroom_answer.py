@@ -25,8 +25,8 @@ class RoutingFailure(Exception):
 
 
 @dataclass(slots=True)
-class _Walk:
-    """Running totals along one route, in VROOM's terms."""
+class RouteWalk:
+    """Running totals along one route, in VROOM's terms (the answer's and plan mode's)."""
 
     point: int
     travel: int = 0
@@ -36,6 +36,7 @@ class _Walk:
     service: int = 0
     waiting: int = 0
     priority: int = 0
+    tasks: int = 0  # visits so far (plan mode's max_tasks)
     load: list[int] = field(default_factory=list)
     delivered: list[int] = field(default_factory=list)
     picked: list[int] = field(default_factory=list)
@@ -146,7 +147,7 @@ def _route_out(built: VroomProblem, route: Route) -> tuple[dict[str, Any], list[
     start = built.vehicle_points[f"vehicles[{v}].start"]
     end = built.vehicle_points[f"vehicles[{v}].end"]
     width = max(built.dims, 1)  # the model has one dimension when the request has none
-    walk = _Walk(point=built.virtual if start is None else start, load=_loaded(built, route))
+    walk = RouteWalk(point=built.virtual if start is None else start, load=_loaded(built, route))
     walk.delivered, walk.picked = [0] * width, [0] * width
     walk.path.append(walk.point)
     steps: list[dict[str, Any]] = []
@@ -198,7 +199,7 @@ def _loaded(built: VroomProblem, route: Route) -> list[int]:
     return load
 
 
-def _visits_out(built: VroomProblem, walk: _Walk, step: Step) -> list[dict[str, Any]]:
+def _visits_out(built: VroomProblem, walk: RouteWalk, step: Step) -> list[dict[str, Any]]:
     """The request's tasks among the visits of one step (one site, one type, no wait
     between them): a step each, timed one after the other."""
     vtype = VisitType(step.type.value)
@@ -247,7 +248,7 @@ def _task_of(built: VroomProblem, sid: str, vtype: VisitType) -> Task | None:
     return built.tasks[sid] if vtype == VisitType.PICKUP else built.deliveries[sid]
 
 
-def _carry(walk: _Walk, amount: tuple[int, ...], delivers: bool) -> None:
+def _carry(walk: RouteWalk, amount: tuple[int, ...], delivers: bool) -> None:
     """VROOM's load after a task: a delivery (job or shipment) leaves, a pickup comes on."""
     sign = -1 if delivers else 1
     walk.load = [a + sign * b for a, b in zip(walk.load, amount, strict=True)]
@@ -257,7 +258,9 @@ def _carry(walk: _Walk, amount: tuple[int, ...], delivers: bool) -> None:
         walk.picked = [a + b for a, b in zip(walk.picked, amount, strict=True)]
 
 
-def _end_step(built: VroomProblem, walk: _Walk, kind: str, v: int, arrival: int) -> dict[str, Any]:
+def _end_step(
+    built: VroomProblem, walk: RouteWalk, kind: str, v: int, arrival: int
+) -> dict[str, Any]:
     vehicle = built.request.vehicles[v]
     head: dict[str, Any] = {"type": kind}
     location = vehicle.start if kind == "start" else vehicle.end
@@ -271,7 +274,7 @@ def _end_step(built: VroomProblem, walk: _Walk, kind: str, v: int, arrival: int)
 
 def _step(
     built: VroomProblem,
-    walk: _Walk,
+    walk: RouteWalk,
     head: dict[str, Any],
     setup: int,
     service: int,

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.vroom_answer import RouteWalk
 from api.vroom_problem import Task, VroomProblem
 from api.vroom_schema import VehicleIn, VehicleStepIn, VroomInputError
 from optimizer import (
@@ -178,31 +179,6 @@ def _bound(step: VehicleStepIn, where: str) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-@dataclass(slots=True)
-class _Walk:
-    """Running totals along a route, in VROOM's terms."""
-
-    point: int
-    travel: int = 0
-    distance: int = 0
-    cost: int = 0
-    setup: int = 0
-    service: int = 0
-    waiting: int = 0
-    priority: int = 0
-    tasks: int = 0
-    path: list[int] = field(default_factory=list)
-
-    def drive(self, built: VroomProblem, point: int) -> None:
-        self.path.append(point)
-        self.travel += built.durations[self.point][point]
-        if built.distances is not None:
-            self.distance += built.distances[self.point][point]
-        if built.costs is not None:
-            self.cost += built.costs[self.point][point]
-        self.point = point
-
-
 def _route_out(built: VroomProblem, v: int, vehicle: VehicleIn, route: _Route) -> dict[str, Any]:
     """The vehicle's route timed, in VROOM's answer shape."""
     gaps = {b: g - 1 for b, g in route.gaps.items()}
@@ -238,7 +214,7 @@ def _steps_out(
         if kind == "task" and key[2].kind == "job" and _delivers(built, key[1], key[2]):
             load = _plus(load, key[2].amount)  # VROOM: delivery jobs are on board from the start
     delivered, picked = [0] * width, [0] * width
-    walk = _Walk(point=built.virtual if start is None else start)
+    walk = RouteWalk(point=built.virtual if start is None else start)
     walk.path.append(walk.point)
     issues = _issues_by_place(timing)
     breaks = {str(b.brk.id): b for b in timing.breaks}
@@ -393,7 +369,7 @@ def _step(
     waiting: int,
     load: list[int],
     arrival: int,
-    walk: _Walk,
+    walk: RouteWalk,
 ) -> dict[str, Any]:
     """One step of VROOM's answer: ``head`` (type, id, location) and the figures."""
     out = {**head, "setup": setup, "service": service, "waiting_time": waiting}
