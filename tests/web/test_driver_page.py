@@ -181,7 +181,7 @@ def test_driver_confirms_online_offline_and_is_refused_at_the_wrong_stop(
     assert sent["status"] == "in_transit" and sent["picked_up_by"] == "demo-driver"
     second_answers = [u for u in answered if f"/crates/{second['crate']}/pickup" in u]
     assert len(second_answers) == 1, second_answers
-    assert pickup_events(web_site, second["crate"]) == 1
+    assert pickup_events(web_site, second["crate"]) == len(sent["items"])  # once per copy
     screenshot(page, "driver_back_online")
 
     # 4. The first crate scanned at the second stop: refused, the right stop named.
@@ -210,8 +210,10 @@ def test_a_second_scan_is_harmless(phone: Any, web_site: WebSite, day: dict[str,
         assert sent.value.status == 200  # the second answers the same state
         page.locator("#queue-count[data-count='0']").wait_for()
         assert len([u for u in posts if url in u]) == n
-    assert crate(web_site, first["crate"])["status"] == "in_transit"
-    assert pickup_events(web_site, first["crate"]) == 1
+    packed = crate(web_site, first["crate"])
+    assert packed["status"] == "in_transit"
+    # One pickup per copy in the crate (the demo's desks may pack several), not two.
+    assert pickup_events(web_site, first["crate"]) == len(packed["items"])
 
 
 def test_the_camera_says_clearly_when_there_is_none(phone: Any, web_site: WebSite) -> None:
