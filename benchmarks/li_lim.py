@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import sys
 import time
@@ -267,6 +268,73 @@ def summarise(rows: Sequence[Row], solver: str) -> Summary:
     )
 
 
+def instance_class(name: str) -> str:
+    """The Li & Lim class of an instance: ``LR1`` of ``LR1_2_5`` and of ``lr105``."""
+    match = re.match(r"[A-Za-z]+\d", name)
+    return match.group(0).upper() if match else name.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFigures:
+    """One solver on one class of instances (the issue's per-class table)."""
+
+    cls: str
+    solver: str
+    instances: int
+    at_bks_vehicles: int
+    mean_extra_vehicles: float  # over the feasible plans
+    mean_gap: float  # percent, over the instances at BKS vehicles
+    mean_seconds: float
+    infeasible: int
+
+
+def class_figures(rows: Sequence[Row], solver: str, cls: str) -> ClassFigures:
+    mine = [r for r in rows if r.solver == solver and instance_class(r.instance) == cls]
+    feasible = [r for r in mine if r.feasible]
+    hits = [r for r in mine if r.at_bks_vehicles]
+    return ClassFigures(
+        cls=cls,
+        solver=solver,
+        instances=len(mine),
+        at_bks_vehicles=len(hits),
+        mean_extra_vehicles=(
+            statistics.fmean(r.vehicles - r.bks_vehicles for r in feasible)
+            if feasible
+            else math.nan
+        ),
+        mean_gap=statistics.fmean(r.gap for r in hits) if hits else math.nan,
+        mean_seconds=statistics.fmean(r.seconds for r in mine) if mine else math.nan,
+        infeasible=len(mine) - len(feasible),
+    )
+
+
+def print_classes(rows: Sequence[Row], solvers: Sequence[str]) -> None:
+    """Per class and solver: at BKS vehicles, mean extra vehicles, mean gap, seconds; and
+    per class whether shuyun's mean extra vehicles is no higher than the best peer's."""
+    classes = sorted({instance_class(r.instance) for r in rows})
+    print(
+        f"{'class':6}{'solver':>11}{'at BKS veh':>12}{'extra veh':>11}{'gap %':>8}"
+        f"{'mean s':>8}{'infeasible':>11}"
+    )
+    for cls in classes:
+        figures = {s: class_figures(rows, s, cls) for s in solvers}
+        for f in figures.values():
+            print(
+                f"{cls:6}{f.solver:>11}{f'{f.at_bks_vehicles}/{f.instances}':>12}"
+                f"{f.mean_extra_vehicles:11.2f}{f.mean_gap:8.2f}{f.mean_seconds:8.1f}"
+                f"{f.infeasible:11}"
+            )
+        peers = [f for s, f in figures.items() if s != "shuyun" and f.infeasible == 0]
+        ours = figures.get("shuyun")
+        if ours is not None and peers:
+            best = min(peers, key=lambda f: f.mean_extra_vehicles)
+            met = ours.infeasible == 0 and ours.mean_extra_vehicles <= best.mean_extra_vehicles
+            print(
+                f"{cls:6}{'verdict':>11}  shuyun {ours.mean_extra_vehicles:+.2f} vs best peer "
+                f"{best.mean_extra_vehicles:+.2f} ({best.solver}): {'met' if met else 'MISSED'}"
+            )
+
+
 def print_table(rows: Sequence[Row], solvers: Sequence[str]) -> None:
     """The per-instance table, the per-solver summary and shuyun against the best peer."""
     by_key = {(r.instance, r.solver): r for r in rows}
@@ -311,6 +379,8 @@ def print_table(rows: Sequence[Row], solvers: Sequence[str]) -> None:
             f"mean gap {ours.mean_gap:.3f} % vs {best_gap.mean_gap:.3f} % ({best_gap.solver}), "
             f"difference {ours.mean_gap - best_gap.mean_gap:+.3f} points"
         )
+    print()
+    print_classes(rows, solvers)
     for r in rows:
         for message in r.violations[:5]:
             print(f"{r.instance} {r.solver}: {message}")

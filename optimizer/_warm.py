@@ -23,6 +23,17 @@ from typing import Protocol
 from optimizer._budget import Budget
 from optimizer.model import PlannedRoute, Problem
 
+# Imported here, not in the first solve: importing them (VROOM brings pandas) takes a
+# few tenths of a second, which a first solve's budget would otherwise pay.
+try:
+    from optimizer import _pyvrp
+except ImportError:  # pragma: no cover - PyVRP is a dependency; the pipeline copes without
+    _pyvrp = None  # type: ignore[assignment]
+try:
+    from optimizer import _vroom
+except ImportError:  # pragma: no cover
+    _vroom = None  # type: ignore[assignment]
+
 POLISH_SERVED = 0.9
 """A plan is polished only when it serves at least this share of the shipments."""
 
@@ -134,20 +145,12 @@ def warm_plan(
 def default_starters(judge: Judge, polish_share: float) -> list[WarmStarter]:
     """The specialists installed, in the order of the module docstring."""
     starters: list[WarmStarter] = []
-    polisher: Polisher | None = None
-    try:
-        from optimizer._pyvrp import PyvrpPolish, PyvrpStart
-
-        starters.append(PyvrpStart())
-        polisher = PyvrpPolish()
-    except ImportError:
-        pass
-    try:
-        from optimizer._vroom import VroomStart
-    except ImportError:
+    if _pyvrp is not None:
+        starters.append(_pyvrp.PyvrpStart())
+    if _vroom is None:
         return starters
-    vroom: WarmStarter = VroomStart()
-    if polisher is not None:
-        vroom = Polished(vroom, polisher, polish_share, judge)
+    vroom: WarmStarter = _vroom.VroomStart()
+    if _pyvrp is not None:
+        vroom = Polished(vroom, _pyvrp.PyvrpPolish(), polish_share, judge)
     starters.append(vroom)
     return starters

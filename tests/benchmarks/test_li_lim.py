@@ -52,3 +52,33 @@ def test_unknown_solver_is_refused(tmp_path: Path) -> None:
     (tmp_path / "bks.csv").write_text("instance,vehicles,distance,source\n")
     with pytest.raises(SystemExit):
         main(["--dir", str(tmp_path), "--solvers", "gurobi"])
+
+
+def test_instance_classes_of_both_sets() -> None:
+    from benchmarks.li_lim import instance_class
+
+    assert instance_class("LR1_2_5") == "LR1"
+    assert instance_class("LRC2_2_10") == "LRC2"
+    assert instance_class("lrc105") == "LRC1"
+    assert instance_class("lc201") == "LC2"
+
+
+def test_class_table_compares_extra_vehicles_with_the_best_peer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks.li_lim import Row, class_figures, print_classes
+
+    def row(name: str, solver: str, vehicles: int, distance: float) -> Row:
+        return Row(name, solver, vehicles, distance, 10, 100.0, 30.0, True)
+
+    rows = [
+        row("LR1_2_1", "shuyun", 11, 100.0),
+        row("LR1_2_2", "shuyun", 10, 101.0),
+        row("LR1_2_1", "pyvrp", 10, 102.0),
+        row("LR1_2_2", "pyvrp", 10, 103.0),
+    ]
+    ours = class_figures(rows, "shuyun", "LR1")
+    assert (ours.at_bks_vehicles, ours.mean_extra_vehicles) == (1, 0.5)
+    assert ours.mean_gap == pytest.approx(1.0)
+    print_classes(rows, ["shuyun", "pyvrp"])
+    assert "+0.50 vs best peer +0.00 (pyvrp): MISSED" in capsys.readouterr().out
