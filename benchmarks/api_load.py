@@ -19,7 +19,11 @@ whether the plan finished within its budget. Bounded: ``--seconds`` of load, at 
 Usage::
 
     .venv/bin/python benchmarks/api_load.py [--users 50] [--seconds 30] [--requests 20000]
-        [--plan-seconds 10] [--scale 0.1] [--server-workers 1] [--json OUT]
+        [--plan-seconds 10] [--scale 0.1] [--server-workers 1] [--think 0] [--json OUT]
+
+``--think S``: each desk pauses a random time of mean S seconds (exponential) before each
+request, as a person between two scans; 0 (the default) is a closed loop with no pause,
+the harshest case.
 """
 
 from __future__ import annotations
@@ -240,9 +244,17 @@ async def _desk(
     *,
     until: float,
     budget: int,
+    think: float = 0.0,
 ) -> None:
     labels, weights = list(ACTIONS), list(ACTIONS.values())
     while time.monotonic() < until and stats.requests < budget:
+        if think > 0:
+            # A person between two scans: exponential pauses of mean ``think`` seconds.
+            await asyncio.sleep(
+                min(rng.expovariate(1.0 / think), max(0.0, until - time.monotonic()))
+            )
+            if time.monotonic() >= until:
+                break
         label = rng.choices(labels, weights)[0]
         if label == "POST /transfers/pickup" and work.to_pick.get(site):
             barcode = work.to_pick[site].pop()
@@ -340,7 +352,11 @@ async def run_load(
             site = work.sites[i % len(work.sites)]
             desk = await stack.enter_async_context(client(accounts[site]))
             desk_rng = random.Random(rng.random())
-            desks.append(_desk(desk, site, work, stats, desk_rng, until=until, budget=budget))
+            desks.append(
+                _desk(
+                    desk, site, work, stats, desk_rng, until=until, budget=budget, think=args.think
+                )
+            )
         give_up = until + 3 * args.plan_seconds + 60
         plan_task = asyncio.create_task(
             _plan(admin, stats, day, args.plan_seconds, give_up=give_up)
@@ -397,11 +413,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan-seconds", type=float, default=10.0, help="the plan's budget")
     parser.add_argument("--scale", type=float, default=0.1, help="demo size (shuyun demo)")
     parser.add_argument("--server-workers", type=int, default=1, help="shuyun serve --workers")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a desk pauses between requests (0: none, a closed loop)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     if not (1 <= args.users <= 500 and 0 < args.seconds <= 3600 and args.requests >= 1):
         parser.error("--users 1-500, --seconds 0-3600, --requests at least 1")
+    if not 0 <= args.think <= 60:
+        parser.error(f"--think: 0-60 seconds, got {args.think}")
     with tempfile.TemporaryDirectory(prefix="shuyun-load-") as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'shuyun.sqlite'}"
@@ -415,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         server_errors = [line for line in _tail(log, 400).splitlines() if "Traceback" in line]
     rows = figures(stats)
     print(
-        f"API under load: {args.users} users, {load_s:.1f} s, {stats.requests} requests "
+        f"API under load: {args.users} users (think {args.think:g} s), {load_s:.1f} s, "
+        f"{stats.requests} requests "
         f"({stats.requests / load_s:.0f}/s) on {args.server_workers} server process(es); "
         f"demo scale {args.scale} built in {build_s:.0f} s"
     )
@@ -431,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         figures_json = {
             "users": args.users,
+            "think_s": args.think,
             "seconds": round(load_s, 1),
             "requests": stats.requests,
             "scale": args.scale,

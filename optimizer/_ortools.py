@@ -94,6 +94,13 @@ per routing node (a big day's guided local search finds plans seconds apart): a 
 problem has nothing left to do long before a generous time limit."""
 
 
+def stall_window(problem: Problem) -> float:
+    """Seconds the search runs without a better plan before it stops (``STALL_MIN_SECONDS``
+    and ``STALL_SECONDS_PER_NODE``): the least it needs to show it can improve a plan."""
+    nodes = 2 * len(problem.shipments) + 2 * len(problem.vans)
+    return STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * nodes
+
+
 @dataclass(slots=True)
 class RawSolution:
     """What the search found, in problem indices; routes of used vans only."""

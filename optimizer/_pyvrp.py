@@ -38,11 +38,21 @@ shorter distance at a few routes too many on the hard instances, so the budget i
    failure the ``k``-route plan is polished a little and the attempt retried, dissolving
    the next smallest route, with a longer slice;
 3. the last ``FINAL_SHARE`` of the budget polishes the best plan on its fleet.
+
+With a second core (and at least ``PAIR_MIN_SECONDS``), steps 2 and 3 run in a forked
+child process while this one goes on from the first solve as plain PyVRP would, fleet and
+distance weighed together by the fixed cost; whenever the child sends a plan on fewer
+routes than ours, ours moves to it and polishes it. The cheaper of the two plans at the
+end is the answer: plain PyVRP keeps the shorter plan on a fleet it reaches by itself, the
+reduction reaches fleets it does not, and on the 200-task Li & Lim set each was the better
+on some classes (``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import time
 import warnings
 from collections.abc import Sequence
@@ -85,9 +95,12 @@ COST_STEPS = 10
 penalties for late arrival and overload are absolute (at most 1e5 per unit), so
 inflated costs would make infeasible plans look cheap."""
 
-FLEET_FIXED_FACTOR = 10
+FLEET_FIXED_FACTOR = 1
 """In fleet-first mode a van costs this many times the dearest route PyVRP could build
-(enough to rank fleets first, small enough to keep PyVRP's penalties meaningful)."""
+(``_worst_route_cost``, already a bound on what one route can save): one van less always
+wins. More only weakens PyVRP's penalties against the fixed cost (bounded, at most 1e5 per
+unit): at 10, on lrc1_2_1 the search settled at 20 routes and 7.9 % longer than the 19
+routes it finds at 1, and never moved from there in 18 s."""
 
 FIRST_SHARE = 0.3
 """Share of the budget for the first solve, before fleet reduction."""
@@ -118,6 +131,14 @@ STALL_ITERATIONS = 20_000
 """PyVRP iterations without a better plan after which a search with nothing left to do
 stops (a few thousand iterations a second on Li & Lim's 100 tasks; a small day converges
 in a fraction of a second)."""
+
+PAIR_MIN_SECONDS = 1.0
+"""Below this budget the fleet is reduced in this process alone (a child's start is not
+worth it)."""
+
+PAIR_MARGIN = 0.01
+"""With a second core, the child's search ends this share of the budget before ours, so
+that its plan is in when ours ends."""
 
 REDUCTION_SHARE = 0.12
 """Longest share of the budget the first fleet-reduction attempt at a fleet size may take;
@@ -409,7 +430,15 @@ class _FleetSettled:
 
 
 def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
-    """PyVRP's search within ``time_limit``, the fleet reduced first when it pays."""
+    """PyVRP's search within ``time_limit``, the fleet reduced first when it pays.
+
+    With a core to spare, two searches race from the first solve's plan: this process
+    goes on as plain PyVRP would (fleet and distance weighed together by the vans' fixed
+    cost), a child process reduces the fleet and polishes (``_reduce_and_polish``); the
+    better plan wins. Plain PyVRP keeps the shorter plan on a fleet it reaches by itself,
+    the reduction finds fleets it does not reach: each is the better on some days, and the
+    pair is never worse than plain PyVRP on its own.
+    """
     data = mapping.data
     began = time.perf_counter()
     deadline = began + time_limit
@@ -420,18 +449,105 @@ def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
         data.vehicle_type(0).fixed_cost, SETTLE_SHARE * time_limit, FIRST_SHARE * time_limit
     )
     best = _solve(data, first, seed)
+    rival = None
+    if time_limit >= PAIR_MIN_SECONDS and _spare_core():
+        rival = _Rival.start(
+            data,
+            best,
+            began=began,
+            deadline=deadline - PAIR_MARGIN * time_limit,
+            time_limit=time_limit,
+            seed=seed,
+        )
+    if rival is None:
+        return _reduce_and_polish(data, best, began, deadline, time_limit, seed, found=None)
+    try:
+        best = _polish_racing(data, best, rival, deadline, seed)
+        theirs = rival.newest()
+    finally:
+        rival.stop()
+    if theirs is not None:
+        other = _solution(_fewer(data, len(theirs)), theirs)
+        if _cost(other) < _cost(best):
+            best = other
+    return best
+
+
+def _polish_racing(
+    data: ProblemData, best: Solution, rival: _Rival, deadline: float, seed: int
+) -> Solution:
+    """This process's side of the race: plain PyVRP until ``deadline``, moving to the
+    rival's plan, and polishing that one, whenever the rival finds a smaller fleet (its
+    polish on that fleet then has two cores' worth of tries). Once our search has stalled
+    we wait for the rival's next smaller fleet, or for its end."""
+    fleet = data
+    rounds = 0
+    while (left := deadline - time.perf_counter()) > 0.01:
+        rounds += 1
+        rival.fewer_than = best.num_routes()
+        stop = MultipleCriteria([MaxRuntime(left), rival.smaller, NoImprovement(STALL_ITERATIONS)])
+        polished = _solve(fleet, stop, seed + rounds, best)
+        if _cost(polished) < _cost(best):
+            best = polished
+        if not rival.smaller(0.0) and not rival.wait(deadline):
+            break  # the rival is done, or the time is up
+        plan = rival.newest()
+        if plan is not None and len(plan) < best.num_routes():
+            fleet = _fewer(data, len(plan))
+            best = _solution(fleet, plan)
+    return best
+
+
+def _reduce_and_polish(
+    data: ProblemData,
+    best: Solution,
+    began: float,
+    deadline: float,
+    time_limit: float,
+    seed: int,
+    found: Any,
+) -> Solution:
+    """Fleet reduction until ``1 - FINAL_SHARE`` of the budget, then polish until
+    ``deadline``; ``found`` (if given) is told of each better plan."""
+    best, best_data, attempt = _reduce(
+        data, best, began + (1 - FINAL_SHARE) * time_limit, time_limit, seed, found=found
+    )
+    left = deadline - time.perf_counter()
+    if left > 0.01:
+        polished = _solve(best_data, _until_stalled(left), seed + attempt + 1, best)
+        if _cost(polished) < _cost(best):
+            best = polished
+            if found is not None:
+                found(best)
+    return best
+
+
+def _fewer(data: ProblemData, routes: int) -> ProblemData:
+    """``data`` with ``routes`` vans of its one vehicle type (the fleet-first case)."""
+    return data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=routes)])
+
+
+def _reduce(
+    data: ProblemData,
+    best: Solution,
+    until: float,
+    time_limit: float,
+    seed: int,
+    found: Any,
+) -> tuple[Solution, ProblemData, int]:
+    """Fleet reduction from ``best`` until ``until`` (see the module docstring): the best
+    plan, the data of its fleet, and the number of attempts. ``found``, when given, is
+    called with each plan on a smaller fleet as soon as it is found."""
     best_data = data
-    # Fleet reduction, interleaved with polishing: a failed attempt is retried from the
-    # polished plan, dropping another route (each start leads somewhere else).
-    reduce_until = began + (1 - FINAL_SHARE) * time_limit
+    # A failed attempt is retried from the polished plan, dropping another route (each
+    # start leads somewhere else).
     attempt = failures = 0
     while best.is_feasible() and best.num_routes() > 1:
-        left = reduce_until - time.perf_counter()
+        left = until - time.perf_counter()
         if left <= 0.02 * time_limit:
             break
         attempt += 1
         vehicle_type = data.vehicle_type(0).replace(num_available=best.num_routes() - 1)
-        fewer = data.replace(vehicle_types=[vehicle_type])
         # Feasibility matters most while the fleet shrinks: at full price, distance
         # would pull the search towards short plans that break windows.
         reducing = data.replace(
@@ -453,10 +569,13 @@ def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
             _without_route(reducing, best, rank=failures),
         )
         if result.is_feasible() and result.num_routes() < best.num_routes():
-            best, best_data, failures = _rebuild(fewer, result), fewer, 0
+            best_data = _fewer(data, best.num_routes() - 1)
+            best, failures = _rebuild(best_data, result), 0
+            if found is not None:
+                found(best)
             continue
         failures += 1
-        left = reduce_until - time.perf_counter()
+        left = until - time.perf_counter()
         if left <= 0.02 * time_limit:
             break
         polished = _solve(
@@ -464,13 +583,143 @@ def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
         )
         if _cost(polished) < _cost(best):
             best = polished
+    return best, best_data, attempt
 
-    left = deadline - time.perf_counter()
-    if left > 0.01:
-        polished = _solve(best_data, _until_stalled(left), seed + attempt + 1, best)
-        if _cost(polished) < _cost(best):
-            best = polished
-    return best
+
+def _spare_core() -> bool:
+    """Whether this process may run on more than one core."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # pragma: no cover - not on Linux
+        return (os.cpu_count() or 1) > 1
+
+
+Activities = list[tuple[int, list[tuple[bool, int]]]]
+"""A plan sent between processes: per route its vehicle type and (is pickup, shipment)."""
+
+
+def _activities(solution: Solution) -> Activities:
+    return [
+        (
+            route.vehicle_type(),
+            [(a.type == ActivityType.PICKUP, a.idx) for a in route if a.is_shipment()],
+        )
+        for route in solution.routes()
+    ]
+
+
+def _solution(data: ProblemData, plan: Activities) -> Solution:
+    kinds = (ActivityType.DELIVERY, ActivityType.PICKUP)
+    return Solution(
+        data,
+        [Route(data, [Activity(kinds[p], k) for p, k in visits], kind) for kind, visits in plan],
+    )
+
+
+def _race_in_child(
+    data: ProblemData,
+    best: Solution,
+    began: float,
+    deadline: float,
+    time_limit: float,
+    seed: int,
+    conn: Any,
+) -> None:
+    """In the child process: ``_reduce_and_polish``, each better plan sent at once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        best = _reduce_and_polish(
+            data,
+            best,
+            began,
+            deadline,
+            time_limit,
+            seed,
+            found=lambda s: conn.send(_activities(s)),
+        )
+    conn.send(_activities(best))
+    conn.send(None)
+
+
+class _Rival:
+    """``_reduce_and_polish`` in a child process (forked: it shares the data unpickled)
+    while this one searches as plain PyVRP; ``newest`` is its best plan so far."""
+
+    def __init__(self, child: Any, receive: Any) -> None:
+        self.child = child
+        self.receive = receive
+        self.plan: Activities | None = None
+        self.done = False
+        self.fewer_than = 0
+
+    @classmethod
+    def start(
+        cls,
+        data: ProblemData,
+        best: Solution,
+        *,
+        began: float,
+        deadline: float,
+        time_limit: float,
+        seed: int,
+    ) -> _Rival | None:
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        try:
+            child = context.Process(
+                target=_race_in_child,
+                args=(data, best, began, deadline, time_limit, seed, send),
+                daemon=True,
+            )
+            child.start()
+        except (AssertionError, OSError):  # no child allowed here (a daemonic worker)
+            receive.close()
+            send.close()
+            return None
+        send.close()
+        return cls(child, receive)
+
+    def drain(self, best_cost: float) -> bool:
+        """Read what the child has sent (a PyVRP stopping criterion that never stops:
+        read as we search, the child never waits on a full pipe)."""
+        del best_cost
+        try:
+            while not self.done and self.receive.poll():
+                message = self.receive.recv()
+                if message is None:
+                    self.done = True
+                else:
+                    self.plan = message
+        except (EOFError, OSError):
+            self.done = True  # the child ended without a word: keep what it sent
+        return False
+
+    def smaller(self, best_cost: float) -> bool:
+        """A PyVRP stopping criterion: the child has sent a plan on fewer routes than
+        ``fewer_than``."""
+        self.drain(best_cost)
+        return self.plan is not None and len(self.plan) < self.fewer_than
+
+    def wait(self, deadline: float) -> bool:
+        """Await a plan on fewer routes than ``fewer_than`` until ``deadline``: whether
+        one came (``False`` when the child is done, or the time is up)."""
+        while not self.done and (left := deadline - time.perf_counter()) > 0:
+            if not self.receive.poll(left):
+                return False
+            if self.smaller(0.0):
+                return True
+        return False
+
+    def newest(self) -> Activities | None:
+        """The child's best plan so far (its last one, once it is done)."""
+        self.drain(0.0)
+        return self.plan
+
+    def stop(self) -> None:
+        if self.child.is_alive():
+            self.child.kill()
+        self.child.join()
+        self.receive.close()
 
 
 def _until_stalled(seconds: float) -> MultipleCriteria:

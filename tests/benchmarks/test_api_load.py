@@ -17,8 +17,10 @@ def test_a_tiny_load_run_reports_every_endpoint_and_the_plan(
 ) -> None:
     out = tmp_path / "load.json"
     argv = ["--users", "3", "--seconds", "4", "--requests", "300", "--plan-seconds", "1"]
+    argv += ["--think", "0.005"]  # the pauses of a person, short
     assert main([*argv, "--scale", "0.03", "--json", str(out)]) == 0
     figures = json.loads(out.read_text())
+    assert figures["think_s"] == 0.005
     rows = {row["endpoint"]: row for row in figures["endpoints"]}
     assert "POST /auth/token" in rows and "POST /plans" in rows
     assert (

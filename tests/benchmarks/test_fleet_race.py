@@ -1,0 +1,123 @@
+"""The fleet-first PyVRP search on two cores (``optimizer._pyvrp._search``): a child
+process reduces the fleet while this one searches as plain PyVRP; the better plan wins.
+On a Li & Lim instance of ``../shared/bench`` (through the settings)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks._instances import li_lim_dir, node_routes, read_instance, to_problem
+from benchmarks.verify import verify
+from optimizer._pyvrp import (
+    _cost,
+    _fewer,
+    _mapping,
+    _Rival,
+    _solution,
+    _solve,
+    _spare_core,
+    warm_start,
+)
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(not _spare_core(), reason="the race needs two cores")
+
+
+@pytest.fixture(scope="module")
+def lr104(shuyun_settings: Settings):  # noqa: ANN201 - an (instance, problem) pair
+    instance = read_instance(li_lim_dir(shuyun_settings.data.bench_dir) / "lr104.txt")
+    return instance, to_problem(instance)
+
+
+def _first_plan(problem):  # noqa: ANN001, ANN202
+    from pyvrp.stop import MaxRuntime
+
+    mapping = _mapping(problem)
+    assert mapping is not None and mapping.fleet_first
+    return mapping.data, _solve(mapping.data, MaxRuntime(0.3), 1)
+
+
+def test_the_rival_sends_plans_no_larger_than_its_start_and_ends_by_its_deadline(
+    lr104,  # noqa: ANN001
+) -> None:
+    _, problem = lr104
+    data, first = _first_plan(problem)
+    began = time.perf_counter()
+    rival = _Rival.start(data, first, began=began, deadline=began + 2.0, time_limit=2.0, seed=1)
+    assert rival is not None
+    try:
+        rival.child.join(timeout=4.0)
+        assert not rival.child.is_alive(), "the child must end by its own deadline"
+        plan = rival.newest()
+    finally:
+        rival.stop()
+    assert rival.done  # its last word arrived
+    assert plan is not None
+    theirs = _solution(_fewer(data, len(plan)), plan)
+    assert theirs.is_feasible()
+    assert theirs.num_routes() <= first.num_routes()
+    assert _cost(theirs) <= _cost(first)  # its best, never worse than where it started
+
+
+def test_a_rival_killed_midway_leaves_the_plans_it_sent(lr104) -> None:  # noqa: ANN001
+    _, problem = lr104
+    data, first = _first_plan(problem)
+    began = time.perf_counter()
+    rival = _Rival.start(data, first, began=began, deadline=began + 30.0, time_limit=30.0, seed=1)
+    assert rival is not None
+    try:
+        time.sleep(1.0)
+        rival.child.kill()
+        rival.child.join()
+        plan = rival.newest()  # whatever it sent; no error from the dead pipe
+    finally:
+        rival.stop()
+    assert rival.done
+    assert plan is None or _solution(_fewer(data, len(plan)), plan).is_feasible()
+
+
+def test_the_race_keeps_its_budget_and_plans_every_task(lr104) -> None:  # noqa: ANN001
+    instance, problem = lr104
+    began = time.perf_counter()
+    routes = warm_start(problem, time_limit=3.0, seed=1)
+    taken = time.perf_counter() - began
+    assert routes is not None
+    verdict = verify(instance, node_routes(problem, routes))
+    assert verdict.feasible, verdict.violations
+    assert taken < 3.0 + 0.5, taken
+
+
+def test_on_one_core_the_search_runs_alone(shuyun_settings: Settings) -> None:
+    script = f"""
+import os, time, multiprocessing
+os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
+from pathlib import Path
+from benchmarks._instances import read_instance, to_problem
+from optimizer import _pyvrp
+assert not _pyvrp._spare_core()
+started = []
+real = _pyvrp._Rival.start
+_pyvrp._Rival.start = classmethod(lambda cls, *a, **k: started.append(1) or real(*a, **k))
+problem = to_problem(read_instance(Path({str(li_lim_dir(shuyun_settings.data.bench_dir) / "lr104.txt")!r})))
+routes = _pyvrp.warm_start(problem, time_limit=1.5, seed=1)
+assert routes, routes
+assert not started and not multiprocessing.active_children()
+print("alone")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "alone"
