@@ -399,7 +399,7 @@ def run_size(
         row.first_plan_cost, row.first_plan_feasible = fig.cost, fig.feasible
         row.first_plan_holds_left = fig.unassigned_not_deferrable
         row.first_plan_timed_out = row.first_plan_s >= 0.95 * FIRST_PLAN_LIMIT
-        row.first_plan_stats = {k: v for k, v in first.stats.items() if _is_plain(v)}
+        row.first_plan_stats = _plain_stats(first)
         log(
             f"[{n_sites}] OR-Tools first plan {row.first_plan_s:.2f} s, cost {fig.cost:.0f}, "
             f"{fig.planned} planned, {fig.unassigned_not_deferrable} holds left"
@@ -417,7 +417,7 @@ def run_size(
                 reasons_complete=reasons_complete(problem, result),
                 reasons=sorted({u.reason.value for u in result.unassigned}),
                 profile=_profile(result),
-                stats={k: v for k, v in result.stats.items() if _is_plain(v)},
+                stats=_plain_stats(result),
             )
             log(f"[{n_sites}] shuyun {budget} s: cost {fig.cost:.0f} ({seconds:.1f} s wall)")
 
@@ -443,15 +443,19 @@ def _profile(result: Result) -> dict[str, float]:
     """Where ``solve``'s wall time went: model building, search, and the rest (the alone
     test of every shipment, the warm start, re-timing and the self-check)."""
     stats = result.stats
-    build = float(stats.get("build_seconds") or 0.0)  # type: ignore[arg-type]
-    search = float(stats.get("search_seconds") or 0.0)  # type: ignore[arg-type]
-    warm = float(stats.get("warm_start_seconds") or 0.0)  # type: ignore[arg-type]
+    build, search, warm = stats.build_seconds, stats.search_seconds, stats.warm_start_seconds
     return {
         "build_s": round(build, 3),
         "search_s": round(search, 3),
         "warm_start_s": round(warm, 3),
         "other_s": round(result.runtime - build - search - warm, 3),
     }
+
+
+def _plain_stats(result: Result) -> dict[str, Any]:
+    """``result.stats`` as JSON-ready values (its scalar fields)."""
+    fields = asdict(result.stats)
+    return {k: v for k, v in fields.items() if _is_plain(v)}
 
 
 def _is_plain(value: object) -> bool:
