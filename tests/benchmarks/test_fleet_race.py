@@ -31,12 +31,12 @@ pytestmark = pytest.mark.skipif(not _spare_core(), reason="the race needs two co
 
 
 @pytest.fixture(scope="module")
-def lr104(shuyun_settings: Settings):  # noqa: ANN201 - an (instance, problem) pair
+def lr104(shuyun_settings: Settings):
     instance = read_instance(li_lim_dir(shuyun_settings.data.bench_dir) / "lr104.txt")
     return instance, to_problem(instance)
 
 
-def _first_plan(problem):  # noqa: ANN001, ANN202
+def _first_plan(problem):
     from pyvrp.stop import MaxRuntime
 
     mapping = _mapping(problem)
@@ -45,7 +45,7 @@ def _first_plan(problem):  # noqa: ANN001, ANN202
 
 
 def test_the_rival_sends_plans_no_larger_than_its_start_and_ends_by_its_deadline(
-    lr104,  # noqa: ANN001
+    lr104,
 ) -> None:
     _, problem = lr104
     data, first = _first_plan(problem)
@@ -66,7 +66,7 @@ def test_the_rival_sends_plans_no_larger_than_its_start_and_ends_by_its_deadline
     assert _cost(theirs) <= _cost(first)  # its best, never worse than where it started
 
 
-def test_a_rival_killed_midway_leaves_the_plans_it_sent(lr104) -> None:  # noqa: ANN001
+def test_a_rival_killed_midway_leaves_the_plans_it_sent(lr104) -> None:
     _, problem = lr104
     data, first = _first_plan(problem)
     began = time.perf_counter()
@@ -83,7 +83,7 @@ def test_a_rival_killed_midway_leaves_the_plans_it_sent(lr104) -> None:  # noqa:
     assert plan is None or _solution(_fewer(data, len(plan)), plan).is_feasible()
 
 
-def test_the_race_keeps_its_budget_and_plans_every_task(lr104) -> None:  # noqa: ANN001
+def test_the_race_keeps_its_budget_and_plans_every_task(lr104) -> None:
     instance, problem = lr104
     began = time.perf_counter()
     routes = warm_start(problem, time_limit=3.0, seed=1)
@@ -95,6 +95,7 @@ def test_the_race_keeps_its_budget_and_plans_every_task(lr104) -> None:  # noqa:
 
 
 def test_on_one_core_the_search_runs_alone(shuyun_settings: Settings) -> None:
+    lr104_txt = li_lim_dir(shuyun_settings.data.bench_dir) / "lr104.txt"
     script = f"""
 import os, time, multiprocessing
 os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
@@ -105,7 +106,7 @@ assert not _pyvrp._spare_core()
 started = []
 real = _pyvrp._Rival.start
 _pyvrp._Rival.start = classmethod(lambda cls, *a, **k: started.append(1) or real(*a, **k))
-problem = to_problem(read_instance(Path({str(li_lim_dir(shuyun_settings.data.bench_dir) / "lr104.txt")!r})))
+problem = to_problem(read_instance(Path({str(lr104_txt)!r})))
 routes = _pyvrp.warm_start(problem, time_limit=1.5, seed=1)
 assert routes, routes
 assert not started and not multiprocessing.active_children()
