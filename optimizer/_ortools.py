@@ -97,7 +97,10 @@ problem has nothing left to do long before a generous time limit."""
 def stall_window(problem: Problem) -> float:
     """Seconds the search runs without a better plan before it stops (``STALL_MIN_SECONDS``
     and ``STALL_SECONDS_PER_NODE``): the least it needs to show it can improve a plan."""
-    nodes = 2 * len(problem.shipments) + 2 * len(problem.vans)
+    return _stall_seconds(2 * len(problem.shipments) + 2 * len(problem.vans))
+
+
+def _stall_seconds(nodes: int) -> float:
     return STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * nodes
 
 
@@ -453,7 +456,7 @@ def _search(
     Sets ``out``'s warm start, search seconds, solution count, status and stop reason.
     """
     routing, manager, solver = model.routing, model.manager, model.routing.solver()
-    stall = _Stall(routing, began, STALL_MIN_SECONDS + STALL_SECONDS_PER_NODE * model.n_nodes)
+    stall = _Stall(routing, began, _stall_seconds(model.n_nodes))
     routing.AddAtSolutionCallback(stall.at_solution)
     if params.work_limit is None:
         # With a work limit the search must end where it ends on any machine: no clock.

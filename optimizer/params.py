@@ -57,7 +57,9 @@ class SolveParams:
         ``initial_routes`` are given and when ``work_limit`` is set (both stop on time,
         which is not reproducible).
     warm_start_share
-        Fraction of ``time_limit`` given to the warm start, in ``(0, 1)``.
+        Fraction of ``time_limit`` given to the warm start, in ``(0, 1)``; more when the
+        rest would exceed what OR-Tools needs after it (its build and its stall window,
+        ``optimizer.solve.SEARCH_WINDOWS``).
     first_solution
         Name of the OR-Tools first-solution strategy (see
         ``FIRST_SOLUTION_STRATEGIES``).

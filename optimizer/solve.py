@@ -132,7 +132,8 @@ def solve(
 
     How: see the module docstring. The specialist (PyVRP when it can express the
     problem, VROOM otherwise, then polished by PyVRP) gets
-    ``params.warm_start_share`` of the budget, OR-Tools the rest; on days too big
+    ``params.warm_start_share`` of the budget (more when the rest would exceed OR-Tools'
+    build and stall window), OR-Tools the rest; on days too big
     to build and search in what would be left, the specialist gets it all and
     its plan is the answer.
 
