@@ -17,7 +17,7 @@ The translation:
   place, the pickup's copy of the place far (in distance only) from every other site but
   the job's, so that the optimiser serves it straight after the delivery; a plan that
   serves them apart all the same is solved again without that job, which is then
-  unassigned (``split_job``; the answer may then take twice the time);
+  unassigned (``split_job``; the solves share the time limit);
 - a vehicle without ``start`` (``end``) starts (ends) at a point with no travel to (from)
   anywhere: the route starts at its first task (ends at its last), as in VROOM;
 - costs: ``fixed``, ``per_hour`` and ``per_km`` as the van's own, in VROOM's cost units;
@@ -134,11 +134,15 @@ def _solved(
     optimiser; should a plan serve them apart (one left out, or on two stops), it is solved
     again with each such job's two visits locked on the van serving one of them; if that
     splits them still, the request is solved without those jobs, which are then
-    unassigned (``split_job``). The answer may then take two or three times the time.
+    unassigned (``split_job``). The three solves share ``time_limit``: with such jobs in
+    the request the first gets ``COMBINED_FIRST_SHARE`` of it, the locked one
+    ``LOCKED_SHARE`` of what is left, the last the rest.
     """
+    deadline = time.perf_counter() + time_limit
+    first = time_limit * (COMBINED_FIRST_SHARE if built.partners else 1.0)
     result = solve(
         built.written.problem,
-        time_limit=time_limit,
+        time_limit=first,
         seed=seed,
         initial_routes=built.initial_routes or None,
     )
@@ -149,7 +153,7 @@ def _solved(
     if locked is not None:
         result = solve(
             locked.written.problem,
-            time_limit=time_limit,
+            time_limit=_left(deadline, LOCKED_SHARE),
             seed=seed,
             initial_routes=planned_routes(result.routes),
         )
@@ -157,7 +161,7 @@ def _solved(
             return locked, vroom_answer(locked, result)
     kept = [job for job in request.jobs if job.id not in split]
     again = to_problem(request.model_copy(update={"jobs": kept}), graph)
-    result = solve(again.written.problem, time_limit=time_limit, seed=seed)
+    result = solve(again.written.problem, time_limit=_left(deadline, 1.0), seed=seed)
     answer = vroom_answer(again, result)
     left = [job for job in request.jobs if job.id in split]
     for job in left:
@@ -171,6 +175,22 @@ def _solved(
         answer["unassigned"].append({**entry, "reason": "split_job"})
     answer["summary"]["unassigned"] += len(left)
     return again, answer
+
+
+COMBINED_FIRST_SHARE = 0.5
+"""Of the time limit, the first solve's when the request has jobs with both a delivery and a
+pickup (which a plan may serve apart and then be solved again, ``_solved``)."""
+
+LOCKED_SHARE = 2 / 3
+"""Of the time left after the first solve, the locked solve's; the last solve gets the rest."""
+
+LAST_SOLVE_SECONDS = 0.2
+"""The least a solve after the first is given, even past the deadline: the answer needs a
+plan (a small overrun of the time limit, on this rare path only)."""
+
+
+def _left(deadline: float, share: float) -> float:
+    return max(LAST_SOLVE_SECONDS, share * (deadline - time.perf_counter()))
 
 
 def _locked(built: VroomProblem, result: Result, split: list[int]) -> VroomProblem | None:

@@ -13,6 +13,7 @@ import copy
 import json
 import math
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -460,6 +461,29 @@ def test_a_job_whose_pickup_cannot_ride_is_left_out_whole(tmp_path: Path) -> Non
     assert [u["id"] for u in theirs["unassigned"]] == [1]
     assert ours["unassigned"][0]["reason"] == "split_job"
     assert ours["summary"]["cost"] <= theirs["summary"]["cost"]
+
+
+def test_solving_again_for_a_split_job_keeps_the_time_limit() -> None:
+    # Job 1's pickup can never ride (more than the van holds): every plan serves it apart,
+    # so the request is solved three times; 40 other jobs keep each solve busy to its limit.
+    rng = random.Random(3)
+    places = [(0.0, 0.0)] + [(rng.uniform(0, 50), rng.uniform(0, 50)) for _ in range(41)]
+    seconds = [[round(math.dist(a, b) * 60) for b in places] for a in places]
+    jobs = [{"id": 1, "location_index": 1, "delivery": [1], "pickup": [150], "service": 60}]
+    jobs += [{"id": k, "location_index": k, "delivery": [1], "service": 60} for k in range(2, 42)]
+    given = {
+        "vehicles": [
+            {"id": v, "start_index": 0, "end_index": 0, "capacity": [100]} for v in (1, 2)
+        ],
+        "jobs": jobs,
+        "matrices": {"car": {"durations": seconds}},
+    }
+    began = time.perf_counter()
+    ours = solve_vroom_request(given, time_limit=2.0, seed=0)
+    taken = time.perf_counter() - began
+    assert ours["code"] == 0, ours
+    assert [(u["id"], u["reason"]) for u in ours["unassigned"]] == [(1, "split_job")]
+    assert taken < 2.0 + 1.0, taken  # three solves of 2 s each took 5-6 s before
 
 
 # --- through the service -------------------------------------------------------------------
