@@ -392,17 +392,6 @@ def _without_route(data: ProblemData, solution: Solution, rank: int) -> Solution
     return Solution(data, kept)
 
 
-def _rebuild(data: ProblemData, solution: Solution) -> Solution:
-    """``solution``'s routes as a solution of ``data`` (same shipments, other costs)."""
-    return Solution(
-        data,
-        [
-            Route(data, [Activity(a.type, a.idx) for a in r if not a.is_depot()], r.vehicle_type())
-            for r in solution.routes()
-        ],
-    )
-
-
 class _FleetSettled:
     """Stopping criterion: the fleet of the best feasible plan has not shrunk for ``settle``
     seconds, or ``limit`` seconds have passed.
@@ -570,7 +559,7 @@ def _reduce(
         )
         if result.is_feasible() and result.num_routes() < best.num_routes():
             best_data = _fewer(data, best.num_routes() - 1)
-            best, failures = _rebuild(best_data, result), 0
+            best, failures = _solution(best_data, _activities(result)), 0
             if found is not None:
                 found(best)
             continue
