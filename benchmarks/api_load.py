@@ -19,11 +19,14 @@ whether the plan finished within its budget. Bounded: ``--seconds`` of load, at 
 Usage::
 
     .venv/bin/python benchmarks/api_load.py [--users 50] [--seconds 30] [--requests 20000]
-        [--plan-seconds 10] [--scale 0.1] [--server-workers 1] [--think 0] [--json OUT]
+        [--plan-seconds 10] [--scale 0.1] [--server-workers 1] [--think 0]
+        [--database-url URL] [--json OUT]
 
 ``--think S``: each desk pauses a random time of mean S seconds (exponential) before each
 request, as a person between two scans; 0 (the default) is a closed loop with no pause,
-the harshest case.
+the harshest case. ``--database-url``: an empty database to build the demo into instead
+(PostgreSQL: ``source scripts/postgres.sh`` starts a throwaway one and sets
+``SHUYUN_DATABASE_URL``); it is filled and left as it is at the end.
 """
 
 from __future__ import annotations
@@ -419,6 +422,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="mean seconds a desk pauses between requests (0: none, a closed loop)",
     )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty database to fill and load (a postgresql+psycopg:// URL; "
+        "default: SQLite in a temporary folder)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
@@ -428,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--think: 0-60 seconds, got {args.think}")
     with tempfile.TemporaryDirectory(prefix="shuyun-load-") as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'shuyun.sqlite'}"
+        url = args.database_url or f"sqlite:///{folder / 'shuyun.sqlite'}"
         env = _env(url, secrets.token_urlsafe(32))
         build_s = build_demo(folder, url, scale=args.scale, env=env)
         accounts, work = add_accounts(url, args.users)
@@ -441,7 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"API under load: {args.users} users (think {args.think:g} s), {load_s:.1f} s, "
         f"{stats.requests} requests "
-        f"({stats.requests / load_s:.0f}/s) on {args.server_workers} server process(es); "
+        f"({stats.requests / load_s:.0f}/s) on {args.server_workers} server process(es), "
+        f"{url.split(':', 1)[0]}; "
         f"demo scale {args.scale} built in {build_s:.0f} s"
     )
     print_table(rows)
@@ -460,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(load_s, 1),
             "requests": stats.requests,
             "scale": args.scale,
+            "database": url.split(":", 1)[0],
             "server_workers": args.server_workers,
             "target_p95_ms": TARGET_P95_MS,
             "endpoints": rows,

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan as PlanRow
-from catalog.models import PlanStatus, PlanStepType
+from catalog.models import PlanStatus, PlanStepType, Transfer, TransferStatus
 from catalog.plan_edits import WORK, RouteWrite, StopWrite, editable_plan, save_routes
 from catalog.plans import enqueue, get_plan
 from dispatch.edits import (
@@ -247,11 +248,14 @@ def replan_stored(
     NotFoundError, ConflictError
         As :func:`check_stored` (a superseded plan is not re-planned either: its day has a
         newer plan); also locked stops that contradict each other (a shipment locked on two
-        vans, a locked delivery before its locked pickup).
+        vans, a locked delivery before its locked pickup), and copies of the plan on a van
+        (picked up, not delivered): the re-plan reads only the transfers still to collect,
+        so it would drop their deliveries from the day's routes.
     InvalidValueError
         A bad ``time_limit`` or ``seed`` (by :func:`catalog.plans.enqueue`).
     """
     row = editable_plan(session, plan_id, version=None)
+    _none_on_board(session, row)
     plan = plan_of(row)
     try:
         plan.locked_problem()
@@ -288,6 +292,28 @@ def warm_start_of(plan: Plan) -> dict[str, Any]:
             if any(s.locked for s in r.stops)
         ],
     }
+
+
+def _none_on_board(session: Session, row: PlanRow) -> None:
+    """Refuse while copies of the plan ride on a van: a re-plan starts from the depot with
+    the open transfers and would leave their drops out of the plan that replaces this one."""
+    ids = {t for route in row.routes for stop in route.stops for t in stop.transfer_ids}
+    if not ids:
+        return
+    riding = session.scalars(
+        select(Transfer.id).where(
+            Transfer.id.in_(sorted(ids)), Transfer.status == TransferStatus.picked_up
+        )
+    ).all()
+    if riding:
+        raise ConflictError(
+            "plan_id",
+            row.id,
+            f"车上已有 {len(riding)} 册在途（已取件、未送达）：重新排班会漏掉它们的送达站，"
+            f"请在送达后再重新排班，或直接调整站点 / {len(riding)} copies are on a van (picked "
+            "up, not delivered): a re-plan would leave out their drops; re-plan once they are "
+            "delivered, or move and lock stops by hand",
+        )
 
 
 def _done(row: PlanRow) -> None:

@@ -46,6 +46,7 @@ from planning.location import (
 from planning.month import (
     DEFAULT_HOURS,
     MORNING_ROUND,
+    SHORT_ROUND,
     MonthError,
     MonthNetwork,
     MonthReport,
@@ -85,6 +86,7 @@ __all__ = [
     "PER_RESIDENTS",
     "READING_CIRCLE_S",
     "READING_CIRCLE_WALK_M",
+    "SHORT_ROUND",
     "STATUSES",
     "VAN_WEEKDAYS",
     "WALK_SPEED_KPH",

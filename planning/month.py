@@ -92,6 +92,11 @@ WORK_LIMIT = 50
 shipments) more find little more (measured: 20 solutions left a van more on some days)."""
 MORNING_ROUND = (8 * 3600 + 1800, 12 * 3600 + 1800)
 """08:30–12:30: a van round that has the day's books on the shelves by noon."""
+SHORT_ROUND = (8 * 3600 + 1800, 11 * 3600)
+"""08:30–11:00: a short morning round, every van back by 11:00: the day's books reach the
+shelves early in the day's opening (a median transfer is then under a day, since copies
+asked for in a morning are delivered the next morning at an earlier hour), at the price of
+more vans, each with fewer stops."""
 
 Hours = Mapping[int, Sequence[tuple[int, int]]]
 """``{weekday (0 = Monday): [(open_s, close_s), ...]}``; a weekday missing is closed."""

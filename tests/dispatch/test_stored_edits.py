@@ -14,6 +14,7 @@ from stored_day import NOW, build, work
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan, PlanStatus, PlanStepType, PlanStop, Transfer, TransferEvent
 from catalog.plans import accept, awaiting_acceptance, get_plan
+from catalog.transfers import scan_pickup
 from dispatch.catalog_day import warm_locks
 from dispatch.errors import DispatchError
 from dispatch.stored_edits import (
@@ -247,6 +248,29 @@ def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> No
     # the old plan is history now: not edited any more, nor re-planned
     with pytest.raises(ConflictError, match="superseded"):
         replan_stored(day.session, plan.id, staff="d", now=NOW)
+
+
+def test_no_replan_while_copies_ride_on_a_van(day: Day) -> None:
+    """The re-plan reads only the transfers still to collect: once a van carries copies of
+    the plan it is refused (409), rather than leaving their drops out of the day's routes."""
+    plan = build(day)
+    pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    transfer = day.session.get(Transfer, pickup.transfer_ids[0])
+    assert transfer is not None
+    scan_pickup(
+        day.session,
+        barcode=transfer.item.barcode,
+        site_code=pickup.site_code or "",
+        staff="driver",
+        now=NOW,
+    )
+    day.session.commit()
+    queued = day.session.scalar(select(func.count()).select_from(Plan))
+    with pytest.raises(ConflictError, match="on a van") as refused:
+        replan_stored(day.session, plan.id, staff="d", now=NOW)
+    assert refused.value.field == "plan_id" and "在途" in str(refused.value)
+    day.session.rollback()
+    assert day.session.scalar(select(func.count()).select_from(Plan)) == queued  # no job
 
 
 def test_the_replan_keeps_the_locked_stops_and_so_does_the_next(day: Day) -> None:

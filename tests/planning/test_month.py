@@ -21,6 +21,7 @@ from catalog.sites import create_site
 from catalog.travel import MatrixTravelTimes
 from planning.month import (
     MORNING_ROUND,
+    SHORT_ROUND,
     MonthError,
     MonthNetwork,
     month_network,
@@ -146,11 +147,15 @@ def test_a_hold_past_its_deadline_is_still_delivered_counted_late(network: Month
     assert report.days.loc[0, "deferred_holds"] == 0
 
 
-def test_a_morning_round_ends_by_noon(network: MonthNetwork) -> None:
-    report = simulate_month(network, days=2, start=MONDAY, scale=TINY, fleet=3, shift=MORNING_ROUND)
+@pytest.mark.parametrize("shift", [MORNING_ROUND, SHORT_ROUND], ids=["to-12:30", "to-11:00"])
+def test_a_morning_round_delivers_within_its_shift(
+    network: MonthNetwork, shift: tuple[int, int]
+) -> None:
+    report = simulate_month(network, days=2, start=MONDAY, scale=TINY, fleet=3, shift=shift)
     delivered = report.transfers["delivered_at"].dropna()
     assert len(delivered) > 0
-    assert (delivered.dt.hour * 3600 + delivered.dt.minute * 60 <= MORNING_ROUND[1]).all()
+    seconds = delivered.dt.hour * 3600 + delivered.dt.minute * 60
+    assert (seconds >= shift[0]).all() and (seconds <= shift[1]).all()
 
 
 @pytest.mark.parametrize(

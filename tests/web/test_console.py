@@ -223,8 +223,16 @@ def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
     driver = web_site.client("driver")
     admin = web_site.client("admin")
     try:
-        route = driver.get(f"/me/route?date={VAN_DAY}").json()
-        stop = next(s for s in route["stops"] if s["type"] == "pickup" and s["transfer_ids"])
+        route = driver.get(f"/me/route/work?date={VAN_DAY}").json()
+        # A stop whose crates hold only its own copies: scanning a crate takes every copy in
+        # it, and a crate shared with a later stop would mark that stop scanned too.
+        stop = next(
+            s
+            for s in route["stops"]
+            if s["type"] == "pickup"
+            and s["transfer_ids"]
+            and all(c["here"] == c["copies"] for c in s["crates"])
+        )
         for transfer_id in stop["transfer_ids"]:
             barcode = admin.get(f"/transfers/{transfer_id}").json()["barcode"]
             scan = {"barcode": barcode, "site_code": stop["site_code"]}
