@@ -38,6 +38,7 @@ from dispatch.fleet import vans_for_day
 from dispatch.network import site_network
 from dispatch.problem_json import problem_to_dict
 from dispatch.reasons import NO_VAN_DAY, SITE_CLOSED, reason_text
+from dispatch.rest_of_day import RestOfDay, rename_open, rest_of_day, rest_start, worked_shipments
 from dispatch.shipments import ShipmentTransfers, demand_to_shipments, record_result
 from optimizer import (
     Lock,
@@ -162,6 +163,9 @@ class DatePlan:
         ``{shipment id: (reason code, detail)}`` of the shipments the calendar deferred.
     notes
         What was noticed on the way (a warm start's unusable parts).
+    rest
+        A rest-of-day re-plan's worked stops and copies on board (:mod:`dispatch.rest_of_day`);
+        then ``problem`` is the whole day and ``result`` the rest of it.
     """
 
     day: date
@@ -171,6 +175,7 @@ class DatePlan:
     shipments: dict[str, Shipment]
     calendar: dict[str, tuple[str, str]]
     notes: tuple[str, ...] = ()
+    rest: RestOfDay | None = None
 
 
 def day_sites(
@@ -361,7 +366,9 @@ def solve_date(
     settings
         The catalogue's circulation settings (books per crate, kg per book).
     warm_start
-        A re-plan's routes to start from (see :func:`warm_routes`).
+        A re-plan's routes to start from (see :func:`warm_routes`); with ``rest_of_day``,
+        the rest of the day from where the vans of the plan in force are
+        (:mod:`dispatch.rest_of_day`).
     solver
         :func:`optimizer.solve`, or a stand-in that runs it elsewhere (the worker's child
         process) with the same signature.
@@ -401,6 +408,11 @@ def solve_date(
         van_capacity=max((tuple(van.capacity) for van in vans), default=None),
         books_per_crate=settings.crate_capacity,
     )
+    started = rest_start(session, warm_start, now=now)
+    if started is not None:
+        all_shipments, mapping = rename_open(
+            all_shipments, mapping, worked_shipments(started.so_far)
+        )
     session.commit()  # no snapshot held through the search (nothing written here)
     calendar: dict[str, tuple[str, str]] = {}
     searched: list[Shipment] = []
@@ -423,18 +435,35 @@ def solve_date(
     locks, lock_notes = warm_locks(warm_start, problem)
     problem = dataclasses.replace(problem, locks=locks)  # a re-plan keeps the dispatcher's
     notes = (*notes, *lock_notes)
+    shipments = {s.id: s for s in all_shipments}
+    rest = None
+    if started is not None:
+        rest = rest_of_day(
+            problem,
+            before=started.before,
+            before_shipments=started.before_shipments,
+            so_far=started.so_far,
+            settings=settings,
+        )
+        # the plan in force's routes start at the depot: no warm start for the rest
+        problem, initial = rest.search.problem, None
+        notes = (*notes, *started.notes, *rest.notes)
+        shipments.update((s.id, s) for s in rest.day_problem.shipments)
     tell("solving")
     result = solver(
         problem, time_limit=time_limit, seed=seed, initial_routes=initial, params=params
     )
+    if rest is not None:
+        problem, result = rest.day_problem, rest.in_sites(result)
     return DatePlan(
         day=day,
         problem=problem,
         result=result,
         mapping=mapping,
-        shipments={s.id: s for s in all_shipments},
+        shipments=shipments,
         calendar=calendar,
         notes=notes,
+        rest=rest,
     )
 
 
@@ -477,9 +506,13 @@ def record_date(
     }
     gone = sorted(t for group in plan.mapping.values() for t in group.transfer_ids if t not in live)
     searched = {sid: group for sid, group in mapping.items() if sid not in plan.calendar}
-    planned, deferred = record_result(
-        session, plan.result, searched, day=plan.day, staff=staff, now=now
-    )
+    result = plan.result
+    if plan.rest is not None:  # the copies on board are no transfers to plan or defer
+        aboard = plan.rest.aboard
+        result = dataclasses.replace(
+            result, unassigned=tuple(u for u in result.unassigned if u.shipment not in aboard)
+        )
+    planned, deferred = record_result(session, result, searched, day=plan.day, staff=staff, now=now)
     calendar_deferred = [
         DeferredTransfer(t, f"{code}: {detail}", sid)
         for sid, (code, detail) in plan.calendar.items()
@@ -511,8 +544,12 @@ def _plan_record(
     deferred: int,
     note: str,
 ) -> PlanRecord:
+    rest = plan.rest
+    on_stops = {**mapping, **rest.aboard} if rest is not None else mapping
+    records = {**mapping, **rest.worked} if rest is not None else mapping
+
     def transfers_of(shipment_ids: Iterable[str]) -> tuple[int, ...]:
-        return tuple(t for s in shipment_ids for t in mapping[s].transfer_ids)
+        return tuple(t for s in shipment_ids for t in on_stops[s].transfer_ids)
 
     routes = tuple(
         RouteRecord(
@@ -540,6 +577,8 @@ def _plan_record(
         )
         for route in plan.result.routes
     )
+    if rest is not None:
+        routes = rest.whole_day(routes)
     shipments = tuple(
         ShipmentRecord(
             shipment_id=sid,
@@ -553,28 +592,33 @@ def _plan_record(
             part=group.part,
             parts=group.parts,
         )
-        for sid, group in mapping.items()
+        for sid, group in records.items()
     )
     left = [(u.shipment, u.reason.value, u.detail) for u in plan.result.unassigned]
     left += [(sid, code, detail) for sid, (code, detail) in plan.calendar.items()]
     unplanned = tuple(
         UnplannedRecord(
             shipment_id=sid,
-            kind=mapping[sid].kind,
+            kind=on_stops[sid].kind,
             reason=code,
             detail=detail or reason_text(code).en,
-            transfer_ids=mapping[sid].transfer_ids,
+            transfer_ids=on_stops[sid].transfer_ids,
         )
         for sid, code, detail in left
     )
     summary = plan.result.summary
+    cost = float(summary.cost) if math.isfinite(summary.cost) else 0.0
+    distance, duration = summary.distance, summary.duration
+    if rest is not None:  # the whole day's, worked stops included
+        cost = sum(r.cost for r in routes)
+        distance, duration = sum(r.distance for r in routes), sum(r.duration for r in routes)
     return PlanRecord(
         routes=routes,
         shipments=shipments,
         unplanned=unplanned,
-        cost=float(summary.cost) if math.isfinite(summary.cost) else 0.0,
-        distance=summary.distance,
-        duration=summary.duration,
+        cost=cost,
+        distance=distance,
+        duration=duration,
         planned_transfers=planned,
         deferred_transfers=deferred,
         note=note,

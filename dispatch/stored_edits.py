@@ -234,6 +234,7 @@ def replan_stored(
     *,
     time_limit: float | None = None,
     seed: int | None = None,
+    from_now: bool = False,
     staff: str,
     now: datetime | None = None,
 ) -> PlanRow:
@@ -243,19 +244,25 @@ def replan_stored(
     from this plan's routes and keeps its locked stops on their vans in their order; when
     done it supersedes this plan (kept as history, the new plan's ``parent``).
 
+    ``from_now``: plan the rest of the day from where the vans are when the job runs
+    (:mod:`dispatch.rest_of_day`): the stops they worked stay as they were, each van goes on
+    from the site it is at with the copies it carries, and what is left (and what was added
+    since) is planned around the locked stops still to come.
+
     Raises
     ------
     NotFoundError, ConflictError
         As :func:`check_stored` (a superseded plan is not re-planned either: its day has a
         newer plan); also locked stops that contradict each other (a shipment locked on two
         vans, a locked delivery before its locked pickup), and copies of the plan on a van
-        (picked up, not delivered): the re-plan reads only the transfers still to collect,
-        so it would drop their deliveries from the day's routes.
+        (picked up, not delivered) unless ``from_now``: the re-plan reads only the
+        transfers still to collect, so it would drop their deliveries from the day's routes.
     InvalidValueError
         A bad ``time_limit`` or ``seed`` (by :func:`catalog.plans.enqueue`).
     """
     row = editable_plan(session, plan_id, version=None)
-    _none_on_board(session, row)
+    if not from_now:
+        _none_on_board(session, row)
     plan = plan_of(row)
     try:
         plan.locked_problem()
@@ -270,9 +277,15 @@ def replan_stored(
         seed=row.seed if seed is None else seed,
         staff=staff,
         parent_id=row.id,
-        warm_start=warm_start_of(plan),
+        warm_start=_rest_of_day_start(row, plan) if from_now else warm_start_of(plan),
         now=now,
     )
+
+
+def _rest_of_day_start(row: PlanRow, plan: Plan) -> dict[str, Any]:
+    """A rest-of-day job's warm start: the plan in force, and its locks (no routes: theirs
+    start at the depot)."""
+    return {"rest_of_day": {"plan": row.id}, "locks": warm_start_of(plan)["locks"]}
 
 
 def warm_start_of(plan: Plan) -> dict[str, Any]:

@@ -103,12 +103,17 @@ def replan(
 ) -> ReplanRead:
     """按锁定站点重新排班（后台任务）/ Plan the day again from this plan, around its locked
     stops: a new job, answered at once; poll ``GET /plans/{id}``. Its plan is a proposal
-    (``awaiting_acceptance``): this plan stays in force until it is accepted."""
+    (``awaiting_acceptance``): this plan stays in force until it is accepted. With
+    ``from_now``, the rest of the day from where the vans are (their worked stops kept, the
+    copies they carry dropped by them); without it, 409 once copies ride on a van."""
     staff = user.username
     time_limit = body.time_limit if body is not None else None
+    from_now = body.from_now if body is not None else False
     job = write_with_retries(
         session,
-        lambda: replan_stored(session, plan_id, time_limit=time_limit, staff=staff),
+        lambda: replan_stored(
+            session, plan_id, time_limit=time_limit, from_now=from_now, staff=staff
+        ),
     )
     response.headers["Location"] = f"/plans/{job.id}"
     return ReplanRead.of(job)

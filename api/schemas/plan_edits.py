@@ -71,6 +71,14 @@ class ReplanCreate(BaseModel):
         le=MAX_TIME_LIMIT,
         description="秒；默认沿用原排班 / seconds; by default the plan's own",
     )
+    from_now: bool = Field(
+        default=False,
+        description=(
+            "从车辆当前位置重新排班其余行程：已完成的站点不变，车上图书由该车送达 / plan the "
+            "rest of the day from where the vans are: the stops worked stay, the copies on a "
+            "van are dropped by that van"
+        ),
+    )
 
 
 class ReplanRead(BaseModel):

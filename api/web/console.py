@@ -145,6 +145,11 @@ CONSOLE_TEXTS: Texts = {
     "fix_other": ("请调度员处理", "a dispatcher's decision"),
     "replan": ("按锁定重新排班", "Re-plan around the locks"),
     "replan_busy": ("正在重新排班……", "Re-planning…"),
+    "replan_now": ("从当前位置重排余下行程", "Re-plan the rest of the day"),
+    "replan_now_hint": (
+        "已扫描的站点不变，各车从最后扫描处出发，车上图书由该车送达",
+        "the stops scanned stay; each van goes on from its last scan with the copies it carries",
+    ),
     "diff_title": ("重新排班与原排班的差别", "The re-plan against the plan before"),
     "diff_intro": ("排班 #{id} 相对 #{against}：", "Plan #{id} against #{against}:"),
     "diff_moved": ("{n} 站变动", "{n} stops moved"),

@@ -175,6 +175,53 @@ def test_locked_stops_go_into_the_replan_which_is_then_diffed(
     assert old.status_code == 409 and "superseded" in old.json()["detail"]
 
 
+def test_once_a_van_carries_copies_only_the_rest_of_the_day_is_replanned(
+    app: FastAPI, client: TestClient, plan_id: int
+) -> None:
+    """C1 picked up at central: a re-plan from the depot is 409; ``from_now`` plans the rest
+    of the day from the van's last scan, keeping the worked pickup and dropping C1."""
+    picked = client.post(
+        "/transfers/pickup",
+        json={"barcode": "C1", "site_code": "central"},
+        headers=bearer("admin"),
+    )
+    assert picked.status_code == 200, picked.text
+    c1 = picked.json()["id"]
+    refused = client.post(f"/plans/{plan_id}/replan", json={}, headers=bearer("dispatcher"))
+    assert refused.status_code == 409 and "on a van" in refused.json()["detail"]
+    bad = client.post(
+        f"/plans/{plan_id}/replan", json={"from_now": "soon"}, headers=bearer("dispatcher")
+    )
+    assert bad.status_code == 422 and "from_now" in bad.text
+    response = client.post(
+        f"/plans/{plan_id}/replan",
+        json={"time_limit": 3, "from_now": True},
+        headers=bearer("dispatcher"),
+    )
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert _stored(app, job["id"]).warm_start["rest_of_day"] == {"plan": plan_id}
+    assert work(app.state.services.engine) == job["id"]
+    plan = client.get(f"/plans/{job['id']}", headers=bearer("planner")).json()
+    assert plan["status"] == "done", plan
+    van = next(r for r in plan["routes"] if c1 in r["stops"][1]["transfer_ids"])
+    worked = van["stops"][1]
+    assert (worked["type"], worked["site_code"], worked["transfer_ids"]) == (
+        "pickup",
+        "central",
+        [c1],
+    )
+    # C1 is dropped by this van later, or said to stay on board with a reason
+    drops = [s for s in van["stops"][2:] if s["type"] == "delivery" and c1 in s["transfer_ids"]]
+    left = [u for u in plan["unplanned"] if c1 in u["transfer_ids"]]
+    assert len(drops) + len(left) == 1
+    assert {s["site_code"] for r in plan["routes"] for s in r["stops"]} <= {
+        "central",
+        "east",
+        "west",
+    }
+
+
 ROUTES = [
     ("post", "moves", {"stop_id": 1, "van": "van-1", "position": 0, "version": 1}),
     ("post", "locks", {"stop_ids": [1], "version": 1}),

@@ -65,9 +65,10 @@ def stored_plan(day: Day) -> Plan:
     return work(day)
 
 
-def work(day: Day) -> Plan:
+def work(day: Day, *, now: datetime | None = None) -> Plan:
     """Do the oldest queued job as a worker does (committed): claim it, solve the day from
-    the catalogue with the job's warm start, record it on the transfers, store it."""
+    the catalogue with the job's warm start, record it on the transfers, store it. ``now``:
+    the worker's clock (default: the real one)."""
     session = day.session
     claim = claim_next(session, worker_id="test:1:worker", now=NOW)
     assert claim is not None
@@ -79,6 +80,7 @@ def work(day: Day) -> Plan:
         matrices=matrices,
         params=FAST,
         warm_start=claim.warm_start,
+        now=now,
     )
     assert record_job(session, claim, solved, now=NOW)  # as the worker records it
     session.commit()

@@ -2,7 +2,9 @@
 the demo day's routes drawn on our street layer; planning the day with the progress bar fed by
 the job's event stream; moving a stop (its form, and drag and drop) and locking one, with the
 violation shown on the stop, the timeline and the map; a re-plan around the locks, its diff,
-and accepting it; the language switch; a planner's read-only console; axe-core on the way.
+and accepting it; the drivers' scans against the plan; the language switch; a planner's
+read-only console; the rest of the day re-planned from where the vans are; axe-core on the
+way.
 
 The tests run in order on one served day (each builds on the one before). Screenshots:
 ``out/screenshots/console_*.png``.
@@ -215,11 +217,11 @@ def test_a_locked_stop_stays_through_the_replan_whose_diff_is_accepted(
     screenshot(page, "console_accepted")
 
 
-def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
-    page: Any, web_site: WebSite
-) -> None:
-    # The van's first pickup scanned, by an admin (a driver scans only on today's route, and
-    # the demo's vans drive tomorrow).
+def _scan_a_pickup_two_hours_late(web_site: WebSite) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first pickup of the driver's route scanned (by an admin: a driver scans only on
+    today's route, and the demo's vans drive tomorrow), the scans set two hours after the
+    planned start at that stop: the van is running two hours late. Its route and the stop.
+    Scanning again is harmless: a second call takes the same stop."""
     driver = web_site.client("driver")
     admin = web_site.client("admin")
     try:
@@ -241,8 +243,6 @@ def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
     finally:
         driver.close()
         admin.close()
-    # The scans were made today; the van day is tomorrow. Their times are set to the van day,
-    # two hours after the planned start at that stop: the van is running two hours late.
     late = datetime.combine(VAN_DAY, time()) + timedelta(seconds=stop["service_start"] + 7200)
     engine = create_engine(web_site.database_url)
     try:
@@ -255,6 +255,13 @@ def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
             session.commit()
     finally:
         engine.dispose()
+    return route, stop
+
+
+def test_during_the_day_the_drivers_scans_are_set_against_the_plan(
+    page: Any, web_site: WebSite
+) -> None:
+    route, stop = _scan_a_pickup_two_hours_late(web_site)
     _open_console(page, web_site)
     scanned = page.locator(f"li.stop[data-stop='{stop['id']}']")
     scanned.wait_for()
@@ -291,3 +298,34 @@ def test_a_planner_sees_the_console_read_only(page: Any, web_site: WebSite) -> N
     assert page.locator("path.route-line").count() >= 1
     assert_accessible(page, context="console, a planner")
     screenshot(page, "console_planner")
+
+
+def test_the_rest_of_the_day_is_replanned_from_where_the_vans_are(
+    page: Any, web_site: WebSite
+) -> None:
+    """With copies on a van, the re-plan from the depot is refused; the rest of the day is
+    planned from the van's last scan: the stop scanned stays first, the rest after it."""
+    route, stop = _scan_a_pickup_two_hours_late(web_site)
+    before = _plan_in_force(web_site)
+    _open_console(page, web_site)
+    page.click("#replan-button")
+    page.wait_for_selector("#console-error:has-text('在途')", timeout=SLOW)
+    page.click("#replan-now-button")
+    page.wait_for_selector("#diff:not([hidden])", timeout=SLOW)
+    screenshot(page, "console_rest_of_day")
+    page.click("#accept-button")
+    page.wait_for_selector("#console-message:has-text('已采用')", timeout=SLOW)
+    after = _plan_in_force(web_site)
+    assert after["parent_id"] == before["id"]
+    (van,) = [r for r in after["routes"] if r["van"] == route["van"]]
+    work = [s for s in van["stops"] if s["type"] in ("pickup", "delivery")]
+    worked = work[0]
+    assert (worked["type"], worked["site_code"]) == ("pickup", stop["site_code"])
+    assert set(worked["transfer_ids"]) == set(stop["transfer_ids"])
+    # from the scan, two hours late: every later stop after it
+    assert all(s["arrival"] >= stop["service_start"] + 7200 for s in work[1:])
+    # each copy on board is dropped by this van, or said to stay on board with a reason
+    dropped = {t for s in work[1:] if s["type"] == "delivery" for t in s["transfer_ids"]}
+    left = {t for u in after["unplanned"] for t in u["transfer_ids"]}
+    assert set(stop["transfer_ids"]) <= dropped | left
+    screenshot(page, "console_rest_of_day_accepted")

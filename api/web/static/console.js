@@ -201,6 +201,7 @@ async function showPlan(planId) {
       .catch(() => {});
   }
   $("replan-button").disabled = !editable() || Boolean(plan?.awaiting_acceptance);
+  $("replan-now-button").disabled = $("replan-button").disabled;
   const note = $("history-note");
   note.hidden = !(plan && plan.superseded_by);
   if (plan && plan.superseded_by) note.textContent = t("history_read_only", { id: plan.superseded_by });
@@ -483,12 +484,15 @@ $("plan-button").addEventListener("click", async () => {
   }
 });
 
-$("replan-button").addEventListener("click", async () => {
-  const button = $("replan-button");
+// A re-plan around the locks starts every van at its depot; "the rest of the day" starts
+// each van where its driver scanned last, with the copies it carries (409 for the first
+// once copies ride on a van: the server says which to use).
+async function replan(buttonId, body) {
+  const button = $(buttonId);
   button.disabled = true;
   say(t("replan_busy"));
   try {
-    const job = await api(`/plans/${state.plan.id}/replan`, { method: "POST", json: {} });
+    const job = await api(`/plans/${state.plan.id}/replan`, { method: "POST", json: body });
     state.following = job.id;
     const ended = await follow(job.id);
     state.following = null;
@@ -500,7 +504,10 @@ $("replan-button").addEventListener("click", async () => {
   } finally {
     button.disabled = !editable();
   }
-});
+}
+
+$("replan-button").addEventListener("click", () => replan("replan-button", {}));
+$("replan-now-button").addEventListener("click", () => replan("replan-now-button", { from_now: true }));
 
 async function showDiff(planId) {
   const d = await api(`/plans/${planId}/diff`);

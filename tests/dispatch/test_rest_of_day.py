@@ -1,0 +1,166 @@
+"""A re-plan of the rest of the day from where the vans are (``dispatch.rest_of_day``), on
+SQLite and PostgreSQL: the small named day, planned at 06:00, its vans out by 10:00."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from small_day import DAY, Day, H
+from stored_day import build, fleet, stored_plan, transfers, work
+
+from catalog.models import Plan, PlanStepType, PlanStop, Transfer, TransferKind, TransferStatus
+from catalog.plans import accept, get_plan
+from catalog.transfers import scan_delivery, scan_pickup
+from dispatch.stored_edits import check_stored, plan_of, replan_stored
+
+HOLD = "t-hold-west-east"
+LATER = datetime.combine(DAY, time(10))
+"""When the rest of the day is planned."""
+
+
+def _stop(plan: Plan, type: PlanStepType, shipment: str) -> tuple[str, PlanStop]:
+    return next(
+        (r.van_code, s)
+        for r in plan.routes
+        for s in r.stops
+        if s.type == type and shipment in s.shipment_ids
+    )
+
+
+def _scan(day: Day, stop: PlanStop, transfer_id: int, at: datetime) -> None:
+    transfer = day.session.get(Transfer, transfer_id)
+    assert transfer is not None
+    scan = scan_pickup if stop.type == PlanStepType.pickup else scan_delivery
+    scan(
+        day.session,
+        barcode=transfer.item.barcode,
+        site_code=stop.site_code or "",
+        staff="driver2",
+        now=at,
+    )
+
+
+def _rest_of_day(day: Day, plan: Plan, at: datetime = LATER) -> Plan:
+    replan_stored(day.session, plan.id, from_now=True, staff="dispatcher", now=at)
+    day.session.commit()
+    return work(day, now=at)
+
+
+def _hold(day: Day, stop: PlanStop) -> int:
+    return next(
+        t for t in stop.transfer_ids if day.session.get(Transfer, t).kind == TransferKind.hold
+    )
+
+
+def _work(route_stops: list[PlanStop]) -> list[PlanStop]:
+    return [s for s in route_stops if s.type in (PlanStepType.pickup, PlanStepType.delivery)]
+
+
+def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day) -> None:
+    plan = build(day)
+    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    hold = _hold(day, pickup)
+    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    day.session.commit()
+
+    new = _rest_of_day(day, plan)
+    assert new.parent_id == plan.id and new.status.value == "done"
+    route = next(r for r in new.routes if r.van_code == van)
+    work = _work(route.stops)
+    # the worked stop first, as the plan in force had it, with the copy scanned there only
+    first = work[0]
+    assert (first.type, first.site_code, first.transfer_ids) == (
+        PlanStepType.pickup,
+        pickup.site_code,
+        [hold],
+    )
+    assert first.shipment_ids == [HOLD]
+    assert first.arrival == pickup.arrival
+    # then the drop of the copy on board, after 10:00, with its transfer
+    drop = next(s for s in work[1:] if s.type == PlanStepType.delivery and HOLD in s.shipment_ids)
+    assert drop.site_code == "east" and hold in drop.transfer_ids
+    assert all(s.arrival >= 10 * H for s in work[1:])
+    # no loading steps at helper sites, nothing at a site the catalogue does not know
+    assert {s.site_code for s in route.stops} <= {"central", "east", "west", "kiosk"}
+    # every other transfer of the day is planned again (or deferred with a reason)
+    rest = {t for r in new.routes for s in _work(r.stops)[1:] for t in s.transfer_ids}
+    left = {t for u in new.unplanned for t in u.transfer_ids}
+    open_ids = {t.id for t in day.transfers if t.id != hold}
+    assert open_ids <= rest | left
+    # the stored plan reads back whole: the worked stop locked, the check names no pair split
+    memory = plan_of(new)
+    assert memory.stops[str(first.id)].locked
+    _, found = check_stored(day.session, new.id)
+    assert not [v for v in found.violations if v.kind.value == "precedence"]
+
+    accepted = accept(day.session, new.id, staff="dispatcher", now=LATER)
+    day.session.commit()
+    assert accepted.superseded_by_id is None
+    transfer = day.session.get(Transfer, hold)
+    assert transfer is not None and transfer.status == TransferStatus.picked_up
+    # the driver drops it where the new plan says
+    _scan(day, drop, hold, datetime.combine(DAY, time(11)))
+    day.session.commit()
+    assert transfer.status == TransferStatus.delivered
+
+
+def test_a_van_that_worked_nothing_starts_at_its_depot_not_before_now(day: Day) -> None:
+    plan = build(day)
+    new = _rest_of_day(day, plan)
+    for route in new.routes:
+        start = route.stops[0]
+        assert start.type == PlanStepType.start and start.site_code == "central"
+        assert all(s.arrival >= 10 * H for s in _work(route.stops))
+    visits = {(sid, s.type) for r in new.routes for s in _work(r.stops) for sid in s.shipment_ids}
+    assert len(visits) == 2 * 4  # every transfer planned again, picked up and dropped
+
+
+def test_copies_left_behind_at_a_worked_stop_are_planned_again(day: Day) -> None:
+    fleet(day.session)
+    transfers(day)
+    extra = day.transfer(TransferKind.new_stock, "central", "east")
+    day.session.commit()
+    plan = stored_plan(day)
+    sid = "t-new_stock-central-east"
+    van, pickup = _stop(plan, PlanStepType.pickup, sid)
+    taken = next(t for t in pickup.transfer_ids if t != extra.id)
+    _scan(day, pickup, taken, datetime.combine(DAY, time(9, 5)))
+    day.session.commit()
+
+    new = _rest_of_day(day, plan)
+    ids = {s.shipment_id: list(s.transfer_ids) for s in new.shipments}
+    assert ids[sid] == [taken]
+    again = next(k for k in ids if k.startswith(f"{sid}~"))
+    assert ids[again] == [extra.id]
+    planned = {t for r in new.routes for s in r.stops[1:] for t in s.transfer_ids}
+    assert extra.id in planned | {t for u in new.unplanned for t in u.transfer_ids}
+    assert plan_of(get_plan(day.session, new.id)).problem.shipments  # reads back
+    del van
+
+
+def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
+    plan = build(day)
+    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    hold = _hold(day, pickup)
+    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    day.session.commit()
+    first = _rest_of_day(day, plan)
+    accept(day.session, first.id, staff="dispatcher", now=LATER)
+    day.session.commit()
+    drop = next(
+        s
+        for r in first.routes
+        for s in r.stops
+        if s.type == PlanStepType.delivery and hold in s.transfer_ids
+    )
+    _scan(day, drop, hold, datetime.combine(DAY, time(10, 40)))
+    day.session.commit()
+
+    second = _rest_of_day(day, first, datetime.combine(DAY, time(11)))
+    route = next(r for r in second.routes if r.van_code == van)
+    worked = _work(route.stops)[:2]
+    assert [(s.type, s.transfer_ids) for s in worked] == [
+        (PlanStepType.pickup, [hold]),
+        (PlanStepType.delivery, [hold]),  # only the copy dropped there
+    ]
+    assert all(s.arrival >= 11 * H for s in _work(route.stops)[2:])
