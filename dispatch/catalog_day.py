@@ -443,6 +443,7 @@ def solve_date(
             before=started.before,
             before_shipments=started.before_shipments,
             so_far=started.so_far,
+            at=started.at,
             settings=settings,
         )
         # the plan in force's routes start at the depot: no warm start for the rest

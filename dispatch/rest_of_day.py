@@ -241,6 +241,8 @@ class RestStart:
     before: Problem
     before_shipments: dict[str, ShipmentTransfers]
     notes: tuple[str, ...]
+    at: int
+    """Now, in seconds of the plan's day."""
 
 
 def rest_start(
@@ -268,14 +270,15 @@ def rest_start(
         before = problem_from_dict(row.problem)
     except ProblemInputError as exc:
         raise DispatchError("warm_start.rest_of_day.plan", plan_id, str(exc)) from None
-    so_far, notes = day_so_far(session, row, now=resolve_now(now))
+    moment = resolve_now(now)
+    so_far, notes = day_so_far(session, row, now=moment)
     records = {
         s.shipment_id: ShipmentTransfers(
             s.shipment_id, s.kind, s.items, s.crates, tuple(s.transfer_ids), s.part, s.parts
         )
         for s in row.shipments
     }
-    return RestStart(row.id, so_far, before, records, notes)
+    return RestStart(row.id, so_far, before, records, notes, _seconds(row.day, moment))
 
 
 # --- the problem of the rest of the day ------------------------------------------------------
@@ -407,6 +410,7 @@ def rest_of_day(
     before: Problem,
     before_shipments: Mapping[str, ShipmentTransfers],
     so_far: Sequence[VanSoFar],
+    at: int,
     settings: CirculationSettings,
 ) -> RestOfDay:
     """The rest of the day from where the vans are.
@@ -421,6 +425,9 @@ def rest_of_day(
         are taken from there).
     so_far
         What each van has done (:func:`day_so_far`).
+    at
+        Now, in seconds of the day: a van of the fleet with no route in the plan in force
+        starts at its depot, not before.
     settings
         Books per crate and kg per book, to load the copies on board.
 
@@ -450,7 +457,7 @@ def rest_of_day(
     search = dataclasses.replace(
         problem,
         vans=tuple(
-            _van_now(v, next((s for s in so_far if s.van == v.id), None)) for v in problem.vans
+            _van_now(v, next((s for s in so_far if s.van == v.id), None), at) for v in problem.vans
         ),
         locks=_rest_locks(problem.locks, open_ids, {j.id for j in jobs}),
     )
@@ -530,29 +537,29 @@ def _worked_and_aboard(
     return worked_records, aboard, jobs, notes
 
 
-def _van_now(van: Van, so_far: VanSoFar | None) -> Van:
-    """The van as the rest of its day finds it: where it is, from when it is free, the
+def _van_now(van: Van, so_far: VanSoFar | None, at: int) -> Van:
+    """The van as the rest of its day finds it: where it is (its depot if it has worked no
+    stop, or has no route in the plan in force), from when it is free (not before now), the
     breaks it has not taken and can still take, the route's duration left; with the skill
     of its own copies on board."""
-    if so_far is None:
-        return van
-    early = min(max(van.shift.early, so_far.free_at), van.shift.late)
+    moved = so_far is not None and so_far.moved
+    free = so_far.free_at if so_far is not None else at
+    early = min(max(van.shift.early, free), van.shift.late)
+    taken = so_far.breaks_taken if so_far is not None else frozenset()
     breaks = tuple(
-        b
-        for b in van.breaks
-        if b.id not in so_far.breaks_taken and any(w.late >= early for w in b.time_windows)
+        b for b in van.breaks if b.id not in taken and any(w.late >= early for w in b.time_windows)
     )
     max_duration = van.max_route_duration
-    if max_duration is not None and so_far.moved:
+    if max_duration is not None and so_far is not None and moved:
         max_duration = max(0, max_duration - (early - so_far.worked[0].departure))
-    skills = van.skills | {aboard_skill(van.id)} if so_far.aboard else van.skills
+    aboard = so_far is not None and bool(so_far.aboard)
     return dataclasses.replace(
         van,
-        start=so_far.site if so_far.moved else van.start,
+        start=so_far.site if so_far is not None and moved else van.start,
         shift=TimeWindow(early, van.shift.late),
         breaks=breaks,
         max_route_duration=max_duration,
-        skills=skills,
+        skills=van.skills | {aboard_skill(van.id)} if aboard else van.skills,
     )
 
 

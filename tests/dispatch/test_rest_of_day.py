@@ -4,14 +4,18 @@ SQLite and PostgreSQL: the small named day, planned at 06:00, its vans out by 10
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
-from small_day import DAY, Day, H
-from stored_day import build, fleet, stored_plan, transfers, work
+from small_day import DAY, FAST, Day, H
+from stored_day import build, fleet, matrices, stored_plan, transfers, work
 
 from catalog.models import Plan, PlanStepType, PlanStop, Transfer, TransferKind, TransferStatus
-from catalog.plans import accept, get_plan
+from catalog.plans import accept, claim_next, get_plan
 from catalog.transfers import scan_delivery, scan_pickup
+from dispatch.catalog_day import solve_date
+from dispatch.rest_of_day import aboard_skill
 from dispatch.stored_edits import check_stored, plan_of, replan_stored
+from optimizer import Problem, solve
 
 HOLD = "t-hold-west-east"
 LATER = datetime.combine(DAY, time(10))
@@ -164,3 +168,43 @@ def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
         (PlanStepType.delivery, [hold]),  # only the copy dropped there
     ]
     assert all(s.arrival >= 11 * H for s in _work(route.stops)[2:])
+
+
+def test_every_van_of_the_search_starts_not_before_now(day: Day) -> None:
+    """Also a van with no route in the plan in force (the day fits on one van): the search
+    the solver gets starts each van at its depot or its last scan, from now on."""
+    plan = build(day)
+    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    hold = _hold(day, pickup)
+    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    day.session.commit()
+    replan_stored(day.session, plan.id, from_now=True, staff="dispatcher", now=LATER)
+    day.session.commit()
+    claim = claim_next(day.session, worker_id="test:1:worker", now=LATER)
+    assert claim is not None
+    day.session.commit()
+    searched: list[Problem] = []
+
+    def solver(problem: Problem, **kwargs: Any) -> Any:
+        searched.append(problem)
+        return solve(problem, **kwargs)
+
+    solve_date(
+        day.session,
+        day=DAY,
+        time_limit=5,
+        matrices=matrices,
+        params=FAST,
+        warm_start=claim.warm_start,
+        solver=solver,
+        now=LATER,
+    )
+    (problem,) = searched
+    assert {v.id for v in problem.vans} == {"van-1", "van-2"}
+    assert all(v.shift.early >= 10 * H for v in problem.vans)
+    carrying = next(v for v in problem.vans if v.id == van)
+    assert aboard_skill(van) in carrying.skills
+    assert all(aboard_skill(van) not in v.skills for v in problem.vans if v.id != van)
+    # the copy on board is a shipment loaded where the van is, for it alone
+    (job,) = [s for s in problem.shipments if aboard_skill(van) in s.skills]
+    assert job.id == HOLD and job.delivery == "east" and not job.deferrable
