@@ -125,6 +125,24 @@ class StopRecord:
     transfer_ids: tuple[int, ...] = ()
     break_id: str | None = None
 
+    @classmethod
+    def of(cls, stop: PlanStop) -> StopRecord:
+        """A stored stop as a record to store again (a rest-of-day plan's worked stops)."""
+        return cls(
+            type=stop.type,
+            site_code=stop.site_code,
+            arrival=stop.arrival,
+            waiting=stop.waiting,
+            service_start=stop.service_start,
+            departure=stop.departure,
+            load_crates=stop.load_crates,
+            load_kg=stop.load_kg,
+            distance=stop.distance,
+            shipment_ids=tuple(stop.shipment_ids),
+            transfer_ids=tuple(stop.transfer_ids),
+            break_id=stop.break_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RouteRecord:

@@ -151,11 +151,13 @@ def _van_so_far(
                 worked.append((i, stop, here))
     if not worked:
         return (
-            VanSoFar(van, start.site_code or "", max(at, 0), (_record(start),), 0, frozenset(), {}),
+            VanSoFar(
+                van, start.site_code or "", max(at, 0), (StopRecord.of(start),), 0, frozenset(), {}
+            ),
             (),
         )
     last = worked[-1][0]
-    records: list[StopRecord] = [_record(start)]
+    records: list[StopRecord] = [StopRecord.of(start)]
     breaks: set[str] = set()
     picked: dict[str, set[int]] = {}
     dropped: dict[str, set[int]] = {}
@@ -164,7 +166,7 @@ def _van_so_far(
     for i, stop in enumerate(stops[: last + 1]):
         if stop.type == PlanStepType.break_ and stop.break_id:
             breaks.add(stop.break_id)
-            records.append(_record(stop))
+            records.append(StopRecord.of(stop))
             continue
         if i not in positions:
             continue
@@ -176,7 +178,7 @@ def _van_so_far(
             into.setdefault(shipment_of.get(t.id, ""), set()).add(t.id)
         records.append(
             dataclasses.replace(
-                _record(stop),
+                StopRecord.of(stop),
                 shipment_ids=sids,
                 transfer_ids=tuple(t for t in stop.transfer_ids if t in ids),
             )
@@ -211,23 +213,6 @@ def _van_so_far(
             aboard,
         ),
         tuple(notes),
-    )
-
-
-def _record(stop: PlanStop) -> StopRecord:
-    return StopRecord(
-        type=stop.type,
-        site_code=stop.site_code,
-        arrival=stop.arrival,
-        waiting=stop.waiting,
-        service_start=stop.service_start,
-        departure=stop.departure,
-        load_crates=stop.load_crates,
-        load_kg=stop.load_kg,
-        distance=stop.distance,
-        shipment_ids=tuple(stop.shipment_ids),
-        transfer_ids=tuple(stop.transfer_ids),
-        break_id=stop.break_id,
     )
 
 

@@ -308,8 +308,9 @@ def warm_start_of(plan: Plan) -> dict[str, Any]:
 
 
 def _none_on_board(session: Session, row: PlanRow) -> None:
-    """Refuse while copies of the plan ride on a van: a re-plan starts from the depot with
-    the open transfers and would leave their drops out of the plan that replaces this one."""
+    """Refuse while copies of the plan ride on a van: a re-plan from the depot plans only
+    the open transfers and would leave their drops out of the plan that replaces this one
+    (the rest-of-day re-plan, ``from_now``, carries them)."""
     ids = {t for route in row.routes for stop in route.stops for t in stop.transfer_ids}
     if not ids:
         return
@@ -322,10 +323,11 @@ def _none_on_board(session: Session, row: PlanRow) -> None:
         raise ConflictError(
             "plan_id",
             row.id,
-            f"车上已有 {len(riding)} 册在途（已取件、未送达）：重新排班会漏掉它们的送达站，"
-            f"请在送达后再重新排班，或直接调整站点 / {len(riding)} copies are on a van (picked "
-            "up, not delivered): a re-plan would leave out their drops; re-plan once they are "
-            "delivered, or move and lock stops by hand",
+            f"车上已有 {len(riding)} 册在途（已取件、未送达）：从车库重新排班会漏掉它们的送达站，"
+            f"请从当前位置重排余下行程（from_now），或直接调整站点 / {len(riding)} copies are on "
+            "a van (picked up, not delivered): a re-plan from the depot would leave out their "
+            "drops; re-plan the rest of the day from where the vans are (from_now), or move "
+            "and lock stops by hand",
         )
 
 
