@@ -65,15 +65,48 @@ def day(web_site: WebSite) -> dict[str, Any]:
             assert plan["status"] in ("queued", "running"), plan
             assert time.monotonic() < deadline, f"plan {plan_id} not done in 180 s"
             time.sleep(0.5)
-    with closing(web_site.client("driver")) as driver:
-        route = driver.get(f"/me/route/work?date={today}").json()
-    collect = [s for s in route["stops"] if s["action"] == "collect" and has_work(s)]
-    first = next(s for s in collect if s["position"] == route["next_position"])
-    second = next(s for s in collect if s["site_code"] != first["site_code"])
+    route, first, second = two_pickup_sites(web_site, today)
     first["crate"] = open_crate(web_site, first)
     second["crate"] = open_crate(web_site, second)
     assert first["crate"] != second["crate"]
     return {"route": route, "first": first, "second": second, "date": today}
+
+
+def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...]:
+    """The driver's route of today with work to collect at two sites, the first its next stop:
+    ``(route, first, second)``. Which van the solver gives which work differs from day to day
+    (on some days a van only delivers the central library's new stock), so the dispatcher puts
+    the demo's driver on the first van whose route has that, as a dispatcher would."""
+    username = web_site.username("driver")
+    with (
+        closing(web_site.client("dispatcher")) as dispatcher,
+        closing(web_site.client("driver")) as driver,
+    ):
+        vans = dispatcher.get("/vans?active=true").json()["items"]
+        own = next(v for v in vans if v["driver_username"] == username)
+        order = [own] + [v for v in vans if v is not own]
+        for van in order:
+            if van is not own:
+                drive(dispatcher, own["code"], None)
+                drive(dispatcher, van["code"], username)
+                own = van
+            route = driver.get(f"/me/route/work?date={today}").json()
+            collect = [s for s in route["stops"] if s["action"] == "collect" and has_work(s)]
+            first = next((s for s in collect if s["position"] == route["next_position"]), None)
+            second = next(
+                (s for s in collect if first and s["site_code"] != first["site_code"]), None
+            )
+            if first is not None and second is not None:
+                return route, first, second
+    raise AssertionError(f"no van's route of {today} collects at two sites")
+
+
+def drive(dispatcher: Any, van: str, username: str | None) -> None:
+    """Put ``username`` on ``van`` as its driver (None: take its driver off)."""
+    version = dispatcher.get(f"/vans/{van}").json()["version"]
+    body = {"version": version, "driver_username": username}
+    answer = dispatcher.patch(f"/vans/{van}", json=body)
+    assert answer.status_code == 200, answer.text
 
 
 def has_work(stop: dict[str, Any]) -> bool:
