@@ -75,8 +75,8 @@ def day(web_site: WebSite) -> dict[str, Any]:
 def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...]:
     """The driver's route of today with work to collect at two sites, the first its next stop:
     ``(route, first, second)``. Which van the solver gives which work differs from day to day
-    (on some days a van only delivers the central library's new stock), so the dispatcher puts
-    the demo's driver on the first van whose route has that, as a dispatcher would."""
+    (on some days a van only delivers the central library's new stock, or has no route), so the
+    dispatcher puts the demo's driver on the first van whose route has that, as one would."""
     username = web_site.username("driver")
     with (
         closing(web_site.client("dispatcher")) as dispatcher,
@@ -90,7 +90,11 @@ def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...
                 drive(dispatcher, own["code"], None)
                 drive(dispatcher, van["code"], username)
                 own = van
-            route = driver.get(f"/me/route/work?date={today}").json()
+            answer = driver.get(f"/me/route/work?date={today}")
+            if answer.status_code == 404:
+                continue  # the plan leaves this van at the depot today
+            assert answer.status_code == 200, answer.text
+            route = answer.json()
             collect = [s for s in route["stops"] if s["action"] == "collect" and has_work(s)]
             first = next((s for s in collect if s["position"] == route["next_position"]), None)
             second = next(
