@@ -176,15 +176,22 @@ def _van_so_far(
         into = picked if stop.type == PlanStepType.pickup else dropped
         for t in here:
             into.setdefault(shipment_of.get(t.id, ""), set()).add(t.id)
+        field = "picked_up_at" if stop.type == PlanStepType.pickup else "delivered_at"
+        times = [_seconds(day, getattr(t, field)) for t in here]
+        # The stop as it happened (first scan to last): a plan that kept the planned times
+        # would carry a late stop's delay on to every stop after it, which the rest does not.
         records.append(
             dataclasses.replace(
                 StopRecord.of(stop),
+                arrival=min(times),
+                waiting=0,
+                service_start=min(times),
+                departure=max(times),
                 shipment_ids=sids,
                 transfer_ids=tuple(t for t in stop.transfer_ids if t in ids),
             )
         )
-        field = "picked_up_at" if stop.type == PlanStepType.pickup else "delivered_at"
-        last_scan = max(last_scan, *(_seconds(day, getattr(t, field)) for t in here))
+        last_scan = max(last_scan, *times)
     aboard: dict[str, tuple[int, ...]] = {}
     notes: list[str] = []
     for sid, taken in picked.items():

@@ -71,7 +71,7 @@ def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day)
     assert new.parent_id == plan.id and new.status.value == "done"
     route = next(r for r in new.routes if r.van_code == van)
     work = _work(route.stops)
-    # the worked stop first, as the plan in force had it, with the copy scanned there only
+    # the worked stop first, as it happened (at its scan), with the copy scanned there only
     first = work[0]
     assert (first.type, first.site_code, first.transfer_ids) == (
         PlanStepType.pickup,
@@ -79,7 +79,8 @@ def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day)
         [hold],
     )
     assert first.shipment_ids == [HOLD]
-    assert first.arrival == pickup.arrival
+    at_scan = 9 * H + 30 * 60
+    assert (first.arrival, first.service_start, first.departure) == (at_scan,) * 3
     # then the drop of the copy on board, after 10:00, with its transfer
     drop = next(s for s in work[1:] if s.type == PlanStepType.delivery and HOLD in s.shipment_ids)
     assert drop.site_code == "east" and hold in drop.transfer_ids
@@ -167,6 +168,7 @@ def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
         (PlanStepType.pickup, [hold]),
         (PlanStepType.delivery, [hold]),  # only the copy dropped there
     ]
+    assert [s.arrival for s in worked] == [9 * H + 30 * 60, 10 * H + 40 * 60]  # as scanned
     assert all(s.arrival >= 11 * H for s in _work(route.stops)[2:])
 
 

@@ -328,4 +328,10 @@ def test_the_rest_of_the_day_is_replanned_from_where_the_vans_are(
     dropped = {t for s in work[1:] if s["type"] == "delivery" for t in s["transfer_ids"]}
     left = {t for u in after["unplanned"] for t in u["transfer_ids"]}
     assert set(stop["transfer_ids"]) <= dropped | left
+    # in the plan now in force the late stop is as it happened: on time, and its delay is
+    # not carried on to the stops planned after it
+    scanned = page.locator(f"li.stop[data-stop='{worked['id']}']")
+    scanned.locator(".day-line").filter(has_text="准时").wait_for()
+    lane = page.locator(f"section.route[aria-label='{route['van']}']")
+    assert lane.locator("li.stop.day-risk").count() == 0
     screenshot(page, "console_rest_of_day_accepted")

@@ -78,9 +78,9 @@ export async function dayProgress(plan, sitesByCode, now = new Date()) {
       // Not scanned yet: where the van's delay so far puts it, against the site's hours.
       const start = Math.max(stop.service_start, stop.arrival + delay);
       const end = windowEnd(sitesByCode[stop.site_code], weekday, stop.service_start);
-      const service = stop.departure - stop.service_start;
       const overdue = nowS !== null && nowS > stop.departure + LATE_MARGIN;
-      const missing = end !== null && start + service > end;
+      // As the solver and the plan's check have it: a window bounds the start of service.
+      const missing = end !== null && start > end;
       stops[stop.id] = {
         state: overdue || missing ? "risk" : "due",
         expected: start,
