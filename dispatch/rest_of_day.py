@@ -59,6 +59,7 @@ __all__ = [
     "rename_open",
     "rest_of_day",
     "rest_start",
+    "start_of",
     "worked_shipments",
 ]
 
@@ -78,7 +79,8 @@ class VanSoFar:
     ``worked``: the stored start row, the worked stops (each with only the copies scanned
     there) and the breaks before the last of them; ``distance``: metres driven to the last
     worked stop; ``aboard``: per shipment, its copies collected at a worked stop and not
-    delivered.
+    delivered; ``worked_stops``: the ids of the stored stops worked (as ``plan_of`` names
+    them).
     """
 
     van: str
@@ -88,6 +90,7 @@ class VanSoFar:
     distance: int
     breaks_taken: frozenset[str]
     aboard: Mapping[str, tuple[int, ...]]
+    worked_stops: frozenset[str] = frozenset()
 
     @property
     def moved(self) -> bool:
@@ -218,6 +221,7 @@ def _van_so_far(
             stops[last].distance,
             frozenset(breaks),
             aboard,
+            frozenset(str(stop.id) for _, stop, _ in worked),
         ),
         tuple(notes),
     )
@@ -262,6 +266,14 @@ def rest_start(
         before = problem_from_dict(row.problem)
     except ProblemInputError as exc:
         raise DispatchError("warm_start.rest_of_day.plan", plan_id, str(exc)) from None
+    return start_of(session, row, before, now=now)
+
+
+def start_of(
+    session: Session, row: PlanRow, before: Problem, *, now: datetime | None = None
+) -> RestStart:
+    """What the vans of the stored plan ``row`` (made for ``before``) have done by ``now``
+    (default: the clock), from the drivers' scans."""
     moment = resolve_now(now)
     so_far, notes = day_so_far(session, row, now=moment)
     records = {

@@ -28,6 +28,8 @@ from catalog.models import Plan as PlanRow
 from catalog.models import PlanStatus, PlanStepType, Transfer, TransferStatus
 from catalog.plan_edits import WORK, RouteWrite, StopWrite, editable_plan, save_routes
 from catalog.plans import enqueue, get_plan
+from catalog.settings import CirculationSettings
+from dispatch.check_now import check_from_now
 from dispatch.edits import (
     PlanCheck,
     PlanDiff,
@@ -40,6 +42,7 @@ from dispatch.edits import (
 from dispatch.errors import DispatchError
 from dispatch.plan import Plan, PlanRoute, Stop, time_route, van_of
 from dispatch.problem_json import ProblemInputError, problem_from_dict, problem_to_dict
+from dispatch.rest_of_day import start_of
 from optimizer import VisitType
 
 __all__ = [
@@ -183,8 +186,17 @@ def lock_stored(
     return _save(session, row, edited, (), (), staff=staff, now=now)
 
 
-def check_stored(session: Session, plan_id: int) -> tuple[PlanRow, PlanCheck]:
-    """The stored plan and what it breaks now (computed, nothing written).
+def check_stored(
+    session: Session,
+    plan_id: int,
+    *,
+    settings: CirculationSettings | None = None,
+    now: datetime | None = None,
+) -> tuple[PlanRow, PlanCheck]:
+    """The stored plan and what it breaks now (computed, nothing written): once its vans
+    have worked stops (the drivers' scans by ``now``, default the clock), the rest of each
+    route from where its van is (:mod:`dispatch.check_now`); ``settings`` load the copies
+    on board (default: the catalogue's defaults).
 
     Raises
     ------
@@ -195,7 +207,9 @@ def check_stored(session: Session, plan_id: int) -> tuple[PlanRow, PlanCheck]:
     """
     row = get_plan(session, plan_id)
     _done(row)
-    return row, check_plan(plan_of(row))
+    plan = plan_of(row)
+    start = start_of(session, row, plan.problem, now=now)
+    return row, check_from_now(plan, start, settings or CirculationSettings())
 
 
 def diff_stored(

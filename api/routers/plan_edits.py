@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from api.deps import SessionDep, require_role
+from api.deps import SessionDep, SettingsDep, require_role
 from api.routers.plans import PlanId
 from api.schemas.common import MAX_ROW_ID, error_responses
 from api.schemas.plan_edits import (
@@ -87,9 +87,13 @@ def lock(plan_id: PlanId, body: LockCreate, session: SessionDep, user: Editor) -
 
 
 @router.get("/{plan_id}/check", response_model=PlanCheckRead)
-def check(plan_id: PlanId, session: SessionDep, _user: Reader) -> PlanCheckRead:
-    """检查排班违反的规则 / What the plan breaks, per stop and per van."""
-    plan, found = check_stored(session, plan_id)
+def check(
+    plan_id: PlanId, session: SessionDep, settings: SettingsDep, _user: Reader
+) -> PlanCheckRead:
+    """检查排班违反的规则 / What the plan breaks, per stop and per van. Once drivers have
+    scanned, the stops worked are what happened and the rest is timed from where each van
+    is now (from its last scan, not before now)."""
+    plan, found = check_stored(session, plan_id, settings=settings.circulation)
     return PlanCheckRead.of(plan, found)
 
 

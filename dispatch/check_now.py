@@ -1,0 +1,108 @@
+"""The check of a plan its vans have begun to work: what the rest of it breaks from now.
+
+``edits.check_plan`` times every route from its depot at the start of the shift, as the
+solver planned it. Once the drivers scan, that is no longer what will happen: a van late at
+its second stop is late at the rest unless the rest was planned from there. So the stops
+already worked (a copy scanned there) are what happened and are not checked again, and the
+rest of each route is timed as the rest-of-day re-plan would time it (``rest_of_day``): from
+the site and hour of the van's last scan (not before now), with the copies it carries to
+drop, the breaks it took left out. A van that has worked nothing starts at its depot, not
+before now.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from catalog.settings import CirculationSettings
+from dispatch.edits import PlanCheck, PlanViolation, check_plan
+from dispatch.plan import EditError, Plan
+from dispatch.rest_of_day import RestStart, VanSoFar, rest_of_day, worked_shipments
+from optimizer import Lock, PlannedRoute, Problem, ViolationKind, Visit, VisitType, check
+
+__all__ = ["check_from_now"]
+
+
+def check_from_now(plan: Plan, start: RestStart, settings: CirculationSettings) -> PlanCheck:
+    """Every rule the rest of ``plan`` breaks from where its vans are (``start``: the
+    scans read now); ``check_plan`` itself while no van has worked a stop.
+
+    Parameters
+    ----------
+    plan
+        The stored plan (``stored_edits.plan_of``).
+    start
+        What each of its vans has done by now (``rest_of_day.rest_start``).
+    settings
+        Books per crate and kg per book, to load the copies on board.
+    """
+    if not any(s.moved for s in start.so_far):
+        return check_plan(plan)
+    try:
+        problem = plan.locked_problem()
+    except EditError:
+        problem = dataclasses.replace(plan.problem, locks=())
+    done = set(worked_shipments(start.so_far))
+    still = dataclasses.replace(
+        problem,
+        shipments=tuple(s for s in problem.shipments if s.id not in done),
+        locks=_locks_without(problem.locks, done),
+    )
+    rest = rest_of_day(
+        still,
+        before=plan.problem,
+        before_shipments=start.before_shipments,
+        so_far=start.so_far,
+        at=start.at,
+        settings=settings,
+    )
+    routes, stop_of = _rest_routes(plan, start.so_far, rest.search.problem, set(rest.aboard))
+    violations: list[PlanViolation] = []
+    unplanned: list[PlanViolation] = []
+    for v in check(rest.search.problem, routes):
+        stop = None
+        if v.van is not None and v.step is not None:
+            stop = stop_of[v.van][v.step]
+        item = PlanViolation(v.kind, v.van, stop, v.shipment, v.message_zh, v.message_en)
+        (unplanned if v.kind == ViolationKind.UNPLANNED else violations).append(item)
+    return PlanCheck(tuple(violations), tuple(unplanned))
+
+
+def _rest_routes(
+    plan: Plan, so_far: Sequence[VanSoFar], search: Problem, aboard: set[str]
+) -> tuple[list[PlannedRoute], dict[str, list[str | None]]]:
+    """Each van's visits still to make, as the search problem names them: the loading of
+    the copies it carries first (at its start, no stop of the plan), then the visits of its
+    stops not worked, in their order; and, per van, the plan's stop of each visit."""
+    known = {s.id for s in search.shipments}
+    worked = {s.van: s for s in so_far}
+    routes: list[PlannedRoute] = []
+    stop_of: dict[str, list[str | None]] = {}
+    for route in plan.routes:
+        van = worked.get(route.van)
+        done = van.worked_stops if van is not None else frozenset()
+        mine = set(van.aboard) & aboard if van is not None else set()
+        visits = [Visit(sid, VisitType.PICKUP) for sid in sorted(mine)]
+        stops: list[str | None] = [None] * len(visits)
+        for stop in route.stops:
+            if stop.id in done:
+                continue
+            for sid in stop.shipments:
+                carried = sid in mine and stop.type == VisitType.DELIVERY
+                if sid in known and (sid not in aboard or carried):
+                    visits.append(Visit(sid, stop.type))
+                    stops.append(stop.id)
+        routes.append(PlannedRoute(route.van, tuple(visits)))
+        stop_of[route.van] = stops
+    return routes, stop_of
+
+
+def _locks_without(locks: Sequence[Lock], done: set[str]) -> tuple[Lock, ...]:
+    """The locks on the shipments not yet worked (a worked stop is locked as it happened)."""
+    out = []
+    for lock in locks:
+        visits = tuple(v for v in lock.visits if v.shipment not in done)
+        if visits:
+            out.append(Lock(lock.van, visits))
+    return tuple(out)
