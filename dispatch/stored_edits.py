@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan as PlanRow
+from catalog.models import PlanRoute as RouteRow
 from catalog.models import PlanStatus, PlanStepType, Transfer, TransferStatus
 from catalog.plan_edits import WORK, RouteWrite, StopWrite, editable_plan, save_routes
 from catalog.plans import enqueue, get_plan
@@ -34,7 +35,6 @@ from dispatch.edits import (
     PlanCheck,
     PlanDiff,
     PlanViolation,
-    check_plan,
     diff,
     lock_stops,
     move_stop,
@@ -42,7 +42,7 @@ from dispatch.edits import (
 from dispatch.errors import DispatchError
 from dispatch.plan import Plan, PlanRoute, Stop, time_route, van_of
 from dispatch.problem_json import ProblemInputError, problem_from_dict, problem_to_dict
-from dispatch.rest_of_day import start_of
+from dispatch.rest_of_day import RestStart, start_of
 from optimizer import VisitType
 
 __all__ = [
@@ -137,6 +137,7 @@ def move_stored(
     position: int,
     version: int,
     staff: str,
+    settings: CirculationSettings | None = None,
     now: datetime | None = None,
 ) -> Edited:
     """Move a stored stop to ``position`` (0: the first stop after the start, counting only
@@ -147,17 +148,22 @@ def move_stored(
     NotFoundError
         No such plan.
     ConflictError
-        The plan is not editable, or no longer at ``version`` (reload).
+        The plan is not editable, or no longer at ``version`` (reload); or the drivers'
+        scans by ``now`` (default: the clock) say the stop was worked, or that ``van`` has
+        worked its stops up to ``position``: that part of the day has happened.
     InvalidValueError
         No such stop (or a start, end or break), van or position.
     """
     row = editable_plan(session, plan_id, version=version)
     plan = plan_of(row)
+    start = start_of(session, row, plan.problem, now=now)
+    _refuse_into_the_past(plan, start, _stop_key(stop_id), van, position)
     try:
         moved = move_stop(plan, _stop_key(stop_id), van, position)
     except DispatchError as exc:
         raise _refused(exc) from None
-    return _save(session, row, moved.plan, moved.along, moved.notes, staff=staff, now=now)
+    edit = _Edit(start, settings, frozenset({plan.stop(_stop_key(stop_id))[0], van}))
+    return _save(session, row, moved.plan, moved.along, moved.notes, edit, staff=staff, now=now)
 
 
 def lock_stored(
@@ -168,6 +174,7 @@ def lock_stored(
     locked: bool,
     version: int,
     staff: str,
+    settings: CirculationSettings | None = None,
     now: datetime | None = None,
 ) -> Edited:
     """Lock (or unlock) stored stops: a re-plan keeps them on their van, in their order.
@@ -183,7 +190,8 @@ def lock_stored(
         edited = lock_stops(plan, [_stop_key(s) for s in stop_ids], locked)
     except DispatchError as exc:
         raise _refused(exc) from None
-    return _save(session, row, edited, (), (), staff=staff, now=now)
+    edit = _Edit(start_of(session, row, plan.problem, now=now), settings, frozenset())
+    return _save(session, row, edited, (), (), edit, staff=staff, now=now)
 
 
 def check_stored(
@@ -355,19 +363,41 @@ def _done(row: PlanRow) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """What an edit knows besides the plan: what the vans have done by now (``start``), the
+    settings that load their copies on board, and the vans whose routes it changed."""
+
+    start: RestStart
+    settings: CirculationSettings | None
+    changed: frozenset[str]
+
+
 def _save(
     session: Session,
     row: PlanRow,
     plan: Plan,
     along: Sequence[str],
     notes: Sequence[str],
+    edit: _Edit,
     *,
     staff: str,
     now: datetime | None,
 ) -> Edited:
-    """Time and check the edited plan, write it, and name the stops in their stored ids."""
-    found = check_plan(plan)
-    writes = [_route_write(plan, r, found) for r in plan.routes if r.stops]
+    """Time and check the edited plan, write it, and name the stops in their stored ids.
+
+    The check is from now (:mod:`dispatch.check_now`); a route the edit left as it was,
+    whose van has worked stops, keeps its stored times (its worked stops as they happened)."""
+    found = check_from_now(plan, edit.start, edit.settings or CirculationSettings())
+    worked = {s.van for s in edit.start.so_far if s.moved} - edit.changed
+    stored = {r.van_code: r for r in row.routes}
+    writes = [
+        _kept_write(stored[r.van], r, found)
+        if r.van in worked and r.van in stored
+        else _route_write(plan, r, found)
+        for r in plan.routes
+        if r.stops
+    ]
     try:
         problem = plan.locked_problem()  # the stored problem's locks follow the flags
     except DispatchError:
@@ -472,6 +502,72 @@ def _route_write(plan: Plan, route: PlanRoute, found: PlanCheck) -> RouteWrite:
         )
     )
     return RouteWrite(route.van, timed.distance, timed.duration, timed.cost, tuple(stops))
+
+
+def _kept_write(stored: RouteRow, route: PlanRoute, found: PlanCheck) -> RouteWrite:
+    """The stored route as it is, with the edit's locks and the check's violations."""
+    locked = {s.id: s.locked for s in route.stops}
+    stops = []
+    for s in stored.stops:
+        key = _stop_key(s.id)
+        if s.type in WORK:
+            violations = found.at_stop(key)
+        elif s.type == PlanStepType.end:
+            violations = found.on_van(route.van)
+        else:
+            violations = ()
+        stops.append(
+            StopWrite(
+                s.id if s.type in WORK else None,
+                s.type,
+                s.site_code,
+                s.arrival,
+                s.waiting,
+                s.service_start,
+                s.departure,
+                load_crates=s.load_crates,
+                load_kg=s.load_kg,
+                distance=s.distance,
+                shipment_ids=tuple(s.shipment_ids),
+                locked=locked.get(key, s.locked),
+                violations=_violations(violations),
+                break_id=s.break_id,
+            )
+        )
+    return RouteWrite(stored.van_code, stored.distance, stored.duration, stored.cost, tuple(stops))
+
+
+def _refuse_into_the_past(
+    plan: Plan, start: RestStart, stop_id: str, van: str, position: int
+) -> None:
+    """A worked stop stays where it was worked, and nothing goes before a van's last worked
+    stop: that part of its day has happened.
+
+    Raises
+    ------
+    ConflictError
+        The stop was worked, or ``position`` is at or before the van's last worked stop.
+    """
+    worked = {s.van: s.worked_stops for s in start.so_far}
+    if any(stop_id in ids for ids in worked.values()):
+        raise ConflictError(
+            "stop_id",
+            stop_id,
+            "该站已作业（司机已扫描），不能移动 / the stop was worked (its copies were scanned "
+            "there): it cannot be moved",
+        )
+    if van not in {r.van for r in plan.routes} or isinstance(position, bool):
+        return  # an unknown van or a bad position: move_stop says so
+    others = [s.id for s in plan.route(van).stops if s.id != stop_id]
+    done = [i for i, sid in enumerate(others) if sid in worked.get(van, frozenset())]
+    if done and isinstance(position, int) and position <= done[-1]:
+        first = done[-1] + 1
+        raise ConflictError(
+            "position",
+            position,
+            f"{van} 前 {first} 站已作业，位置须不小于 {first} / {van} has worked its stops "
+            f"up to position {first - 1}: the position must be {first} or later",
+        )
 
 
 def _crates_kg(load: Sequence[int]) -> tuple[int, int]:

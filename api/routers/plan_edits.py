@@ -48,7 +48,9 @@ Reader = Annotated[User, Depends(require_role(Role.dispatcher, Role.admin, Role.
 
 
 @router.post("/{plan_id}/moves", response_model=EditRead)
-def move(plan_id: PlanId, body: MoveCreate, session: SessionDep, user: Editor) -> EditRead:
+def move(
+    plan_id: PlanId, body: MoveCreate, session: SessionDep, settings: SettingsDep, user: Editor
+) -> EditRead:
     """移动站点到另一车辆或位置；取件的送达随之移动 / Move a stop to another van or position;
     a pickup takes its deliveries along (and a delivery its pickups)."""
     staff = user.username
@@ -62,13 +64,16 @@ def move(plan_id: PlanId, body: MoveCreate, session: SessionDep, user: Editor) -
             position=body.position,
             version=body.version,
             staff=staff,
+            settings=settings.circulation,
         ),
     )
     return EditRead.of(edited)
 
 
 @router.post("/{plan_id}/locks", response_model=EditRead)
-def lock(plan_id: PlanId, body: LockCreate, session: SessionDep, user: Editor) -> EditRead:
+def lock(
+    plan_id: PlanId, body: LockCreate, session: SessionDep, settings: SettingsDep, user: Editor
+) -> EditRead:
     """锁定或解锁站点：重新排班时保持其车辆和顺序 / Lock or unlock stops: a re-plan keeps them
     on their van, in their order."""
     staff = user.username
@@ -81,6 +86,7 @@ def lock(plan_id: PlanId, body: LockCreate, session: SessionDep, user: Editor) -
             locked=body.locked,
             version=body.version,
             staff=staff,
+            settings=settings.circulation,
         ),
     )
     return EditRead.of(edited)

@@ -6,8 +6,10 @@ their stops by what they carry, not by where the solve happened to put them.
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
-from small_day import Day
+from small_day import DAY, Day
 from sqlalchemy import func, select
 from stored_day import NOW, build, work
 
@@ -365,3 +367,107 @@ def test_a_diff_needs_a_plan_to_compare_with(day: Day) -> None:
         diff_stored(day.session, plan.id)
     assert info.value.field == "against"
     assert diff_stored(day.session, plan.id, against=plan.id)[1].moved == ()
+
+
+# --- edits once the vans are out ------------------------------------------------------------
+
+
+def _collected(day: Day, plan: Plan, shipment: str, at: datetime) -> PlanStop:
+    """The driver scans the shipment's first copy at its pickup stop at ``at``; the stop."""
+    pickup = _stop(plan, PlanStepType.pickup, shipment)
+    transfer = day.session.get(Transfer, pickup.transfer_ids[0])
+    assert transfer is not None
+    scan_pickup(
+        day.session,
+        barcode=transfer.item.barcode,
+        site_code=pickup.site_code or "",
+        staff="driver",
+        now=at,
+    )
+    day.session.commit()
+    return pickup
+
+
+def _route_of(plan: Plan, stop: PlanStop) -> list[PlanStop]:
+    route = next(r for r in plan.routes if any(s.id == stop.id for s in r.stops))
+    return [s for s in route.stops if s.type in (PlanStepType.pickup, PlanStepType.delivery)]
+
+
+def test_a_worked_stop_is_not_moved_nor_anything_put_before_it(day: Day) -> None:
+    plan = build(day)
+    at = datetime.combine(DAY, time(9, 30))
+    worked = _collected(day, plan, HOLD, at)
+    stops = _route_of(plan, worked)
+    van = next(r.van_code for r in plan.routes if any(s.id == worked.id for s in r.stops))
+    last = stops.index(next(s for s in stops if s.id == worked.id))
+    with pytest.raises(ConflictError, match="worked") as refused:
+        move_stored(
+            day.session,
+            plan.id,
+            stop_id=worked.id,
+            van="van-2" if van == "van-1" else "van-1",
+            position=0,
+            version=plan.version,
+            staff="d",
+            now=at,
+        )
+    assert (refused.value.field, refused.value.value) == ("stop_id", str(worked.id))
+    later = next(s for s in stops[last + 1 :])
+    with pytest.raises(ConflictError) as refused:
+        move_stored(
+            day.session,
+            plan.id,
+            stop_id=later.id,
+            van=van,
+            position=last,
+            version=plan.version,
+            staff="d",
+            now=at,
+        )
+    assert (refused.value.field, refused.value.value) == ("position", last)
+    assert "已作业" in str(refused.value) and f"{last + 1} or later" in str(refused.value)
+    day.session.rollback()
+    # after the worked stop, the move is made
+    edited = move_stored(
+        day.session,
+        plan.id,
+        stop_id=later.id,
+        van=van,
+        position=len(stops) - 1,
+        version=plan.version,
+        staff="d",
+        now=at,
+    )
+    day.session.commit()
+    assert [s.id for s in _route_of(edited.row, worked)][-1] == later.id
+
+
+def test_a_lock_on_a_worked_day_keeps_the_worked_stops_as_they_happened(day: Day) -> None:
+    plan = build(day)
+    worked = _collected(day, plan, HOLD, datetime.combine(DAY, time(9, 30)))
+    late = datetime.combine(DAY, time(10))
+    replan_stored(day.session, plan.id, from_now=True, staff="d", now=late)
+    day.session.commit()
+    rest = work(day, now=late)
+    first = _stop(rest, PlanStepType.pickup, HOLD)  # the worked stop, stored as it happened
+    assert first.site_code == worked.site_code
+    scanned = 9 * 3600 + 30 * 60
+    assert (first.arrival, first.service_start) == (scanned, scanned)
+    other = next(s for r in rest.routes for s in r.stops if s.type == PlanStepType.delivery)
+    edited = lock_stored(
+        day.session,
+        rest.id,
+        stop_ids=[other.id],
+        locked=True,
+        version=rest.version,
+        staff="d",
+        now=late,
+    )
+    day.session.commit()
+    again = day.session.get(PlanStop, first.id)
+    assert again is not None and (again.arrival, again.service_start) == (scanned, scanned)
+    # the saved violations are the check's from now (the stored times of the rest, planned
+    # from 10:00, are kept too)
+    _, found = check_stored(day.session, rest.id, now=late)
+    assert edited.check.violations == found.violations
+    assert edited.row.routes[0].stops[-1].arrival == rest.routes[0].stops[-1].arrival
