@@ -56,23 +56,40 @@ def day(web_site: WebSite) -> dict[str, Any]:
     "second"}``, each stop with its ``crate``. Whether the desks packed the day's crates
     depends on the hour (the demo packs its own van day's), so either kind of stop is taken."""
     today = library_today()
-    with closing(web_site.client("dispatcher")) as dispatcher:
-        asked = dispatcher.post("/plans", json={"date": today, "time_limit": 5})
-        assert asked.status_code == 202, asked.text
-        plan_id = asked.json()["id"]
-        deadline = time.monotonic() + 180
-        while (plan := dispatcher.get(f"/plans/{plan_id}").json())["status"] != "done":
-            assert plan["status"] in ("queued", "running"), plan
-            assert time.monotonic() < deadline, f"plan {plan_id} not done in 180 s"
-            time.sleep(0.5)
-    route, first, second = two_pickup_sites(web_site, today)
+    found = None
+    for budget in BUDGETS:
+        plan_today(web_site, today, budget)
+        found = two_pickup_sites(web_site, today)
+        if found is not None:
+            break
+    assert found is not None, f"no van's route of {today} collects at two sites ({BUDGETS} s)"
+    route, first, second = found
     first["crate"] = open_crate(web_site, first)
     second["crate"] = open_crate(web_site, second)
     assert first["crate"] != second["crate"]
     return {"route": route, "first": first, "second": second, "date": today}
 
 
-def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...]:
+BUDGETS = (5, 15, 30)
+"""The plan's budgets, tried in turn: on a busy machine a short solve may leave the returns
+for tomorrow and give one van only the central library's new stock to collect."""
+
+
+def plan_today(web_site: WebSite, today: str, budget: int) -> None:
+    """The dispatcher plans today (the served worker solves, in ``budget`` seconds); a new
+    plan of the day is in force once done."""
+    with closing(web_site.client("dispatcher")) as dispatcher:
+        asked = dispatcher.post("/plans", json={"date": today, "time_limit": budget})
+        assert asked.status_code == 202, asked.text
+        plan_id = asked.json()["id"]
+        deadline = time.monotonic() + 180 + budget
+        while (plan := dispatcher.get(f"/plans/{plan_id}").json())["status"] != "done":
+            assert plan["status"] in ("queued", "running"), plan
+            assert time.monotonic() < deadline, f"plan {plan_id} not done in time"
+            time.sleep(0.5)
+
+
+def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...] | None:
     """The driver's route of today with work to collect at two sites, the first its next stop:
     ``(route, first, second)``. Which van the solver gives which work differs from day to day
     (on some days a van only delivers the central library's new stock, or has no route), so the
@@ -102,7 +119,7 @@ def two_pickup_sites(web_site: WebSite, today: str) -> tuple[dict[str, Any], ...
             )
             if first is not None and second is not None:
                 return route, first, second
-    raise AssertionError(f"no van's route of {today} collects at two sites")
+    return None
 
 
 def drive(dispatcher: Any, van: str, username: str | None) -> None:
