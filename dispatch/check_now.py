@@ -16,10 +16,10 @@ import dataclasses
 from collections.abc import Sequence
 
 from catalog.settings import CirculationSettings
-from dispatch.edits import PlanCheck, PlanViolation, check_plan
+from dispatch.edits import PlanCheck, check_plan, plan_check
 from dispatch.plan import EditError, Plan
 from dispatch.rest_of_day import RestStart, VanSoFar, rest_of_day, worked_shipments
-from optimizer import Lock, PlannedRoute, Problem, ViolationKind, Visit, VisitType, check
+from optimizer import Lock, PlannedRoute, Problem, Visit, VisitType, check
 
 __all__ = ["check_from_now"]
 
@@ -58,15 +58,7 @@ def check_from_now(plan: Plan, start: RestStart, settings: CirculationSettings) 
         settings=settings,
     )
     routes, stop_of = _rest_routes(plan, start.so_far, rest.search.problem, set(rest.aboard))
-    violations: list[PlanViolation] = []
-    unplanned: list[PlanViolation] = []
-    for v in check(rest.search.problem, routes):
-        stop = None
-        if v.van is not None and v.step is not None:
-            stop = stop_of[v.van][v.step]
-        item = PlanViolation(v.kind, v.van, stop, v.shipment, v.message_zh, v.message_en)
-        (unplanned if v.kind == ViolationKind.UNPLANNED else violations).append(item)
-    return PlanCheck(tuple(violations), tuple(unplanned))
+    return plan_check(check(rest.search.problem, routes), stop_of)
 
 
 def _rest_routes(

@@ -9,7 +9,7 @@ names no stop, van or position of the plan is refused, with ``EditError``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dispatch.plan import (
@@ -23,7 +23,7 @@ from dispatch.plan import (
     travel_cost,
     van_of,
 )
-from optimizer import Result, SolveParams, ViolationKind, VisitType, check, solve
+from optimizer import Result, SolveParams, Violation, ViolationKind, VisitType, check, solve
 
 __all__ = [
     "Figures",
@@ -38,6 +38,7 @@ __all__ = [
     "diff",
     "lock_stops",
     "move_stop",
+    "plan_check",
     "replan",
 ]
 
@@ -283,7 +284,14 @@ def check_plan(plan: Plan) -> PlanCheck:
         # Locks that contradict each other are no locks: the routes' own violations (a pair
         # on two vans, a delivery before its pickup) say what is wrong.
         problem = dataclasses.replace(plan.problem, locks=())
-    found = check(problem, routes)
+    return plan_check(check(problem, routes), stop_of)
+
+
+def plan_check(
+    found: Iterable[Violation], stop_of: Mapping[str, Sequence[str | None]]
+) -> PlanCheck:
+    """The optimiser's violations on the plan's stops: ``stop_of[van][step]`` is the stop
+    of the route's visit ``step`` (None: a visit of no stop)."""
     violations: list[PlanViolation] = []
     unplanned: list[PlanViolation] = []
     for v in found:
