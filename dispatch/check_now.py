@@ -13,15 +13,34 @@ before now.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from catalog.settings import CirculationSettings
 from dispatch.edits import PlanCheck, check_plan, plan_check
 from dispatch.plan import EditError, Plan
 from dispatch.rest_of_day import RestStart, VanSoFar, rest_of_day, worked_shipments
-from optimizer import Lock, PlannedRoute, Problem, Visit, VisitType, check
+from optimizer import Lock, PlannedRoute, Problem, Timing, Visit, VisitType, check, route_timing
 
-__all__ = ["check_from_now"]
+__all__ = ["RestFromNow", "check_from_now", "rest_from_now"]
+
+
+@dataclass(frozen=True, slots=True)
+class RestFromNow:
+    """The rest of a plan from where its vans are: what it breaks (``check``, the stops named
+    as the plan names them) and each van's rest as the search problem of the rest of the
+    day (``problem``) has it: its visits still to make (``routes``), and the plan's stop of
+    each visit (``stop_of``; None: loading the copies on board at the van's start)."""
+
+    check: PlanCheck
+    problem: Problem
+    helpers: Mapping[str, str]
+    routes: Mapping[str, PlannedRoute]
+    stop_of: Mapping[str, Sequence[str | None]]
+
+    def timing(self, van: str) -> Timing:
+        """The rest of the van's route timed from where the van is, not before now."""
+        return route_timing(self.problem, van, self.routes[van].visits)
 
 
 def check_from_now(plan: Plan, start: RestStart, settings: CirculationSettings) -> PlanCheck:
@@ -37,8 +56,17 @@ def check_from_now(plan: Plan, start: RestStart, settings: CirculationSettings) 
     settings
         Books per crate and kg per book, to load the copies on board.
     """
+    rest = rest_from_now(plan, start, settings)
+    return check_plan(plan) if rest is None else rest.check
+
+
+def rest_from_now(
+    plan: Plan, start: RestStart, settings: CirculationSettings
+) -> RestFromNow | None:
+    """The rest of ``plan`` from where its vans are (see :func:`check_from_now`); None while
+    no van has worked a stop (the plan is then the whole of the rest)."""
     if not any(s.moved for s in start.so_far):
-        return check_plan(plan)
+        return None
     try:
         problem = plan.locked_problem()
     except EditError:
@@ -57,8 +85,15 @@ def check_from_now(plan: Plan, start: RestStart, settings: CirculationSettings) 
         at=start.at,
         settings=settings,
     )
-    routes, stop_of = _rest_routes(plan, start.so_far, rest.search.problem, set(rest.aboard))
-    return plan_check(check(rest.search.problem, routes), stop_of)
+    search = rest.search.problem
+    routes, stop_of = _rest_routes(plan, start.so_far, search, set(rest.aboard))
+    return RestFromNow(
+        plan_check(check(search, routes), stop_of),
+        search,
+        rest.search.helpers,
+        {r.van: r for r in routes},
+        stop_of,
+    )
 
 
 def _rest_routes(

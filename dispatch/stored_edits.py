@@ -25,24 +25,25 @@ from sqlalchemy.orm import Session
 
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan as PlanRow
-from catalog.models import PlanRoute as RouteRow
-from catalog.models import PlanStatus, PlanStepType, Transfer, TransferStatus
-from catalog.plan_edits import WORK, RouteWrite, StopWrite, editable_plan, save_routes
+from catalog.models import PlanStatus, Transfer, TransferStatus
+from catalog.plan_edits import WORK, editable_plan, save_routes
 from catalog.plans import enqueue, get_plan
 from catalog.settings import CirculationSettings
-from dispatch.check_now import check_from_now
+from dispatch.check_now import check_from_now, rest_from_now
 from dispatch.edits import (
     PlanCheck,
     PlanDiff,
     PlanViolation,
+    check_plan,
     diff,
     lock_stops,
     move_stop,
 )
 from dispatch.errors import DispatchError
-from dispatch.plan import Plan, PlanRoute, Stop, time_route, van_of
+from dispatch.plan import Plan, PlanRoute, Stop
 from dispatch.problem_json import ProblemInputError, problem_from_dict, problem_to_dict
 from dispatch.rest_of_day import RestStart, start_of
+from dispatch.route_writes import kept_write, planned_write, resumed_write, worked_first
 from optimizer import VisitType
 
 __all__ = [
@@ -386,18 +387,26 @@ def _save(
 ) -> Edited:
     """Time and check the edited plan, write it, and name the stops in their stored ids.
 
-    The check is from now (:mod:`dispatch.check_now`); a route the edit left as it was,
-    whose van has worked stops, keeps its stored times (its worked stops as they happened)."""
-    found = check_from_now(plan, edit.start, edit.settings or CirculationSettings())
-    worked = {s.van for s in edit.start.so_far if s.moved} - edit.changed
+    The check is from now (:mod:`dispatch.check_now`). A van that has worked stops keeps
+    them as they happened: its route left as it was keeps its stored times, its route
+    changed by the edit is timed from its last scan (:mod:`dispatch.route_writes`)."""
+    settings = edit.settings or CirculationSettings()
+    rest = rest_from_now(plan, edit.start, settings)
+    found = check_plan(plan) if rest is None else rest.check
+    worked = {s.van: s for s in edit.start.so_far if s.moved}
     stored = {r.van_code: r for r in row.routes}
-    writes = [
-        _kept_write(stored[r.van], r, found)
-        if r.van in worked and r.van in stored
-        else _route_write(plan, r, found)
-        for r in plan.routes
-        if r.stops
-    ]
+    for van in set(worked) & edit.changed:
+        plan = plan.with_route(worked_first(plan.route(van), worked[van]))
+    writes = []
+    for r in plan.routes:
+        if not r.stops:
+            continue
+        if r.van not in worked or r.van not in stored or rest is None:
+            writes.append(planned_write(plan, r, found))
+        elif r.van in edit.changed:
+            writes.append(resumed_write(stored[r.van], worked[r.van], plan, r, rest, found))
+        else:
+            writes.append(kept_write(stored[r.van], r, found))
     try:
         problem = plan.locked_problem()  # the stored problem's locks follow the flags
     except DispatchError:
@@ -423,118 +432,6 @@ def _renamed(found: PlanCheck, ids: dict[str, int]) -> PlanCheck:
     return PlanCheck(
         tuple(named(v) for v in found.violations), tuple(named(v) for v in found.unplanned)
     )
-
-
-def _violations(found: Sequence[PlanViolation]) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {"kind": v.kind.value, "shipment": v.shipment, "zh": v.message_zh, "en": v.message_en}
-        for v in found
-    )
-
-
-def _route_write(plan: Plan, route: PlanRoute, found: PlanCheck) -> RouteWrite:
-    """The van's route as rows: start, its stops with the breaks where the timing puts them,
-    end; times, loads and distances (metres driven from the start) as the solve stores them."""
-    timed = time_route(plan, route.van)
-    van = van_of(plan.problem, route.van)
-    load: tuple[int, ...] = (0,) * len(van.capacity)
-    at = timed.start
-    stops = [StopWrite(None, PlanStepType.start, van.start, at, 0, at, at)]
-    breaks = list(timed.breaks)
-
-    def take_breaks(after: int) -> None:
-        while breaks and breaks[0].after == after:
-            b = breaks.pop(0)
-            crates, kg = _crates_kg(load)
-            stops.append(
-                StopWrite(
-                    None,
-                    PlanStepType.break_,
-                    b.site,
-                    b.start,
-                    0,
-                    b.start,
-                    b.start + b.duration,
-                    load_crates=crates,
-                    load_kg=kg,
-                    distance=b.distance,
-                    break_id=b.id,
-                )
-            )
-
-    take_breaks(0)
-    for n, t in enumerate(timed.stops, start=1):
-        load = t.load
-        crates, kg = _crates_kg(load)
-        stops.append(
-            StopWrite(
-                int(t.stop.id) if t.stop.id.isdigit() else None,
-                PlanStepType(t.stop.type.value),
-                t.stop.site,
-                t.arrival,
-                t.waiting,
-                t.service_start,
-                t.departure,
-                load_crates=crates,
-                load_kg=kg,
-                distance=t.distance,
-                shipment_ids=t.stop.shipments,
-                locked=t.stop.locked,
-                violations=_violations(found.at_stop(t.stop.id)),
-            )
-        )
-        take_breaks(n)
-    crates, kg = _crates_kg(load)
-    end = timed.end
-    stops.append(
-        StopWrite(
-            None,
-            PlanStepType.end,
-            van.end_site,
-            end,
-            0,
-            end,
-            end,
-            load_crates=crates,
-            load_kg=kg,
-            distance=timed.distance,
-            violations=_violations(found.on_van(route.van)),
-        )
-    )
-    return RouteWrite(route.van, timed.distance, timed.duration, timed.cost, tuple(stops))
-
-
-def _kept_write(stored: RouteRow, route: PlanRoute, found: PlanCheck) -> RouteWrite:
-    """The stored route as it is, with the edit's locks and the check's violations."""
-    locked = {s.id: s.locked for s in route.stops}
-    stops = []
-    for s in stored.stops:
-        key = _stop_key(s.id)
-        if s.type in WORK:
-            violations = found.at_stop(key)
-        elif s.type == PlanStepType.end:
-            violations = found.on_van(route.van)
-        else:
-            violations = ()
-        stops.append(
-            StopWrite(
-                s.id if s.type in WORK else None,
-                s.type,
-                s.site_code,
-                s.arrival,
-                s.waiting,
-                s.service_start,
-                s.departure,
-                load_crates=s.load_crates,
-                load_kg=s.load_kg,
-                distance=s.distance,
-                shipment_ids=tuple(s.shipment_ids),
-                locked=locked.get(key, s.locked),
-                violations=_violations(violations),
-                break_id=s.break_id,
-            )
-        )
-    return RouteWrite(stored.van_code, stored.distance, stored.duration, stored.cost, tuple(stops))
 
 
 def _refuse_into_the_past(
@@ -568,8 +465,3 @@ def _refuse_into_the_past(
             f"{van} 前 {first} 站已作业，位置须不小于 {first} / {van} has worked its stops "
             f"up to position {first - 1}: the position must be {first} or later",
         )
-
-
-def _crates_kg(load: Sequence[int]) -> tuple[int, int]:
-    """The stored load columns of the optimiser's (crates, kg) vector."""
-    return (load[0] if load else 0, load[1] if len(load) > 1 else 0)

@@ -16,14 +16,20 @@ from small_day import DAY, FAST, Day, H
 from sqlalchemy.orm import Session
 
 from catalog.fleet import VanSpec, create_van
-from catalog.models import Plan, Role, TransferKind
+from catalog.models import Plan, PlanStepType, PlanStop, Role, Transfer, TransferKind
 from catalog.plans import claim_next, enqueue, get_plan
+from catalog.transfers import scan_delivery, scan_pickup
 from catalog.users import create_user
 from dispatch.catalog_day import solve_date
 from dispatch.worker import record_job
 
 NOW = datetime.combine(DAY, time(6))
 """When the plan is made: early on the van day."""
+
+HOLD = "t-hold-west-east"
+"""The hold of the day, from west to east."""
+
+WORK = (PlanStepType.pickup, PlanStepType.delivery)
 
 
 def matrices(points: Sequence[object]) -> tuple[list[list[int]], list[list[int]]]:
@@ -93,3 +99,44 @@ def build(day: Day) -> Plan:
     transfers(day)
     day.session.commit()
     return stored_plan(day)
+
+
+# --- the drivers' side ----------------------------------------------------------------------
+
+
+def stop_of(plan: Plan, type: PlanStepType, shipment: str) -> tuple[str, PlanStop]:
+    """The van and the stop of the plan that picks up (or drops) ``shipment``."""
+    return next(
+        (r.van_code, s)
+        for r in plan.routes
+        for s in r.stops
+        if s.type == type and shipment in s.shipment_ids
+    )
+
+
+def work_stops(stops: Sequence[PlanStop]) -> list[PlanStop]:
+    """The pickups and drops among a route's rows, in order."""
+    return [s for s in stops if s.type in WORK]
+
+
+def scan(
+    day: Day,
+    stop: PlanStop,
+    at: datetime,
+    *,
+    transfer_id: int | None = None,
+    staff: str = "driver2",
+) -> None:
+    """The driver scans a copy of the stop (its first, or ``transfer_id``) there at ``at``,
+    as a pickup or a drop as the stop is (committed)."""
+    transfer = day.session.get(Transfer, transfer_id or stop.transfer_ids[0])
+    assert transfer is not None
+    scanned = scan_pickup if stop.type == PlanStepType.pickup else scan_delivery
+    scanned(
+        day.session,
+        barcode=transfer.item.barcode,
+        site_code=stop.site_code or "",
+        staff=staff,
+        now=at,
+    )
+    day.session.commit()

@@ -7,38 +7,17 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from small_day import DAY, Day
-from stored_day import build
+from stored_day import HOLD, build, scan, stop_of
 
-from catalog.models import Plan, PlanStepType, PlanStop, Transfer
-from catalog.transfers import scan_pickup
+from catalog.models import Plan, PlanStepType, PlanStop
 from dispatch.edits import check_plan
 from dispatch.stored_edits import check_stored, plan_of
-
-HOLD = "t-hold-west-east"
-
-
-def _stop(plan: Plan, type: PlanStepType, shipment: str) -> tuple[str, PlanStop]:
-    return next(
-        (r.van_code, s)
-        for r in plan.routes
-        for s in r.stops
-        if s.type == type and shipment in s.shipment_ids
-    )
 
 
 def _collect_hold(day: Day, plan: Plan, at: time) -> PlanStop:
     """The driver scans the hold's copy at its pickup stop at ``at``; the stop."""
-    _, pickup = _stop(plan, PlanStepType.pickup, HOLD)
-    transfer = day.session.get(Transfer, pickup.transfer_ids[0])
-    assert transfer is not None
-    scan_pickup(
-        day.session,
-        barcode=transfer.item.barcode,
-        site_code=pickup.site_code or "",
-        staff="driver2",
-        now=datetime.combine(DAY, at),
-    )
-    day.session.commit()
+    _, pickup = stop_of(plan, PlanStepType.pickup, HOLD)
+    scan(day, pickup, datetime.combine(DAY, at))
     return pickup
 
 
@@ -58,7 +37,7 @@ def test_a_copy_collected_late_makes_its_drop_late_from_the_van_where_it_is(day:
     plan = build(day)
     assert _on_time(plan, day, datetime.combine(DAY, time(7)))
     pickup = _collect_hold(day, plan, time(17, 55))
-    van, drop = _stop(plan, PlanStepType.delivery, HOLD)
+    van, drop = stop_of(plan, PlanStepType.delivery, HOLD)
 
     now = datetime.combine(DAY, time(17, 56))
     _, found = check_stored(day.session, plan.id, now=now)
@@ -77,7 +56,7 @@ def test_a_copy_collected_late_makes_its_drop_late_from_the_van_where_it_is(day:
 
 def test_a_copy_collected_on_time_keeps_the_rest_on_time(day: Day) -> None:
     plan = build(day)
-    _, planned = _stop(plan, PlanStepType.pickup, HOLD)
+    _, planned = stop_of(plan, PlanStepType.pickup, HOLD)
     scan = datetime.combine(DAY, time()) + _seconds(planned.service_start)
     _collect_hold(day, plan, scan.time())
     _, found = check_stored(day.session, plan.id, now=scan)

@@ -7,41 +7,28 @@ from datetime import datetime, time
 from typing import Any
 
 from small_day import DAY, FAST, Day, H
-from stored_day import build, fleet, matrices, stored_plan, transfers, work
+from stored_day import (
+    HOLD,
+    build,
+    fleet,
+    matrices,
+    scan,
+    stop_of,
+    stored_plan,
+    transfers,
+    work,
+    work_stops,
+)
 
 from catalog.models import Plan, PlanStepType, PlanStop, Transfer, TransferKind, TransferStatus
 from catalog.plans import accept, claim_next, get_plan
-from catalog.transfers import scan_delivery, scan_pickup
 from dispatch.catalog_day import solve_date
 from dispatch.rest_of_day import aboard_skill
 from dispatch.stored_edits import check_stored, plan_of, replan_stored
 from optimizer import Problem, solve
 
-HOLD = "t-hold-west-east"
 LATER = datetime.combine(DAY, time(10))
 """When the rest of the day is planned."""
-
-
-def _stop(plan: Plan, type: PlanStepType, shipment: str) -> tuple[str, PlanStop]:
-    return next(
-        (r.van_code, s)
-        for r in plan.routes
-        for s in r.stops
-        if s.type == type and shipment in s.shipment_ids
-    )
-
-
-def _scan(day: Day, stop: PlanStop, transfer_id: int, at: datetime) -> None:
-    transfer = day.session.get(Transfer, transfer_id)
-    assert transfer is not None
-    scan = scan_pickup if stop.type == PlanStepType.pickup else scan_delivery
-    scan(
-        day.session,
-        barcode=transfer.item.barcode,
-        site_code=stop.site_code or "",
-        staff="driver2",
-        now=at,
-    )
 
 
 def _rest_of_day(day: Day, plan: Plan, at: datetime = LATER) -> Plan:
@@ -56,21 +43,17 @@ def _hold(day: Day, stop: PlanStop) -> int:
     )
 
 
-def _work(route_stops: list[PlanStop]) -> list[PlanStop]:
-    return [s for s in route_stops if s.type in (PlanStepType.pickup, PlanStepType.delivery)]
-
-
 def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day) -> None:
     plan = build(day)
-    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    van, pickup = stop_of(plan, PlanStepType.pickup, HOLD)
     hold = _hold(day, pickup)
-    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    scan(day, pickup, transfer_id=hold, at=datetime.combine(DAY, time(9, 30)))
     day.session.commit()
 
     new = _rest_of_day(day, plan)
     assert new.parent_id == plan.id and new.status.value == "done"
     route = next(r for r in new.routes if r.van_code == van)
-    work = _work(route.stops)
+    work = work_stops(route.stops)
     # the worked stop first, as it happened (at its scan), with the copy scanned there only
     first = work[0]
     assert (first.type, first.site_code, first.transfer_ids) == (
@@ -88,7 +71,7 @@ def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day)
     # no loading steps at helper sites, nothing at a site the catalogue does not know
     assert {s.site_code for s in route.stops} <= {"central", "east", "west", "kiosk"}
     # every other transfer of the day is planned again (or deferred with a reason)
-    rest = {t for r in new.routes for s in _work(r.stops)[1:] for t in s.transfer_ids}
+    rest = {t for r in new.routes for s in work_stops(r.stops)[1:] for t in s.transfer_ids}
     left = {t for u in new.unplanned for t in u.transfer_ids}
     open_ids = {t.id for t in day.transfers if t.id != hold}
     assert open_ids <= rest | left
@@ -105,7 +88,7 @@ def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day)
     transfer = day.session.get(Transfer, hold)
     assert transfer is not None and transfer.status == TransferStatus.picked_up
     # the driver drops it where the new plan says
-    _scan(day, drop, hold, datetime.combine(DAY, time(11)))
+    scan(day, drop, transfer_id=hold, at=datetime.combine(DAY, time(11)))
     day.session.commit()
     assert transfer.status == TransferStatus.delivered
 
@@ -116,8 +99,10 @@ def test_a_van_that_worked_nothing_starts_at_its_depot_not_before_now(day: Day) 
     for route in new.routes:
         start = route.stops[0]
         assert start.type == PlanStepType.start and start.site_code == "central"
-        assert all(s.arrival >= 10 * H for s in _work(route.stops))
-    visits = {(sid, s.type) for r in new.routes for s in _work(r.stops) for sid in s.shipment_ids}
+        assert all(s.arrival >= 10 * H for s in work_stops(route.stops))
+    visits = {
+        (sid, s.type) for r in new.routes for s in work_stops(r.stops) for sid in s.shipment_ids
+    }
     assert len(visits) == 2 * 4  # every transfer planned again, picked up and dropped
 
 
@@ -128,9 +113,9 @@ def test_copies_left_behind_at_a_worked_stop_are_planned_again(day: Day) -> None
     day.session.commit()
     plan = stored_plan(day)
     sid = "t-new_stock-central-east"
-    van, pickup = _stop(plan, PlanStepType.pickup, sid)
+    van, pickup = stop_of(plan, PlanStepType.pickup, sid)
     taken = next(t for t in pickup.transfer_ids if t != extra.id)
-    _scan(day, pickup, taken, datetime.combine(DAY, time(9, 5)))
+    scan(day, pickup, transfer_id=taken, at=datetime.combine(DAY, time(9, 5)))
     day.session.commit()
 
     new = _rest_of_day(day, plan)
@@ -146,9 +131,9 @@ def test_copies_left_behind_at_a_worked_stop_are_planned_again(day: Day) -> None
 
 def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
     plan = build(day)
-    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    van, pickup = stop_of(plan, PlanStepType.pickup, HOLD)
     hold = _hold(day, pickup)
-    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    scan(day, pickup, transfer_id=hold, at=datetime.combine(DAY, time(9, 30)))
     day.session.commit()
     first = _rest_of_day(day, plan)
     accept(day.session, first.id, staff="dispatcher", now=LATER)
@@ -159,27 +144,27 @@ def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
         for s in r.stops
         if s.type == PlanStepType.delivery and hold in s.transfer_ids
     )
-    _scan(day, drop, hold, datetime.combine(DAY, time(10, 40)))
+    scan(day, drop, transfer_id=hold, at=datetime.combine(DAY, time(10, 40)))
     day.session.commit()
 
     second = _rest_of_day(day, first, datetime.combine(DAY, time(11)))
     route = next(r for r in second.routes if r.van_code == van)
-    worked = _work(route.stops)[:2]
+    worked = work_stops(route.stops)[:2]
     assert [(s.type, s.transfer_ids) for s in worked] == [
         (PlanStepType.pickup, [hold]),
         (PlanStepType.delivery, [hold]),  # only the copy dropped there
     ]
     assert [s.arrival for s in worked] == [9 * H + 30 * 60, 10 * H + 40 * 60]  # as scanned
-    assert all(s.arrival >= 11 * H for s in _work(route.stops)[2:])
+    assert all(s.arrival >= 11 * H for s in work_stops(route.stops)[2:])
 
 
 def test_every_van_of_the_search_starts_not_before_now(day: Day) -> None:
     """Also a van with no route in the plan in force (the day fits on one van): the search
     the solver gets starts each van at its depot or its last scan, from now on."""
     plan = build(day)
-    van, pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    van, pickup = stop_of(plan, PlanStepType.pickup, HOLD)
     hold = _hold(day, pickup)
-    _scan(day, pickup, hold, datetime.combine(DAY, time(9, 30)))
+    scan(day, pickup, transfer_id=hold, at=datetime.combine(DAY, time(9, 30)))
     day.session.commit()
     replan_stored(day.session, plan.id, from_now=True, staff="dispatcher", now=LATER)
     day.session.commit()

@@ -11,7 +11,7 @@ from datetime import datetime, time
 import pytest
 from small_day import DAY, Day
 from sqlalchemy import func, select
-from stored_day import NOW, build, work
+from stored_day import HOLD, NOW, build, scan, stop_of, work, work_stops
 
 from catalog.errors import ConflictError, InvalidValueError
 from catalog.models import Plan, PlanStatus, PlanStepType, PlanStop, Transfer, TransferEvent
@@ -30,13 +30,6 @@ from dispatch.stored_edits import (
 from optimizer import Lock, Visit, VisitType
 
 RETURN = "t-return_home-kiosk-west"
-HOLD = "t-hold-west-east"
-
-
-def _stop(plan: Plan, type: PlanStepType, shipment: str) -> PlanStop:
-    return next(
-        s for r in plan.routes for s in r.stops if s.type == type and shipment in s.shipment_ids
-    )
 
 
 def _places(day: Day, plan: Plan) -> dict[str, tuple[str | None, int | None]]:
@@ -75,7 +68,7 @@ def test_the_stored_plan_in_memory(day: Day) -> None:
 def test_a_move_is_stored_in_place_and_the_transfers_follow(day: Day) -> None:
     plan = build(day)
     version, events, before = plan.version, _events(day), _places(day, plan)
-    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    pickup = stop_of(plan, PlanStepType.pickup, RETURN)[1]
     edited = move_stored(
         day.session,
         plan.id,
@@ -113,7 +106,7 @@ def test_a_move_is_stored_in_place_and_the_transfers_follow(day: Day) -> None:
 
 def test_violations_are_saved_on_the_stops_not_refused(day: Day) -> None:
     plan = build(day)
-    delivery = _stop(plan, PlanStepType.delivery, HOLD)
+    delivery = stop_of(plan, PlanStepType.delivery, HOLD)[1]
     route = next(r for r in plan.routes if delivery in r.stops)
     edited = move_stored(
         day.session,
@@ -140,7 +133,7 @@ def test_violations_are_saved_on_the_stops_not_refused(day: Day) -> None:
 
 def test_an_edit_on_an_old_version_is_refused(day: Day) -> None:
     plan = build(day)
-    stop = _stop(plan, PlanStepType.pickup, HOLD)
+    stop = stop_of(plan, PlanStepType.pickup, HOLD)[1]
     with pytest.raises(ConflictError) as info:
         move_stored(
             day.session,
@@ -185,8 +178,8 @@ def test_a_plan_without_its_problem_cannot_be_edited(day: Day) -> None:
 def test_locks_and_the_replan_that_keeps_them(day: Day) -> None:
     plan = build(day)
     pickup, delivery = (
-        _stop(plan, PlanStepType.pickup, HOLD),
-        _stop(plan, PlanStepType.delivery, HOLD),
+        stop_of(plan, PlanStepType.pickup, HOLD)[1],
+        stop_of(plan, PlanStepType.delivery, HOLD)[1],
     )
     locked = lock_stored(
         day.session,
@@ -221,7 +214,7 @@ def test_locks_and_the_replan_that_keeps_them(day: Day) -> None:
 
 def test_a_replan_supersedes_its_parent_and_is_diffed_against_it(day: Day) -> None:
     plan = build(day)
-    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    pickup = stop_of(plan, PlanStepType.pickup, RETURN)[1]
     move_stored(
         day.session,
         plan.id,
@@ -256,7 +249,7 @@ def test_no_replan_while_copies_ride_on_a_van(day: Day) -> None:
     """The re-plan reads only the transfers still to collect: once a van carries copies of
     the plan it is refused (409), rather than leaving their drops out of the day's routes."""
     plan = build(day)
-    pickup = _stop(plan, PlanStepType.pickup, HOLD)
+    pickup = stop_of(plan, PlanStepType.pickup, HOLD)[1]
     transfer = day.session.get(Transfer, pickup.transfer_ids[0])
     assert transfer is not None
     scan_pickup(
@@ -278,7 +271,7 @@ def test_no_replan_while_copies_ride_on_a_van(day: Day) -> None:
 def test_the_replan_keeps_the_locked_stops_and_so_does_the_next(day: Day) -> None:
     plan = build(day)
     # the returning copy on van-2, locked there
-    pickup = _stop(plan, PlanStepType.pickup, RETURN)
+    pickup = stop_of(plan, PlanStepType.pickup, RETURN)[1]
     moved = move_stored(
         day.session,
         plan.id,
@@ -374,23 +367,14 @@ def test_a_diff_needs_a_plan_to_compare_with(day: Day) -> None:
 
 def _collected(day: Day, plan: Plan, shipment: str, at: datetime) -> PlanStop:
     """The driver scans the shipment's first copy at its pickup stop at ``at``; the stop."""
-    pickup = _stop(plan, PlanStepType.pickup, shipment)
-    transfer = day.session.get(Transfer, pickup.transfer_ids[0])
-    assert transfer is not None
-    scan_pickup(
-        day.session,
-        barcode=transfer.item.barcode,
-        site_code=pickup.site_code or "",
-        staff="driver",
-        now=at,
-    )
-    day.session.commit()
+    _, pickup = stop_of(plan, PlanStepType.pickup, shipment)
+    scan(day, pickup, at, staff="driver")
     return pickup
 
 
 def _route_of(plan: Plan, stop: PlanStop) -> list[PlanStop]:
     route = next(r for r in plan.routes if any(s.id == stop.id for s in r.stops))
-    return [s for s in route.stops if s.type in (PlanStepType.pickup, PlanStepType.delivery)]
+    return work_stops(route.stops)
 
 
 def test_a_worked_stop_is_not_moved_nor_anything_put_before_it(day: Day) -> None:
@@ -449,7 +433,7 @@ def test_a_lock_on_a_worked_day_keeps_the_worked_stops_as_they_happened(day: Day
     replan_stored(day.session, plan.id, from_now=True, staff="d", now=late)
     day.session.commit()
     rest = work(day, now=late)
-    first = _stop(rest, PlanStepType.pickup, HOLD)  # the worked stop, stored as it happened
+    first = stop_of(rest, PlanStepType.pickup, HOLD)[1]  # the worked stop, stored as it happened
     assert first.site_code == worked.site_code
     scanned = 9 * 3600 + 30 * 60
     assert (first.arrival, first.service_start) == (scanned, scanned)
@@ -471,3 +455,45 @@ def test_a_lock_on_a_worked_day_keeps_the_worked_stops_as_they_happened(day: Day
     _, found = check_stored(day.session, rest.id, now=late)
     assert edited.check.violations == found.violations
     assert edited.row.routes[0].stops[-1].arrival == rest.routes[0].stops[-1].arrival
+
+
+def test_a_route_changed_on_a_worked_day_goes_on_from_the_last_scan(day: Day) -> None:
+    """The hold is collected late, its van's stops before it passed over (not scanned):
+    they come after it, timed from the scan, as the van will work them."""
+    plan = build(day)
+    scanned = 11 * 3600  # late: the rest of the route was planned for the early morning
+    worked = _collected(day, plan, HOLD, datetime.combine(DAY, time(11)))
+    stops = _route_of(plan, worked)
+    van = next(r.van_code for r in plan.routes if any(s.id == worked.id for s in r.stops))
+    last = [s.id for s in stops].index(worked.id)
+    assert last + 2 < len(stops), [(s.type, s.site_code) for s in stops]
+    moved = stops[last + 1]
+    assert moved.arrival < scanned
+    now = datetime.combine(DAY, time(11, 5))
+    edited = move_stored(
+        day.session,
+        plan.id,
+        stop_id=moved.id,
+        van=van,
+        position=len(stops) - 1,
+        version=plan.version,
+        staff="d",
+        now=now,
+    )
+    day.session.commit()
+    route = next(r for r in edited.row.routes if r.van_code == van)
+    rows = work_stops(route.stops)
+    others = [s.id for s in stops if s.id not in (worked.id, moved.id)]
+    assert [s.id for s in rows] == [worked.id, *others, moved.id]
+    assert (rows[0].arrival, rows[0].service_start, rows[0].departure) == (scanned,) * 3
+    # the rest from the last scan, not before now (11:05), in order
+    assert rows[1].arrival >= scanned + 5 * 60
+    times = [t for s in rows for t in (s.arrival, s.service_start, s.departure)]
+    assert times == sorted(times)
+    end = route.stops[-1]
+    assert end.type == PlanStepType.end and end.arrival >= rows[-1].departure
+    assert route.duration == end.arrival - route.stops[0].departure
+    assert [s.distance for s in route.stops] == sorted(s.distance for s in route.stops)
+    # what was stored is what the check from now finds
+    _, found = check_stored(day.session, plan.id, now=now)
+    assert edited.check.violations == found.violations
