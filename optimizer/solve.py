@@ -425,9 +425,11 @@ def _left_out(
     drops it only when it finds no place for it, ``LOCK_WEIGHT``), but ``time_limit`` when
     there was no time to search: the repair alone does not move what is already planned.
     The locks certainly infeasible were found before the search (``diagnose.unlockable``);
-    what the search and the repair leave out is what they found no place for."""
+    what the search and the repair leave out is what they found no place for. Deferrable
+    work the repair did not reach is ``time_limit`` too when no search ran: nothing looked
+    for room for it (the start plan may be the holds' alone), so "no room" would be a guess."""
     locked = is_locked(problem, shipment)
-    if (k in served.untried and (nothing or not shipment.deferrable or locked)) or (
+    if (k in served.untried and (nothing or not searched or not shipment.deferrable or locked)) or (
         locked and not searched
     ):
         return Unassigned(

@@ -27,7 +27,8 @@ from optimizer import (
     solve,
 )
 from optimizer._plan import PlanRoute
-from optimizer._serve import serve_first
+from optimizer._serve import Served, serve_first
+from optimizer.solve import _left_out
 
 H = 3600
 P, D = VisitType.PICKUP, VisitType.DELIVERY
@@ -227,3 +228,17 @@ def test_no_hold_waits_where_deferrable_work_could_make_room(problem: Problem, w
     assert sorted(
         [u.shipment for u in result.unassigned] + [s for r in result.routes for s in r.shipments]
     ) == sorted(s.id for s in problem.shipments)
+
+
+def test_deferrable_work_the_repair_never_reached_is_late_not_out_of_room() -> None:
+    # With no search (the start plan may be the holds' alone) nothing looked for room for
+    # a return the repair did not reach: "no room today" would be a guess.
+    problem = full_van_day()
+    k = next(i for i, s in enumerate(problem.shipments) if s.deferrable)
+    served = Served((), untried={k})
+    shipment = problem.shipments[k]
+    unsearched = _left_out(problem, shipment, k, served, nothing=False, searched=False)
+    assert unsearched.reason == UnassignedReason.TIME_LIMIT
+    assert "allow more time" in unsearched.detail
+    searched = _left_out(problem, shipment, k, served, nothing=False, searched=True)
+    assert searched.reason == UnassignedReason.DEFERRED_CAPACITY
