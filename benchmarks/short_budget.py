@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from dispatch.problem_json import problem_from_dict
+from dispatch.problem_json import ProblemInputError, problem_from_dict
 from optimizer import Problem, solve
 
 
@@ -73,8 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.problem.is_file():
         parser.error(f"--problem {args.problem}: no such file (run `shuyun demo --out out`)")
-    problem = problem_from_dict(json.loads(args.problem.read_text(encoding="utf-8")))
-    budgets = [float(b) for b in args.budgets.split(",") if b]
+    try:
+        problem = problem_from_dict(json.loads(args.problem.read_text(encoding="utf-8")))
+    except (ValueError, ProblemInputError) as exc:
+        parser.error(f"--problem {args.problem}: not a problem file: {exc}")
+    try:
+        budgets = [float(b) for b in args.budgets.split(",") if b]
+    except ValueError:
+        parser.error(f"--budgets {args.budgets!r}: seconds, comma-separated (e.g. 5,10)")
+    if not budgets or any(not b > 0 for b in budgets) or not args.anchor > 0 or args.runs < 1:
+        parser.error("--budgets and --anchor must be seconds > 0, --runs at least 1")
     holds = sum(1 for s in problem.shipments if not s.deferrable)
     print(f"{len(problem.shipments)} shipments ({holds} holds), {len(problem.vans)} vans")
     anchor = measure(problem, args.anchor, 1)
