@@ -20,7 +20,18 @@ from catalog.settings import CirculationSettings
 from dispatch.edits import PlanCheck, check_plan, plan_check
 from dispatch.plan import EditError, Plan
 from dispatch.rest_of_day import RestStart, VanSoFar, rest_of_day, worked_shipments
-from optimizer import Lock, PlannedRoute, Problem, Timing, Visit, VisitType, check, route_timing
+from optimizer import (
+    Lock,
+    PlannedRoute,
+    Problem,
+    Timing,
+    Violation,
+    ViolationKind,
+    Visit,
+    VisitType,
+    check,
+    route_timing,
+)
 
 __all__ = ["RestFromNow", "check_from_now", "rest_from_now"]
 
@@ -87,8 +98,9 @@ def rest_from_now(
     )
     search = rest.search.problem
     routes, stop_of = _rest_routes(plan, start.so_far, search, set(rest.aboard))
+    found = check(search, routes)
     return RestFromNow(
-        plan_check(check(search, routes), stop_of),
+        plan_check(_named_unscanned(found, _left_unscanned(plan, start.so_far, search)), stop_of),
         search,
         rest.search.helpers,
         {r.van: r for r in routes},
@@ -123,6 +135,39 @@ def _rest_routes(
         routes.append(PlannedRoute(route.van, tuple(visits)))
         stop_of[route.van] = stops
     return routes, stop_of
+
+
+def _left_unscanned(plan: Plan, so_far: Sequence[VanSoFar], search: Problem) -> dict[str, str]:
+    """The shipments still to collect whose pickup stop was worked without a scan of their
+    copies (the driver scanned others there), each with the site of that stop."""
+    known = {s.id for s in search.shipments}
+    worked = {stop for s in so_far for stop in s.worked_stops}
+    return {
+        sid: stop.site
+        for route in plan.routes
+        for stop in route.stops
+        if stop.id in worked and stop.type == VisitType.PICKUP
+        for sid in stop.shipments
+        if sid in known
+    }
+
+
+def _named_unscanned(found: Sequence[Violation], left: Mapping[str, str]) -> list[Violation]:
+    """The drop of a shipment left unscanned at a worked pickup, said as what happened: its
+    copies are not on the van because nobody scanned them there (not "never picked up")."""
+    out = []
+    for v in found:
+        site = left.get(v.shipment or "")
+        if v.kind == ViolationKind.PRECEDENCE and site is not None:
+            v = dataclasses.replace(
+                v,
+                message_zh=f"{v.shipment} 的书在 {site} 取件时没有扫描，车上没有可送达的；"
+                "请重新规划当天剩余线路以再次取件",
+                message_en=f"{v.shipment}: its copies were not scanned at pickup at {site}, "
+                "so the van has none to drop; re-plan the rest of the day to collect them",
+            )
+        out.append(v)
+    return out
 
 
 def _locks_without(locks: Sequence[Lock], done: set[str]) -> tuple[Lock, ...]:

@@ -55,6 +55,7 @@ __all__ = [
     "RestStart",
     "VanSoFar",
     "aboard_skill",
+    "as_driven",
     "day_so_far",
     "rename_open",
     "rest_of_day",
@@ -227,6 +228,31 @@ def _van_so_far(
     )
 
 
+def as_driven(so_far: VanSoFar, problem: Problem) -> VanSoFar:
+    """The van's worked stops with the drive to each as long as ``problem`` says it is: the
+    scans say when a stop was worked, not when the van got there, and the time between
+    leaving one stop and the first scan at the next beyond the drive is waiting (a van
+    out at 09:00 whose first scan is at 11:00 did not drive for two hours)."""
+    out: list[StopRecord] = []
+    came_from: str | None = None
+    for record in so_far.worked:
+        site = record.site_code
+        if (
+            record.type in (PlanStepType.pickup, PlanStepType.delivery)
+            and out
+            and came_from in problem.site_index
+            and site in problem.site_index
+        ):
+            drive = problem.durations[problem.index_of(came_from)][problem.index_of(site)]
+            arrival = min(record.service_start, out[-1].departure + drive)
+            record = dataclasses.replace(
+                record, arrival=arrival, waiting=record.service_start - arrival
+            )
+        out.append(record)
+        came_from = site or came_from
+    return dataclasses.replace(so_far, worked=tuple(out))
+
+
 @dataclass(frozen=True, slots=True)
 class RestStart:
     """Where a rest-of-day re-plan starts: the plan in force (its problem and shipment
@@ -275,7 +301,8 @@ def start_of(
     """What the vans of the stored plan ``row`` (made for ``before``) have done by ``now``
     (default: the clock), from the drivers' scans."""
     moment = resolve_now(now)
-    so_far, notes = day_so_far(session, row, now=moment)
+    scanned, notes = day_so_far(session, row, now=moment)
+    so_far = tuple(as_driven(s, before) for s in scanned)
     records = {
         s.shipment_id: ShipmentTransfers(
             s.shipment_id, s.kind, s.items, s.crates, tuple(s.transfer_ids), s.part, s.parts

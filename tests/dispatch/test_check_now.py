@@ -76,3 +76,28 @@ def test_the_rest_of_a_day_long_past_is_all_late(day: Day) -> None:
 
 def _seconds(value: int) -> timedelta:
     return timedelta(seconds=value)
+
+
+def test_copies_left_unscanned_at_a_worked_pickup_are_named_as_such(day: Day) -> None:
+    """The driver scans one shipment's copy at a pickup stop that collects two: the other's
+    copies were not collected, and the check says so at its drop, not that it is dropped
+    without ever being picked up."""
+    plan = build(day)
+    pickup = next(
+        s
+        for r in plan.routes
+        for s in r.stops
+        if s.type == PlanStepType.pickup and len(s.shipment_ids) > 1
+    )
+    scan(day, pickup, datetime.combine(DAY, time(8, 5)), transfer_id=pickup.transfer_ids[0])
+    _, found = check_stored(day.session, plan.id, now=datetime.combine(DAY, time(8, 6)))
+    left = [v for v in found.violations if v.kind.value == "precedence"]
+    assert left, found.violations
+    for v in left:
+        assert "没有扫描" in v.message_zh, v
+        assert "not scanned" in v.message_en, v
+        assert pickup.site_code in v.message_en
+    # one shipment's copy was scanned: the others, and only they, were left behind
+    named = {v.shipment for v in left}
+    assert named < set(pickup.shipment_ids)
+    assert len(named) == len(pickup.shipment_ids) - 1

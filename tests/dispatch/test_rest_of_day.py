@@ -63,7 +63,12 @@ def test_the_van_goes_on_from_its_last_scan_with_the_copies_it_carries(day: Day)
     )
     assert first.shipment_ids == [HOLD]
     at_scan = 9 * H + 30 * 60
-    assert (first.arrival, first.service_start, first.departure) == (at_scan,) * 3
+    assert (first.service_start, first.departure) == (at_scan,) * 2
+    # out of the depot when the route starts, there after the 10 minutes' drive: the rest of
+    # the time to the scan is waiting, not driving
+    left = route.stops[0].departure
+    assert route.stops[0].type == PlanStepType.start and left + 600 < at_scan
+    assert (first.arrival, first.waiting) == (left + 600, at_scan - left - 600)
     # then the drop of the copy on board, after 10:00, with its transfer
     drop = next(s for s in work[1:] if s.type == PlanStepType.delivery and HOLD in s.shipment_ids)
     assert drop.site_code == "east" and hold in drop.transfer_ids
@@ -154,7 +159,15 @@ def test_a_second_rest_of_day_keeps_what_the_first_kept(day: Day) -> None:
         (PlanStepType.pickup, [hold]),
         (PlanStepType.delivery, [hold]),  # only the copy dropped there
     ]
-    assert [s.arrival for s in worked] == [9 * H + 30 * 60, 10 * H + 40 * 60]  # as scanned
+    scanned = [9 * H + 30 * 60, 10 * H + 40 * 60]
+    assert [s.service_start for s in worked] == scanned
+    # each reached a drive (10 minutes) after the one before, as the first re-plan had it
+    assert [s.arrival for s in worked] == [
+        min(scanned[0], route.stops[0].departure + 600),
+        min(scanned[1], worked[0].departure + 600),
+    ]
+    kept = work_stops(next(r for r in first.routes if r.van_code == van).stops)[0]
+    assert (kept.arrival, kept.waiting) == (worked[0].arrival, worked[0].waiting)
     assert all(s.arrival >= 11 * H for s in work_stops(route.stops)[2:])
 
 

@@ -436,7 +436,9 @@ def test_a_lock_on_a_worked_day_keeps_the_worked_stops_as_they_happened(day: Day
     first = stop_of(rest, PlanStepType.pickup, HOLD)[1]  # the worked stop, stored as it happened
     assert first.site_code == worked.site_code
     scanned = 9 * 3600 + 30 * 60
-    assert (first.arrival, first.service_start) == (scanned, scanned)
+    # worked at its scan, reached a drive (10 minutes) after leaving the depot: then waiting
+    assert first.service_start == scanned
+    assert first.arrival < scanned and first.arrival + first.waiting == scanned
     other = next(s for r in rest.routes for s in r.stops if s.type == PlanStepType.delivery)
     edited = lock_stored(
         day.session,
@@ -449,7 +451,12 @@ def test_a_lock_on_a_worked_day_keeps_the_worked_stops_as_they_happened(day: Day
     )
     day.session.commit()
     again = day.session.get(PlanStop, first.id)
-    assert again is not None and (again.arrival, again.service_start) == (scanned, scanned)
+    assert again is not None
+    assert (again.arrival, again.waiting, again.service_start) == (
+        first.arrival,
+        first.waiting,
+        scanned,
+    )
     # the saved violations are the check's from now (the stored times of the rest, planned
     # from 10:00, are kept too)
     _, found = check_stored(day.session, rest.id, now=late)
@@ -485,7 +492,10 @@ def test_a_route_changed_on_a_worked_day_goes_on_from_the_last_scan(day: Day) ->
     rows = work_stops(route.stops)
     others = [s.id for s in stops if s.id not in (worked.id, moved.id)]
     assert [s.id for s in rows] == [worked.id, *others, moved.id]
-    assert (rows[0].arrival, rows[0].service_start, rows[0].departure) == (scanned,) * 3
+    assert (rows[0].service_start, rows[0].departure) == (scanned,) * 2
+    # there a drive after the van left its depot, waiting until the scan (not driving)
+    left = route.stops[0].departure
+    assert (rows[0].arrival, rows[0].waiting) == (left + 600, scanned - left - 600)
     # the rest from the last scan, not before now (11:05), in order
     assert rows[1].arrival >= scanned + 5 * 60
     times = [t for s in rows for t in (s.arrival, s.service_start, s.departure)]
