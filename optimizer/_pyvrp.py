@@ -77,6 +77,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria, NoImprovement
 
 from optimizer._budget import Budget
+from optimizer._child import call_until
 from optimizer._repair import RepairTimeout, repair_route
 from optimizer._simulate import Interval, best_timing, service_starts, visit_service
 from optimizer.model import (
@@ -890,4 +891,9 @@ class PyvrpPolish:
         left = budget.left() - budget.scaled(POLISH_JUDGE_PER_SHIPMENT * len(problem.shipments))
         if left <= 0.1:
             return None
-        return polish(problem, routes, time_limit=left, seed=seed)
+        # In a child stopped at the deadline: one iteration of PyVRP's search on a big day
+        # with much left out takes seconds, past the limit it checks between iterations.
+        return call_until(
+            lambda: polish(problem, routes, time_limit=left, seed=seed),
+            time.perf_counter() + left,
+        )

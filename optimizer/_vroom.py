@@ -51,7 +51,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -161,13 +161,17 @@ def _matrix(name: str, matrix: Sequence[Sequence[int]], starts: Sequence[int]) -
     return extended.astype(np.uint32)
 
 
-def vroom_input(problem: Problem) -> VroomInstance:
+def vroom_input(problem: Problem, start: Sequence[PlannedRoute] = ()) -> VroomInstance:
     """Translate ``problem`` into a pyvroom ``Input`` (see the module docstring).
 
     Parameters
     ----------
     problem
         The day's problem; its matrices are used as they are.
+    start
+        Routes for VROOM's search to start from (its vehicles' ``steps`` in solving mode),
+        instead of building its own first plans; a visit of a shipment not in the input is
+        left out.
 
     Returns
     -------
@@ -192,6 +196,8 @@ def vroom_input(problem: Problem) -> VroomInstance:
     locked_vans = sorted(set(problem.locked_van.values()))
     pin = {van: len(skill_names) + i for i, van in enumerate(locked_vans)}
 
+    index_of = _task_index(problem)
+    steps = {route.van: _steps(route, index_of) for route in start}
     for v, van in enumerate(problem.vans):
         breaks = [
             vroom.Break(b, time_windows=[_tw(w) for w in brk.time_windows], service=brk.duration)
@@ -215,6 +221,7 @@ def vroom_input(problem: Problem) -> VroomInstance:
                     per_km=round(van.cost_per_km * COST_SCALE),
                 ),
                 max_travel_time=van.max_route_duration,
+                steps=steps.get(van.id, ()),
             )
         )
 
@@ -268,6 +275,26 @@ def vroom_input(problem: Problem) -> VroomInstance:
         van_ids=tuple(van.id for van in problem.vans),
         excluded=tuple(excluded),
     )
+
+
+def _task_index(problem: Problem) -> dict[str, int]:
+    """VROOM's id of each shipment ``vroom_input`` gives it (those with windows at both
+    ends, numbered in order)."""
+    out: dict[str, int] = {}
+    for shipment in problem.shipments:
+        if all(service_starts(problem, shipment, t) for t in VisitType):
+            out[shipment.id] = len(out)
+    return out
+
+
+def _steps(route: PlannedRoute, index_of: Mapping[str, int]) -> list[vroom.VehicleStep]:
+    """``route`` as a VROOM vehicle's steps (start, its visits, end)."""
+    visits = [
+        vroom.VehicleStep(visit.type.value, index_of[visit.shipment])
+        for visit in route.visits
+        if visit.shipment in index_of
+    ]
+    return [vroom.VehicleStep("start"), *visits, vroom.VehicleStep("end")] if visits else []
 
 
 def solution_dict(solution: vroom.Solution) -> dict[str, Any]:
@@ -400,7 +427,8 @@ def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
     cuts only its local search, not its construction, so a deadline is kept only by
     stopping it. The child asks VROOM first for the holds alone (a small day, quick to
     search: a plan that serves them is there early, however slow the whole day is), then
-    for the whole day *without the vans' breaks*, which
+    for the whole day *without the vans' breaks* (at the least effort on a big day, from
+    the holds' plan: VROOM's vehicle steps), which
     our timing then places (``repair_route``): where lunch closures leave the vans idle
     anyway that plan keeps the breaks at no cost and is cheaper (VROOM given the breaks
     plans worse at the same effort, ``benchmarks/vroom_breaks.py``). When placing the
@@ -492,6 +520,7 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
     relaxed = without_breaks(problem)
     holds = tuple(s for s in relaxed.shipments if not s.deferrable or s.id in relaxed.locked_van)
     pace = 1.0
+    start: tuple[PlannedRoute, ...] = ()
     if holds and len(holds) < len(relaxed.shipments):
         # The holds (and locked shipments) alone first, at the least effort: a small day
         # for VROOM, so that a plan serving them is there early even when the whole day is
@@ -513,11 +542,17 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
             found = plan_from_answer(only, answer)
             routes = tuple(r for r in (repair_route(problem, x) for x in found.routes) if r.visits)
             conn.send(_Found(routes, (*_rank(problem, routes), -found.cost), whole=False))
+            start = found.routes
     instances = {False: vroom_input(relaxed)}
     if not instances[False].shipment_ids:
         conn.send(None)
         return
     n = len(instances[False].shipment_ids)
+    # A day too big for a thorough search in the time is searched first at the least effort,
+    # from the holds' plan: VROOM's own first plans of a big day may leave holds out, which
+    # so short a local search does not put back. A thorough search starts from scratch (its
+    # many first plans find cheaper routes than one start).
+    from_holds = bool(start) and plan[0] == SEARCHES[0][:2]
     breaks = False
     for step, (searches, depth) in enumerate(plan):
         left = target - time.perf_counter()
@@ -525,7 +560,12 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
             searches, depth = search_effort(n, left / pace)
             if (searches, depth) == plan[0] and not breaks:
                 break
-        instance = instances.setdefault(breaks, vroom_input(problem))
+        if step == 0 and from_holds:
+            instance = vroom_input(relaxed, start)
+        else:
+            if breaks not in instances:
+                instances[breaks] = vroom_input(problem)
+            instance = instances[breaks]
         began = time.perf_counter()
         answer = solve_searches(
             instance, searches, depth, nb_threads=THREADS, timeout=max(left, 0.01)

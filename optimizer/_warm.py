@@ -102,7 +102,14 @@ class Polished:
             # leaves much out, one pass takes minutes (55 s with 560 of 800 missing).
             self.log.append("none")
             return routes
-        polished = self.polisher.polish(problem, routes, budget.until(budget.aim), seed)
+        try:
+            polished = self.polisher.polish(problem, routes, budget.until(budget.aim), seed)
+        except Exception as exc:  # the polish never costs the plan it was given
+            self.log.append(f"{self.polisher.name} failed: {exc!r}")
+            return routes
+        if polished is None:
+            self.log.append(f"{self.polisher.name} gave no plan (not in time, or not for this day)")
+            return routes
         if polished and self.judge(polished) < self.judge(routes):
             self.log.append(f"{self.polisher.name} improved the warm start")
             return polished

@@ -304,8 +304,10 @@ def _start(
     share = max(share, available - searching)
     if available - share < budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments)):
         # Too big a day for OR-Tools to build and search in what would be left: the
-        # specialists get all the time, and their plan is the answer.
-        share = available
+        # specialists get all the time but a check of their plan's every route by our
+        # rules (``_kept``), and their plan is the answer.
+        budget = budget.reserve(budget.scaled(TIMING_SECONDS_PER_SHIPMENT * len(problem.shipments)))
+        share = budget.left()
     # The specialists aim at their share; one with no plan yet may go on to the search's
     # deadline (OR-Tools alone is no match for them on a big day).
 

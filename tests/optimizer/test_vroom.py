@@ -331,3 +331,27 @@ def test_warm_start_on_a_tight_day_serves_the_hold_and_keeps_every_rule() -> Non
     assert routes is not None
     assert {v.shipment for r in routes for v in r.visits} == {"s1"}  # the hold
     assert [v.kind for v in check(problem, routes)] == [ViolationKind.UNPLANNED]
+
+
+def test_vroom_searches_from_the_routes_it_is_given() -> None:
+    problem = tiny_problem(shipments=(A_TO_B, B_TO_A))
+    start = (
+        PlannedRoute("van-1", (Visit("s1", VisitType.PICKUP), Visit("s1", VisitType.DELIVERY))),
+    )
+    instance = adapter.vroom_input(problem, start)
+    answer = adapter.solve_searches(instance, 2, 0, nb_threads=1, timeout=1.0)
+    plan = adapter.plan_from_answer(instance, answer)
+    # the start's shipment stays served, the other is added to it, every rule kept
+    assert {v.shipment for r in plan.routes for v in r.visits} == {"s1", "s2"}
+    assert check(problem, list(plan.routes)) == []
+
+
+def test_a_start_visit_of_a_shipment_vroom_is_not_given_is_left_out() -> None:
+    problem = tiny_problem(shipments=(A_TO_B,))
+    stray = PlannedRoute(
+        "van-1", (Visit("gone", VisitType.PICKUP), Visit("gone", VisitType.DELIVERY))
+    )
+    instance = adapter.vroom_input(problem, (stray,))
+    answer = adapter.solve_searches(instance, 2, 0, nb_threads=1, timeout=1.0)
+    plan = adapter.plan_from_answer(instance, answer)
+    assert {v.shipment for r in plan.routes for v in r.visits} == {"s1"}
