@@ -196,35 +196,6 @@ def vroom_input(problem: Problem, start: Sequence[PlannedRoute] = ()) -> VroomIn
     locked_vans = sorted(set(problem.locked_van.values()))
     pin = {van: len(skill_names) + i for i, van in enumerate(locked_vans)}
 
-    index_of = _task_index(problem)
-    steps = {route.van: _steps(route, index_of) for route in start}
-    for v, van in enumerate(problem.vans):
-        breaks = [
-            vroom.Break(b, time_windows=[_tw(w) for w in brk.time_windows], service=brk.duration)
-            for b, brk in enumerate(van.breaks)
-        ]
-        data.add_vehicle(
-            vroom.Vehicle(
-                v,
-                start=start_index[problem.index_of(van.start)],
-                end=problem.index_of(van.end_site),
-                profile=PROFILE,
-                capacity=list(van.capacity),
-                skills={skill_ids[s] for s in van.skills}
-                | ({pin[van.id]} if van.id in pin else set()),
-                time_window=_tw(van.shift),
-                breaks=breaks,
-                description=van.id,
-                costs=vroom.VehicleCosts(
-                    fixed=round(van.fixed_cost * COST_SCALE),
-                    per_hour=round(van.cost_per_hour * COST_SCALE),
-                    per_km=round(van.cost_per_km * COST_SCALE),
-                ),
-                max_travel_time=van.max_route_duration,
-                steps=steps.get(van.id, ()),
-            )
-        )
-
     shipment_ids: list[str] = []
     excluded: list[str] = []
     for shipment in problem.shipments:
@@ -269,22 +240,43 @@ def vroom_input(problem: Problem, start: Sequence[PlannedRoute] = ()) -> VroomIn
             skills=skills,
             priority=priority,
         )
+
+    # Vehicles after the shipments: a start route's steps name them by VROOM's ids.
+    index_of = {sid: k for k, sid in enumerate(shipment_ids)}
+    steps = {route.van: _steps(route, index_of) for route in start}
+    for v, van in enumerate(problem.vans):
+        breaks = [
+            vroom.Break(b, time_windows=[_tw(w) for w in brk.time_windows], service=brk.duration)
+            for b, brk in enumerate(van.breaks)
+        ]
+        data.add_vehicle(
+            vroom.Vehicle(
+                v,
+                start=start_index[problem.index_of(van.start)],
+                end=problem.index_of(van.end_site),
+                profile=PROFILE,
+                capacity=list(van.capacity),
+                skills={skill_ids[s] for s in van.skills}
+                | ({pin[van.id]} if van.id in pin else set()),
+                time_window=_tw(van.shift),
+                breaks=breaks,
+                description=van.id,
+                costs=vroom.VehicleCosts(
+                    fixed=round(van.fixed_cost * COST_SCALE),
+                    per_hour=round(van.cost_per_hour * COST_SCALE),
+                    per_km=round(van.cost_per_km * COST_SCALE),
+                ),
+                max_travel_time=van.max_route_duration,
+                steps=steps.get(van.id, ()),
+            )
+        )
+
     return VroomInstance(
         input=data,
         shipment_ids=tuple(shipment_ids),
         van_ids=tuple(van.id for van in problem.vans),
         excluded=tuple(excluded),
     )
-
-
-def _task_index(problem: Problem) -> dict[str, int]:
-    """VROOM's id of each shipment ``vroom_input`` gives it (those with windows at both
-    ends, numbered in order)."""
-    out: dict[str, int] = {}
-    for shipment in problem.shipments:
-        if all(service_starts(problem, shipment, t) for t in VisitType):
-            out[shipment.id] = len(out)
-    return out
 
 
 def _steps(route: PlannedRoute, index_of: Mapping[str, int]) -> list[vroom.VehicleStep]:
