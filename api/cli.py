@@ -282,19 +282,28 @@ def _database_failure(exc: SQLAlchemyError, url: str) -> typer.Exit:
 
 
 def _serve_demo(settings: Settings, *, host: str, port: int) -> None:
-    """Serve the demo database (one process: the settings, with the demo's key, go in as
-    they are) until Ctrl-C."""
+    """Serve the demo database until Ctrl-C: one server process (the settings, with the
+    demo's key, go in as they are) and its plan workers, as ``shuyun serve`` runs them, so
+    that a dispatcher's "plan" in the demo's console is solved."""
     import uvicorn
 
     from api.app import create_app
+    from api.workers import WorkerProcesses
 
     typer.echo(
         f"服务 serving: http://{host}:{port}（文档 OpenAPI /docs，登录 sign in POST /auth/token）"
         "；Ctrl-C 停止 / to stop"
     )
-    # uvicorn stops gracefully on Ctrl-C, then raises the signal again for its caller.
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # The workers read the same SHUYUN_ variables; they sign no tokens, so the demo's own
+    # key need not reach them.
+    planners = WorkerProcesses(settings.solver.workers)
+    planners.start()
+    try:
+        # uvicorn stops gracefully on Ctrl-C, then raises the signal again for its caller.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    finally:
+        planners.stop()
     typer.echo("已停止 / stopped")
 
 

@@ -348,6 +348,8 @@ def test_the_served_demo_answers_with_its_accounts_and_stops_on_ctrl_c(tmp_path:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.3)
         assert health.json()["database"]["ok"] is True
+        van_day = re.search(r"van day (\d{4}-\d{2}-\d{2})", printed)
+        assert van_day is not None, printed
         with httpx.Client(base_url=base, timeout=30) as client:
             signed = client.post(
                 "/auth/token",
@@ -359,6 +361,19 @@ def test_the_served_demo_answers_with_its_accounts_and_stops_on_ctrl_c(tmp_path:
             assert (me["username"], me["role"]) == ("demo-dispatcher", "dispatcher")
             unplanned = client.get("/transfers/unplanned", headers=auth)
             assert unplanned.status_code == 200
+            # The served demo runs its plan worker: a dispatcher's new plan gets solved.
+            job = client.post(
+                "/plans", json={"date": van_day.group(1), "time_limit": 2}, headers=auth
+            )
+            assert job.status_code in (200, 201, 202), job.text
+            plan = job.json()
+            deadline = time.monotonic() + 120
+            while plan["status"] not in ("done", "failed", "cancelled"):
+                assert time.monotonic() < deadline, (plan, log.read_text())
+                time.sleep(0.5)
+                plan = client.get(f"/plans/{plan['id']}", headers=auth).json()
+            assert plan["status"] == "done", plan
+            assert client.get("/healthz").json()["worker"]["ok"] is True
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     finally:
