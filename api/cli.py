@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -60,6 +61,16 @@ def _clock(value: str, field: str) -> int:
     if not (0 <= hours < 24 and 0 <= minutes < 60):
         raise _fail(f"{field} 应在 00:00–23:59 / must be within the day, got {value!r}")
     return hours * 3600 + minutes * 60
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = f"{field} 应为 YYYY-MM-DD 日期 / must be a date YYYY-MM-DD, got {value!r}"
+        raise _fail(message) from None
 
 
 def _positive_seconds(value: float, field: str) -> float:
@@ -166,6 +177,14 @@ def demo(
     service_points: Annotated[
         int, typer.Option(help="服务点数 0–30 / number of service points, 0–30")
     ] = 30,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="出车日 YYYY-MM-DD（默认：馆内时间的明天）/ the van day, YYYY-MM-DD "
+            "(default: tomorrow on the library's clock, Asia/Shanghai)",
+        ),
+    ] = None,
 ) -> None:
     """建立演示日、规划、输出路单，并以演示账户运行服务。/ Build the demo day into
     SHUYUN_DATABASE_URL, plan it, write the route sheets, make one demo account per role
@@ -176,6 +195,7 @@ def demo(
     is deleted). Without SHUYUN_AUTH__SECRET_KEY the served demo signs with a key of its own.
     """
     _positive_seconds(time_limit, "--time-limit")
+    van_day = _day(day, "--date")
     if not 1 <= vans <= 20:
         raise _fail(f"--vans 应在 1–20 之间 / must be within 1–20, got {vans}")
     if not (math.isfinite(scale) and 0.01 <= scale <= 1):
@@ -201,6 +221,7 @@ def demo(
             vans=vans,
             service_points=service_points,
             scale=scale,
+            day=van_day,
         )
     except (SettingsError, DatabaseNotEmptyError) as exc:
         raise _fail(str(exc)) from None

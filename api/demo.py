@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 import geo
 from api.problem_json import result_to_dict
 from api.route_sheets import SiteInfo, write_route_sheets
+from catalog.clock import library_today
 from catalog.crates import pack
 from catalog.db import create_engine, session_factory, upgrade
 from catalog.demo_data import demo_sites_from_db, generate_demo_catalogue
@@ -174,7 +175,7 @@ def run_demo(
     sqlalchemy.exc.SQLAlchemyError
         The database cannot be reached.
     """
-    plan_for = day if day is not None else date.today() + timedelta(days=1)
+    plan_for = day if day is not None else library_today() + timedelta(days=1)
     timings: dict[str, float] = {}
     engine = create_engine(settings.database.url)
     database = shown_url(settings.database.url)

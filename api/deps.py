@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -20,8 +20,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.schemas.common import LIBRARY_TZ
 from api.security import TokenError, read_access_token
+from catalog.clock import library_today
 from catalog.errors import NotFoundError
 from catalog.fleet import van_of_driver
 from catalog.models import Role, User
@@ -243,7 +243,7 @@ def scan_refusal(
 
     Branch staff scan at their own site; admins anywhere; a driver at the stops of their van's
     route in the plan of the day now in force (``day``, by default today on the library's
-    clock, :data:`api.schemas.common.LIBRARY_TZ`). The other roles do not scan.
+    clock, :data:`catalog.clock.LIBRARY_TZ`). The other roles do not scan.
     """
     who = f"{user.username!r} ({user.role.value})"
     if user.role is Role.admin:
@@ -255,7 +255,7 @@ def scan_refusal(
         return f"{who} works at {own!r}"
     if user.role is not Role.driver:
         return f"{who} does not scan"
-    day = day if day is not None else datetime.now(LIBRARY_TZ).date()
+    day = day if day is not None else library_today()
     van, sites = route_sites(session, user, day)
     if site_code in sites:
         return None

@@ -55,6 +55,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from catalog.clock import library_today
 from catalog.db import create_engine, session_factory
 from catalog.models import Item, ItemStatus, Record, Site, Transfer, TransferStatus
 from catalog.users import create_user
@@ -441,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         env = _env(url, secrets.token_urlsafe(32))
         build_s = build_demo(folder, url, scale=args.scale, env=env)
         accounts, work = add_accounts(url, args.users)
-        day = date.today() + timedelta(days=1)  # the demo's van day
+        day = library_today() + timedelta(days=1)  # the demo's van day
         log = folder / "server.log"
         with serving(url, env, log, workers=args.server_workers) as base:
             stats, plan, load_s = asyncio.run(run_load(base, accounts, work, args, day))

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.clock import library_now
 from catalog.errors import InvalidValueError, NotFoundError
 from catalog.models import Hold, Item, Patron, Record, Site, SiteKind
-
-LOCAL_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def local_now() -> datetime:
-    """Now, as a naive local (UTC+8) datetime, to the second."""
-    return datetime.now(UTC).astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
 
 
 def resolve_now(now: datetime | None) -> datetime:
     """``now`` if given (must be naive local time), else the clock."""
     if now is None:
-        return local_now()
+        return library_now()
     if now.tzinfo is not None:
         raise InvalidValueError("now", now, "pass naive local (Asia/Shanghai) time")
     return now

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from catalog.clock import LIBRARY_TZ
 
 __all__ = [
     "LIBRARY_TZ",
@@ -37,9 +39,6 @@ MAX_ROW_ID = 2**31 - 1
 ``integer``); a larger one in a path or a body is a 422, not the database's overflow."""
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 """A table row's id (a hold, a transfer, a plan, a stop, a record)."""
-
-LIBRARY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""The library's clock: the catalogue stamps naive local times on it."""
 
 
 def _on_library_clock(value: datetime) -> datetime:

@@ -9,21 +9,17 @@ crate) or ``POST /transfers/pickup|drop`` (a loose copy), as any client of the A
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.web.assets import STATIC_DIR
 from api.web.i18n import Texts
 from api.web.pages import render
+from catalog.clock import library_today
 
 __all__ = ["DRIVER_TEXTS", "router"]
 
 router = APIRouter(include_in_schema=False)
-
-LIBRARY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""The library's clock: "today" is the van day there, as the catalogue stamps it."""
 
 DRIVER_TEXTS: Texts = {
     "driver_title": ("司机 · 今日线路", "Driver · today's route"),
@@ -109,16 +105,15 @@ DRIVER_TEXTS: Texts = {
 }
 
 
-def library_today() -> str:
-    """Today on the library's clock, ``YYYY-MM-DD``."""
-    return datetime.now(UTC).astimezone(LIBRARY_TZ).date().isoformat()
-
-
 @router.get("/ui/driver", response_class=HTMLResponse)
 def driver_page(request: Request) -> Response:
     # The page is the same for every driver: the route comes from the API with the token.
     response = render(
-        request, "driver.html.j2", DRIVER_TEXTS, title="driver_title", today=library_today()
+        request,
+        "driver.html.j2",
+        DRIVER_TEXTS,
+        title="driver_title",
+        today=library_today().isoformat(),
     )
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -10,10 +10,10 @@ plan is queued, claimed, solved from the catalogue and stored in-process.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 
 from sqlalchemy import Engine, select
 
+from catalog.clock import library_now
 from catalog.db import session_factory
 from catalog.fleet import VanSpec, create_van
 from catalog.models import Item, Site, TransferKind
@@ -41,8 +41,8 @@ def matrices(points: Sequence[object]) -> tuple[list[list[int]], list[list[int]]
 
 def plan_today(engine: Engine) -> int:
     """The fleet, the transfers and a done plan of today (committed); its id."""
-    today = date.today()
-    now = datetime.now()
+    now = library_now()
+    today = now.date()
     with session_factory(engine)() as session:
         for code, driver in (("van-1", None), ("van-2", "driver")):
             spec = VanSpec(
@@ -68,7 +68,7 @@ def plan_today(engine: Engine) -> int:
 
 def work(engine: Engine) -> int:
     """Do the oldest queued job as a worker does (committed); its id."""
-    now = datetime.now()
+    now = library_now()
     with session_factory(engine)() as session:
         claim = claim_next(session, worker_id="test:1:worker", now=now)
         assert claim is not None

@@ -8,12 +8,13 @@ calls every day, so that the tests, which run on the real clock, never meet a cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.security import create_access_token
+from catalog.clock import library_now
 from catalog.db import session_factory
 from catalog.models import Item, Patron, Record, Site, SiteKind
 from catalog.settings import DatabaseSettings
@@ -144,9 +145,8 @@ def seed_engine(engine: Engine) -> Seed:
 # --- a day to plan (the plans' tests) -------------------------------------------------------
 
 
-def local_now() -> datetime:
-    """Now on the library's clock (Asia/Shanghai, naive), as the catalogue stamps it."""
-    return datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
+local_now = library_now
+"""Now on the library's clock (Asia/Shanghai, naive), as the catalogue stamps it."""
 
 
 PLAN_VANS = {"van-1": "driver", "van-2": None}

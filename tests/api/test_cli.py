@@ -253,6 +253,7 @@ def test_solve_refuses_an_output_folder_that_does_not_exist(
         (["--scale", "2"], ["--scale", "0.01–1", "got 2.0"]),
         (["--service-points", "31"], ["--service-points", "got 31"]),
         (["--port", "0"], ["--port", "1–65535", "got 0"]),
+        (["--date", "2026-13-01"], ["--date", "YYYY-MM-DD", "got '2026-13-01'"]),
     ],
 )
 def test_demo_refuses_bad_options_before_doing_any_work(

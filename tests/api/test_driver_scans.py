@@ -8,7 +8,6 @@ has nothing to move and is not on the route.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
@@ -17,7 +16,7 @@ from plan_edit_seed import work
 from service_seed import CARDS, H, Seed, bearer
 
 from api.deps import route_sites
-from api.schemas.common import LIBRARY_TZ
+from catalog.clock import library_now, library_today
 from catalog.db import session_factory
 from catalog.fleet import VanSpec, create_van
 from catalog.models import SiteKind, User
@@ -60,7 +59,7 @@ def client(app: FastAPI, seeded: Seed) -> Iterator[TestClient]:
             headers=bearer("desk.east"),
         )
         assert held.status_code == 201, held.text
-        now = datetime.now(LIBRARY_TZ).replace(tzinfo=None)
+        now = library_now()
         with session_factory(engine)() as session:
             enqueue(session, day=now.date(), time_limit=5, staff="dispatcher", now=now)
             session.commit()
@@ -73,7 +72,7 @@ def test_the_drivers_route_today_stops_at_the_depot_and_the_copys_two_sites(
 ) -> None:
     with app.state.services.sessions() as session:
         driver = session.query(User).filter_by(username="driver").one()
-        van, sites = route_sites(session, driver, datetime.now(LIBRARY_TZ).date())
+        van, sites = route_sites(session, driver, library_today())
     assert (van, sites) == ("van-1", ["central", "west", "east"])
 
 

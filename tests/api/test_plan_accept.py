@@ -4,7 +4,6 @@ supersedes its parent and the transfers follow its stops (``plan_edit_seed``'s d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from fastapi import FastAPI
@@ -13,6 +12,7 @@ from plan_edit_seed import plan_today, work
 from service_seed import bearer
 from sqlalchemy import select
 
+from catalog.clock import library_today
 from catalog.db import session_factory
 from catalog.models import PlanStepType, Transfer
 
@@ -71,7 +71,7 @@ def test_a_replan_waits_for_acceptance_then_the_transfers_follow_it(
     assert _where(app)[EAST_TO_CENTRAL][0] == "van-2"
     proposal = client.get(f"/plans/{new}", headers=bearer("planner")).json()
     assert (proposal["status"], proposal["awaiting_acceptance"]) == ("done", True)
-    listed = client.get(f"/plans?date={date.today()}", headers=bearer("planner")).json()
+    listed = client.get(f"/plans?date={library_today()}", headers=bearer("planner")).json()
     assert [(p["id"], p["awaiting_acceptance"]) for p in listed["items"]] == [
         (new, True),
         (plan_id, False),
@@ -80,7 +80,7 @@ def test_a_replan_waits_for_acceptance_then_the_transfers_follow_it(
     assert parent["superseded_by"] is None  # still the plan in force
     before = _where(app)
     # the driver's route still comes from the parent
-    route = client.get(f"/me/route?date={date.today()}", headers=bearer("driver"))
+    route = client.get(f"/me/route?date={library_today()}", headers=bearer("driver"))
     assert route.status_code == 200 and route.json()["plan_id"] == plan_id
 
     accepted = client.post(f"/plans/{new}/accept", headers=bearer("dispatcher"))
@@ -109,7 +109,7 @@ def test_a_replan_waits_for_acceptance_then_the_transfers_follow_it(
         if s["type"] == "pickup" and EAST_TO_CENTRAL in s["shipment_ids"]
     ]
     assert kept["locked"]  # shown locked in the re-plan too
-    route = client.get(f"/me/route?date={date.today()}", headers=bearer("driver"))
+    route = client.get(f"/me/route?date={library_today()}", headers=bearer("driver"))
     assert route.json()["plan_id"] == new
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from catalog.clock import library_today
 from catalog.db import create_engine, session_factory
 from catalog.models import User
 from catalog.users import hash_password
@@ -47,6 +49,8 @@ class WebSite:
     database_url: str
     out_dir: Path
     log: Path
+    van_day: date
+    """The day the demo's vans drive (``shuyun demo --date``: tomorrow when it was built)."""
 
     def username(self, role: str) -> str:
         return f"demo-{role}"
@@ -114,7 +118,9 @@ def served_demo(root: Path, beilin_dir: Path) -> Iterator[WebSite]:
     database_url = f"sqlite:///{root / 'web.sqlite'}"
     env = _environment(database_url, beilin_dir)
     out_dir = root / "demo"
+    van_day = library_today() + timedelta(days=1)
     demo = ["demo", "--no-serve", "--out", str(out_dir), "--time-limit", "5"]
+    demo += ["--date", van_day.isoformat()]
     subprocess.run(
         [sys.executable, "-m", "api.cli", *demo],
         cwd=ROOT,
@@ -138,7 +144,7 @@ def served_demo(root: Path, beilin_dir: Path) -> Iterator[WebSite]:
         )
     try:
         _wait_until_up(base_url, server, log)
-        yield WebSite(base_url, database_url, out_dir, log)
+        yield WebSite(base_url, database_url, out_dir, log, van_day)
     finally:
         os.killpg(server.pid, signal.SIGINT)
         try:
@@ -176,11 +182,13 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, web_site: WebSite) -> Iterator[Any]:
-    """A new browser context and page on the served site; script errors fail the test."""
+@contextmanager
+def _page_in_zone(browser: Any, web_site: WebSite, zone: str) -> Iterator[Any]:
     context = browser.new_context(
-        base_url=web_site.base_url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        base_url=web_site.base_url,
+        locale="zh-CN",
+        timezone_id=zone,
+        viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -191,6 +199,22 @@ def page(browser: Any, web_site: WebSite) -> Iterator[Any]:
     finally:
         context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, web_site: WebSite) -> Iterator[Any]:
+    """A new browser context and page on the served site, the browser in Xi'an; script
+    errors fail the test."""
+    with _page_in_zone(browser, web_site, "Asia/Shanghai") as page:
+        yield page
+
+
+@pytest.fixture
+def page_far_from_xian(browser: Any, web_site: WebSite) -> Iterator[Any]:
+    """As :func:`page`, the browser's machine set to Los Angeles (16 hours behind Xi'an): the
+    pages' "today" must still be the library's."""
+    with _page_in_zone(browser, web_site, "America/Los_Angeles") as page:
+        yield page
 
 
 def sign_in(page: Any, web_site: WebSite, role: str, *, next_path: str = "") -> None:

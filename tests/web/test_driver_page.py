@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ from conftest import (
 )
 from PIL import Image
 
+from catalog.clock import library_today
+
 pytestmark = pytest.mark.slow
 
 PHONE = {"width": 360, "height": 740}
@@ -45,17 +46,13 @@ def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iter
         yield site
 
 
-def library_today() -> str:
-    return datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).date().isoformat()
-
-
 @pytest.fixture(scope="module")
 def day(web_site: WebSite) -> dict[str, Any]:
     """Today planned (the dispatcher asks; the served worker solves) and an open crate at two
     pickup stops of the driver's route, the first its next stop: ``{"route", "first",
     "second"}``, each stop with its ``crate``. Whether the desks packed the day's crates
     depends on the hour (the demo packs its own van day's), so either kind of stop is taken."""
-    today = library_today()
+    today = library_today().isoformat()
     found = None
     for budget in BUDGETS:
         plan_today(web_site, today, budget)
@@ -152,7 +149,11 @@ def open_crate(web_site: WebSite, stop: dict[str, Any], *, loose: int = 0) -> st
 def phone(browser: Any, web_site: WebSite) -> Iterator[Any]:
     """A phone-sized page (its own context: storage, service worker); script errors fail."""
     context = browser.new_context(
-        base_url=web_site.base_url, locale="zh-CN", viewport=PHONE, service_workers="allow"
+        base_url=web_site.base_url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=PHONE,
+        service_workers="allow",
     )
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -356,7 +357,11 @@ def camera_phone(
         args.append("--no-sandbox")
     chromium = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True, args=args)
     context = chromium.new_context(
-        base_url=web_site.base_url, locale="zh-CN", viewport=PHONE, permissions=["camera"]
+        base_url=web_site.base_url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=PHONE,
+        permissions=["camera"],
     )
     context.set_default_timeout(20_000)
     page = context.new_page()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from catalog.models import Transfer
 pytestmark = pytest.mark.slow
 
 JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
-VAN_DAY = date.today() + timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +38,9 @@ def web_site(tmp_path_factory: pytest.TempPathFactory, beilin_dir: Path) -> Iter
 def planned(web_site: WebSite) -> dict[str, Any]:
     """The demo day planned by the service's worker, the driver's first pickups packed."""
     with closing(web_site.client("dispatcher")) as dispatcher:
-        asked = dispatcher.post("/plans", json={"date": VAN_DAY.isoformat(), "time_limit": 5})
+        asked = dispatcher.post(
+            "/plans", json={"date": web_site.van_day.isoformat(), "time_limit": 5}
+        )
         assert asked.status_code == 202, asked.text
         plan_id = asked.json()["id"]
         deadline = time.monotonic() + 240
@@ -52,7 +52,7 @@ def planned(web_site: WebSite) -> dict[str, Any]:
             time.sleep(1)
         assert plan["status"] == "done", plan.get("error")
     with closing(web_site.client("driver")) as driver:
-        route = driver.get("/me/route", params={"date": VAN_DAY.isoformat()})
+        route = driver.get("/me/route", params={"date": web_site.van_day.isoformat()})
         assert route.status_code == 200, route.text
     route_body = route.json()
     pickups = [s for s in route_body["stops"] if s["type"] == "pickup"][:2]
@@ -103,7 +103,10 @@ def test_the_sheet_reads_at_360px_with_readable_qr_codes(
     browser: Any, web_site: WebSite, planned: dict[str, Any]
 ) -> None:
     context = browser.new_context(
-        base_url=web_site.base_url, locale="zh-CN", viewport={"width": 360, "height": 740}
+        base_url=web_site.base_url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 360, "height": 740},
     )
     context.set_default_timeout(30_000)
     page = context.new_page()

@@ -3,7 +3,9 @@
 // them; moves (drag and drop, or each stop's form), locks, the rule check, a re-plan around
 // the locks with its difference to the plan before, and accepting it. Planners read only.
 
-import { api, clock, escapeHtml, message, requireRole, t, token } from "/ui/static/shuyun.js";
+import {
+  api, clock, escapeHtml, libraryDay, message, requireRole, t, token,
+} from "/ui/static/shuyun.js";
 import { RouteMap, vanColour } from "/ui/static/map.js";
 import { dayProgress, progressLine } from "/ui/static/console_day.js";
 import { drawTimeline, timelineLegend } from "/ui/static/timeline.js";
@@ -39,11 +41,6 @@ function say(text) {
 
 function fail(error) {
   $("console-error").textContent = message(error);
-}
-
-function isoDate(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 function siteName(code) {
@@ -573,9 +570,7 @@ $("day").addEventListener("change", (event) => {
 
 async function start() {
   const asked = new URLSearchParams(location.search).get("date");
-  const tomorrow = new Date();
-  tomorrow.setDate(tomorrow.getDate() + 1);
-  state.day = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : isoDate(tomorrow);
+  state.day = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : libraryDay(new Date(), 1);
   $("day").value = state.day;
   const [sites, vans] = await Promise.all([
     api("/sites?limit=200"),

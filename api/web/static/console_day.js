@@ -2,7 +2,7 @@
 // how much), and the stops at risk of missing their site's opening hours flagged before it
 // happens, from each van's delay so far. Times are seconds since midnight of the plan's day.
 
-import { api, clock, t } from "/ui/static/shuyun.js";
+import { api, clock, libraryDay, librarySeconds, t } from "/ui/static/shuyun.js";
 
 const LATE_MARGIN = 10 * 60; // a stop not scanned 10 minutes after its planned departure
 
@@ -40,9 +40,7 @@ export async function dayProgress(plan, sitesByCode, now = new Date()) {
   const transfers = await scanned(plan.date);
   const [y, m, d] = plan.date.split("-").map(Number);
   const weekday = (new Date(y, m - 1, d).getDay() + 6) % 7;
-  const pad = (n) => String(n).padStart(2, "0");
-  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-  const nowS = today === plan.date ? now.getHours() * 3600 + now.getMinutes() * 60 : null;
+  const nowS = libraryDay(now) === plan.date ? librarySeconds(now) : null;
   const stops = {};
   const vans = {};
   for (const route of plan.routes) {

@@ -1,7 +1,7 @@
 // The KPI page: asks GET /kpis for the chosen days, draws the tables and a few bar charts
 // (inline SVG, drawn here: no chart library), and downloads the CSV and Excel exports with
 // the account's token. The tables' columns and headers come from the server (the exports').
-import { api, escapeHtml, message, requireRole, t } from "/ui/static/shuyun.js";
+import { api, escapeHtml, libraryDay, message, requireRole, t } from "/ui/static/shuyun.js";
 
 const columns = JSON.parse(document.getElementById("kpi-columns").textContent);
 const form = document.getElementById("kpi-form");
@@ -11,11 +11,6 @@ const SHARES = new Set(["away_share", "on_time_rate", "utilisation", "peak_load_
 const HOURS = new Set(["fill_median_s", "fill_p90_s"]);
 const MINUTES = new Set(["delay_median_s", "delay_p90_s", "delay_s"]);
 const DECIMALS = { km: 1, hours: 1, crates_per_visit: 2 };
-
-function isoDay(date) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 10);
-}
 
 /** A cell's text and whether it is a number (right-aligned). */
 function cell(key, value) {
@@ -160,9 +155,9 @@ async function download(kind, table) {
 async function start() {
   await requireRole("planner", "admin");
   const asked = new URLSearchParams(location.search);
-  const today = new Date();
-  form.from.value = asked.get("from") || isoDay(new Date(today.getTime() - 6 * 86400000));
-  form.to.value = asked.get("to") || isoDay(new Date(today.getTime() + 86400000));
+  const now = new Date();
+  form.from.value = asked.get("from") || libraryDay(now, -6);
+  form.to.value = asked.get("to") || libraryDay(now, 1);
   try {
     const sites = await api("/sites?limit=200");
     form.site.insertAdjacentHTML(

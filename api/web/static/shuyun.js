@@ -174,3 +174,18 @@ export function clock(seconds) {
   const m = minutes % 60;
   return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
 }
+
+// The library's clock is Asia/Shanghai (UTC+8, no daylight saving), whatever zone the
+// browser's machine is set to: "today" and "tomorrow" are days in Xi'an, as on the server.
+const LIBRARY_OFFSET_MS = 8 * 3600 * 1000;
+
+/** The day `days` after `now`'s day on the library's clock, as YYYY-MM-DD. */
+export function libraryDay(now = new Date(), days = 0) {
+  return new Date(now.getTime() + LIBRARY_OFFSET_MS + days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Seconds since midnight on the library's clock at `now`. */
+export function librarySeconds(now = new Date()) {
+  const shifted = new Date(now.getTime() + LIBRARY_OFFSET_MS);
+  return shifted.getUTCHours() * 3600 + shifted.getUTCMinutes() * 60 + shifted.getUTCSeconds();
+}
