@@ -225,10 +225,22 @@ RUNNERS: dict[str, Callable[[Instance, float, int], list[list[int]]]] = {
 }
 
 
-def run(instance: Instance, best: BestKnown, solver: str, time_limit: float, seed: int) -> Row:
-    """Solve ``instance`` with ``solver`` and check the answer."""
+Runner = Callable[[Instance, float, int], list[list[int]]]
+"""A solver: (instance, seconds, seed) to routes of node ids."""
+
+
+def run(
+    instance: Instance,
+    best: BestKnown,
+    solver: str,
+    time_limit: float,
+    seed: int,
+    runners: dict[str, Runner] | None = None,
+) -> Row:
+    """Solve ``instance`` with ``solver`` (one of ``runners``, by default this benchmark's)
+    and check the answer."""
     started = time.perf_counter()
-    routes = RUNNERS[solver](instance, time_limit, seed)
+    routes = (runners or RUNNERS)[solver](instance, time_limit, seed)
     seconds = time.perf_counter() - started
     verdict = verify(instance, routes)
     return Row(
