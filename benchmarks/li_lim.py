@@ -400,8 +400,30 @@ def print_table(rows: Sequence[Row], solvers: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the table; write ``--json``; 1 if any plan is infeasible."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", type=Path, default=None, help="Li & Lim folder")
+    return benchmark_cli(
+        argv,
+        description=__doc__.splitlines()[0],
+        folder="Li & Lim folder",
+        default_folder=lambda: li_lim_dir(load_settings().data.bench_dir),
+        read=read_instance,
+        runners=RUNNERS,
+    )
+
+
+def benchmark_cli(
+    argv: Sequence[str] | None,
+    *,
+    description: str,
+    folder: str,
+    default_folder: Callable[[], Path],
+    read: Callable[[Path], Instance],
+    runners: dict[str, Runner],
+) -> int:
+    """The command line of a benchmark of this family (this one, ``benchmarks.solomon``):
+    instances of a folder with a ``bks.csv``, read by ``read``, solved by ``runners``."""
+    solvers_known = tuple(runners)
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dir", type=Path, default=None, help=folder)
     parser.add_argument("--instances", default="", help="comma-separated names (default: all)")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
     parser.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated")
@@ -423,26 +445,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             for r in json.loads(path.read_text())
         }
         loaded = list(merged.values())
-        order = [s for s in SOLVERS + tuple(RUNNERS) if any(r.solver == s for r in loaded)]
+        order = [s for s in SOLVERS + solvers_known if any(r.solver == s for r in loaded)]
         print_table(loaded, list(dict.fromkeys(order)))
         return 1 if any(not r.feasible for r in loaded) else 0
 
-    folder = args.dir or li_lim_dir(load_settings().data.bench_dir)
-    bks = read_bks(folder / "bks.csv")
+    where = args.dir or default_folder()
+    if not (where / "bks.csv").is_file():
+        parser.error(f"--dir: {where} holds no bks.csv (the {folder})")
+    bks = read_bks(where / "bks.csv")
     names = [n for n in args.instances.split(",") if n] or sorted(bks)
     solvers = [s for s in args.solvers.split(",") if s]
     for name in names:
         if name not in bks:
             parser.error(f"--instances: unknown instance {name!r}")
     for solver in solvers:
-        if solver not in RUNNERS:
-            parser.error(f"--solvers: unknown solver {solver!r}, expected one of {list(RUNNERS)}")
+        if solver not in runners:
+            parser.error(f"--solvers: unknown solver {solver!r}, expected one of {list(runners)}")
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        parser.error(f"--time-limit: must be a positive number of seconds, got {args.time_limit}")
 
     rows: list[Row] = []
     for name in names:
-        instance = read_instance(folder / f"{name}.txt")
+        instance = read(where / f"{name}.txt")
         for solver in solvers:
-            row = run(instance, bks[name], solver, args.time_limit, args.seed)
+            row = run(instance, bks[name], solver, args.time_limit, args.seed, runners)
             rows.append(row)
             print(
                 f"  {name} {solver}: {row.vehicles} vehicles, {row.distance:.2f} "

@@ -18,20 +18,14 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
-from pathlib import Path
 
-from benchmarks._instances import SCALE, Instance, node_routes, read_bks, to_problem
+from benchmarks._instances import SCALE, Instance, node_routes, to_problem
 from benchmarks._solomon import read_solomon, solomon_dir, with_loads
-from benchmarks.li_lim import VROOM_THREADS, Row, Runner, print_table, run
+from benchmarks.li_lim import VROOM_THREADS, Runner, benchmark_cli
 from settings import load_settings
-
-SOLVERS = ("shuyun", "pyvrp", "vroom")
 
 
 def _customers(instance: Instance) -> list[int]:
@@ -153,65 +147,14 @@ RUNNERS: dict[str, Runner] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the table; write ``--json``; 1 if any plan is infeasible."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", type=Path, default=None, help="Solomon 100-customer folder")
-    parser.add_argument("--instances", default="", help="comma-separated names (default: all)")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
-    parser.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", type=Path, default=None, help="write the rows here")
-    parser.add_argument(
-        "--load",
-        type=Path,
-        nargs="+",
-        default=None,
-        help="solve nothing: reprint rows saved by --json; later files replace earlier rows",
+    return benchmark_cli(
+        argv,
+        description=__doc__.splitlines()[0],
+        folder="Solomon 100-customer folder",
+        default_folder=lambda: solomon_dir(load_settings().data.bench_dir),
+        read=read_solomon,
+        runners=RUNNERS,
     )
-    args = parser.parse_args(argv)
-    if args.load:
-        merged = {
-            (r["instance"], r["solver"]): Row(**{**r, "violations": tuple(r["violations"])})
-            for path in args.load
-            for r in json.loads(path.read_text())
-        }
-        loaded = list(merged.values())
-        print_table(loaded, [s for s in SOLVERS if any(r.solver == s for r in loaded)])
-        return 1 if any(not r.feasible for r in loaded) else 0
-
-    folder = args.dir or solomon_dir(load_settings().data.bench_dir)
-    if not (folder / "bks.csv").is_file():
-        parser.error(f"--dir: {folder} holds no bks.csv (the Solomon 100-customer folder)")
-    bks = read_bks(folder / "bks.csv")
-    names = [n for n in args.instances.split(",") if n] or sorted(bks)
-    solvers = [s for s in args.solvers.split(",") if s]
-    for name in names:
-        if name not in bks:
-            parser.error(f"--instances: unknown instance {name!r}")
-    for solver in solvers:
-        if solver not in RUNNERS:
-            parser.error(f"--solvers: unknown solver {solver!r}, expected one of {list(RUNNERS)}")
-    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
-        parser.error(f"--time-limit: must be a positive number of seconds, got {args.time_limit}")
-
-    rows: list[Row] = []
-    for name in names:
-        instance = read_solomon(folder / f"{name}.txt")
-        for solver in solvers:
-            row = run(instance, bks[name], solver, args.time_limit, args.seed, RUNNERS)
-            rows.append(row)
-            print(
-                f"  {name} {solver}: {row.vehicles} vehicles, {row.distance:.2f} "
-                f"({row.gap:+.2f} %), {row.seconds:.1f} s, "
-                f"{'feasible' if row.feasible else 'INFEASIBLE'}",
-                file=sys.stderr,
-                flush=True,
-            )
-    print_table(rows, solvers)
-    if args.json:
-        args.json.write_text(
-            json.dumps([asdict(r) for r in rows], indent=1, ensure_ascii=False) + "\n"
-        )
-    return 1 if any(not r.feasible for r in rows) else 0
 
 
 if __name__ == "__main__":

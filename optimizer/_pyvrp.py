@@ -55,7 +55,7 @@ import multiprocessing
 import os
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -419,7 +419,9 @@ class _FleetSettled:
         return math.isfinite(self._routes) and now - self._since >= self._settle
 
 
-def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
+def _search(
+    mapping: _Mapping, time_limit: float, seed: int, second: SecondOpinion | None = None
+) -> Solution:
     """PyVRP's search within ``time_limit``, the fleet reduced first when it pays.
 
     With a core to spare, two searches race from the first solve's plan: this process
@@ -428,6 +430,14 @@ def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
     better plan wins. Plain PyVRP keeps the shorter plan on a fleet it reaches by itself,
     the reduction finds fleets it does not reach: each is the better on some days, and the
     pair is never worse than plain PyVRP on its own.
+
+    With a core to spare, ``second`` (another solver) plans beside the first solve; when
+    its plan is the cheaper, this process goes on from it while the child reduces the
+    fleet from PyVRP's own: two searches from two starts. PyVRP's search from scratch on
+    days whose loads all wait at one depot (Solomon's) settles at more routes than the
+    reduction takes back in the time, and the reduction from another solver's plan on
+    fewer routes reached the smallest fleet less often on Li & Lim's lr110 (4 seeds of 7
+    against 6) than from PyVRP's own (``benchmarks/RESULTS.md``).
     """
     data = mapping.data
     began = time.perf_counter()
@@ -438,12 +448,18 @@ def _search(mapping: _Mapping, time_limit: float, seed: int) -> Solution:
     first = _FleetSettled(
         data.vehicle_type(0).fixed_cost, SETTLE_SHARE * time_limit, FIRST_SHARE * time_limit
     )
+    pending = second(FIRST_SHARE * time_limit) if second is not None and _spare_core() else None
     best = _solve(data, first, seed)
+    start = best  # where the fleet reduction starts: PyVRP's own first plan
+    if pending is not None:
+        other = _start_from(mapping, pending())
+        if other is not None and _cost(other) < _cost(best):
+            best = other
     rival = None
     if time_limit >= PAIR_MIN_SECONDS and _spare_core():
         rival = _Rival.start(
             data,
-            best,
+            start,
             began=began,
             deadline=deadline - PAIR_MARGIN * time_limit,
             time_limit=time_limit,
@@ -584,6 +600,10 @@ def _spare_core() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
+SecondOpinion = Callable[[float], Callable[[], Sequence[PlannedRoute] | None]]
+"""Another solver asked for a plan beside PyVRP's first solve: called with the seconds it
+may take, it starts at once (on the spare core) and returns what collects its plan."""
+
 Activities = list[tuple[int, list[tuple[bool, int]]]]
 """A plan sent between processes: per route its vehicle type and (is pickup, shipment)."""
 
@@ -712,6 +732,35 @@ class _Rival:
         self.receive.close()
 
 
+def _initial(mapping: _Mapping, routes: Sequence[PlannedRoute]) -> Solution:
+    """``routes`` (ours, on ``mapping``'s shipments and vans) as PyVRP's solution."""
+    index = {shipment: k for k, shipment in enumerate(mapping.shipment_ids)}
+    vehicle_type = {van: k for k, vans in enumerate(mapping.van_ids) for van in vans}
+    kind = {VisitType.PICKUP: ActivityType.PICKUP, VisitType.DELIVERY: ActivityType.DELIVERY}
+    return Solution(
+        mapping.data,
+        [
+            Route(
+                mapping.data,
+                [Activity(kind[v.type], index[v.shipment]) for v in route.visits],
+                vehicle_type[route.van],
+            )
+            for route in routes
+            if route.visits
+        ],
+    )
+
+
+def _start_from(mapping: _Mapping, routes: Sequence[PlannedRoute] | None) -> Solution | None:
+    """Another solver's plan as a start, or ``None`` when there is none to take."""
+    if not routes:
+        return None
+    try:
+        return _initial(mapping, routes)
+    except (KeyError, ValueError, RuntimeError):  # not a plan of this day: ignored
+        return None
+
+
 def _until_stalled(seconds: float) -> MultipleCriteria:
     return MultipleCriteria([MaxRuntime(seconds), NoImprovement(STALL_ITERATIONS)])
 
@@ -722,7 +771,9 @@ def _solve(data: ProblemData, stop: Any, seed: int, initial: Solution | None = N
     ).best
 
 
-def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[PlannedRoute] | None:
+def warm_start(
+    problem: Problem, *, time_limit: float, seed: int, second: SecondOpinion | None = None
+) -> list[PlannedRoute] | None:
     """A plan for ``problem`` from PyVRP, to warm-start the OR-Tools search.
 
     Parameters
@@ -733,6 +784,9 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
         Seconds PyVRP may search (wall clock, single thread).
     seed
         Seed of PyVRP's random stream.
+    second
+        Another solver to plan beside PyVRP's first solve on a spare core, its plan the
+        start when it is the cheaper (see ``_search``).
 
     Returns
     -------
@@ -751,7 +805,7 @@ def warm_start(problem: Problem, *, time_limit: float, seed: int) -> list[Planne
         # PyVRP warns when its penalties hit their bound: expected while the fleet is
         # squeezed below what is feasible, and handled (the attempt is abandoned).
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        best = _search(mapping, time_limit, seed)
+        best = _search(mapping, time_limit, seed, second)
     routes = _planned(mapping, best)
     # An infeasible best plan still yields its feasible routes, if it has any.
     return routes if routes or best.is_feasible() else None
@@ -803,7 +857,6 @@ def polish(
         raise ValueError(f"polish time_limit must be > 0, got {time_limit!r}")
     deadline = time.perf_counter() + time_limit
     by_id = {s.id: s for s in problem.shipments}
-    index = {s.id: k for k, s in enumerate(problem.shipments)}
     starts: dict[tuple[str, VisitType], int] = {}
     for route in routes:
         van = next(v for v in problem.vans if v.id == route.van)
@@ -832,27 +885,7 @@ def polish(
     mapping = _mapping(without_breaks, windows)
     if mapping is None:
         return None
-    vehicle_type = {van: k for k, vans in enumerate(mapping.van_ids) for van in vans}
-    initial = Solution(
-        mapping.data,
-        [
-            Route(
-                mapping.data,
-                [
-                    Activity(
-                        ActivityType.PICKUP
-                        if v.type == VisitType.PICKUP
-                        else ActivityType.DELIVERY,
-                        index[v.shipment],
-                    )
-                    for v in route.visits
-                ],
-                vehicle_type[route.van],
-            )
-            for route in routes
-            if route.visits
-        ],
-    )
+    initial = _initial(mapping, routes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         search = max(0.05, deadline - REPAIR_SHARE * time_limit - time.perf_counter())
@@ -867,16 +900,20 @@ def polish(
     return [route for route in repaired if route.visits]
 
 
+@dataclass(frozen=True, slots=True)
 class PyvrpStart:
-    """``warm_start`` as a ``optimizer._warm.WarmStarter``."""
+    """``warm_start`` as a ``optimizer._warm.WarmStarter``; ``second`` plans beside its
+    first solve (``SecondOpinion`` for a problem)."""
 
+    second: Callable[[Problem], SecondOpinion] | None = None
     name = "pyvrp"
 
     def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
         left = budget.aim_left()  # PyVRP has a plan at any time: it stops at the target
         if left <= 0:
             return None
-        return warm_start(problem, time_limit=left, seed=seed)
+        second = None if self.second is None else self.second(problem)
+        return warm_start(problem, time_limit=left, seed=seed, second=second)
 
 
 class PyvrpPolish:

@@ -51,7 +51,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -402,6 +402,10 @@ def without_breaks(problem: Problem) -> Problem:
     )
 
 
+Collect = Callable[[], list[PlannedRoute] | None]
+"""Collects a plan from a search under way: the best one it has, or ``None``."""
+
+
 class VroomStart:
     """VROOM as a ``optimizer._warm.WarmStarter``: ``warm_start`` within the budget."""
 
@@ -410,6 +414,24 @@ class VroomStart:
     def plan(self, problem: Problem, budget: Budget, seed: int) -> list[PlannedRoute] | None:
         del seed  # VROOM has no seed
         return warm_start(problem, budget)
+
+    def beside(self, problem: Problem) -> Callable[[float], Collect]:
+        """VROOM beside another solver on one core: given ``seconds``, it starts in a child
+        process at once; what it returns collects the best plan it has (awaiting the
+        first until the ``seconds`` are up), or ``None``."""
+
+        def start(seconds: float) -> Collect:
+            search = _Search(problem, Budget.start(seconds), threads=1)
+
+            def collect() -> list[PlannedRoute] | None:
+                if search.child is None:
+                    return None  # no child here: VROOM would take the other solver's core
+                found = [f for f in search.collect(better=False) if f.whole]
+                return list(max(found, key=lambda f: f.rank).routes) if found else None
+
+            return collect
+
+        return start
 
 
 def warm_start(problem: Problem, budget: Budget) -> list[PlannedRoute] | None:
@@ -505,7 +527,9 @@ class _Found:
     whole: bool = True  # a plan of the whole day (not of the holds alone)
 
 
-def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: Any) -> None:
+def _child(
+    problem: Problem, target: float, plan: list[tuple[int, int]], threads: int, conn: Any
+) -> None:
     """In the child process: VROOM's plans for ``problem``, each cut back by our rules and
     sent as soon as found (see ``warm_start``); the efforts after the first are chosen
     from the pace the first showed, to end by ``target``."""
@@ -523,7 +547,7 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
             answer = solve_searches(
                 only,
                 *SEARCHES[0][:2],
-                nb_threads=THREADS,
+                nb_threads=threads,
                 timeout=max(target - time.perf_counter(), 0.01),
             )
             # The pace of this day's routes on this machine now (long routes and a busy
@@ -560,7 +584,7 @@ def _child(problem: Problem, target: float, plan: list[tuple[int, int]], conn: A
             instance = instances[breaks]
         began = time.perf_counter()
         answer = solve_searches(
-            instance, searches, depth, nb_threads=THREADS, timeout=max(left, 0.01)
+            instance, searches, depth, nb_threads=threads, timeout=max(left, 0.01)
         )
         pace = max(pace, (time.perf_counter() - began) / predicted_seconds(n, searches, depth))
         found = plan_from_answer(instance, answer)
@@ -582,21 +606,27 @@ class _Search:
     its first plan until ``budget.deadline`` and more until ``budget.aim``, then stops the
     child and returns every plan it sent."""
 
-    def __init__(self, problem: Problem, budget: Budget) -> None:
+    def __init__(self, problem: Problem, budget: Budget, threads: int = THREADS) -> None:
         self.budget = budget
-        self.plan = efforts(len(problem.shipments), budget.aim_left(), slowdown=budget.slowdown)
+        # ``SEARCHES`` was timed on ``THREADS`` threads: on fewer, each effort takes longer.
+        slowdown = budget.slowdown * THREADS / threads
+        self.plan = efforts(len(problem.shipments), budget.aim_left(), slowdown=slowdown)
         self.problem = problem
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.child: Any = None
         try:
-            self.child = context.Process(target=_child, args=(problem, budget.aim, self.plan, send))
+            self.child = context.Process(
+                target=_child, args=(problem, budget.aim, self.plan, threads, send)
+            )
             self.child.start()
         except (AssertionError, OSError):
             self.child = None  # no child allowed here (a daemonic pool worker)
         send.close()
 
-    def collect(self) -> list[_Found]:
+    def collect(self, *, better: bool = True) -> list[_Found]:
+        """Every plan the child sent: the first plan of the whole day awaited until the
+        deadline, better ones until the aim (``better``) or only those already sent."""
         if self.child is None:
             # VROOM runs in this process, at the quickest effort, with its timeout.
             routes, _ = _vroom_routes(self.problem, without_breaks(self.problem), self.budget)
@@ -609,7 +639,9 @@ class _Search:
                 # the aim; the holds' plan alone is what there is if none comes.
                 whole = any(f.whole for f in found)
                 left = (budget.aim if whole else budget.deadline) - time.perf_counter()
-                if left <= 0:
+                if whole and not better:
+                    left = 0.0
+                elif left <= 0:
                     break
                 if not self.receive.poll(left):
                     break

@@ -4,7 +4,9 @@ A ``WarmStarter`` is a specialist behind its adapter: it plans the screened prob
 its deadline, or declines (``None``) when it cannot express the problem. The starters are
 tried in order, best first for what they can express; the first plan is used:
 
-1. PyVRP (``optimizer._pyvrp``): one window per visit, no breaks (Li & Lim's kind);
+1. PyVRP (``optimizer._pyvrp``): one window per visit, no breaks (Li & Lim's kind); on a
+   spare core VROOM plans beside PyVRP's first solve, and the cheaper first plan is where
+   PyVRP's search goes on from;
 2. VROOM (``optimizer._vroom``, run in a child process stopped at its deadline): several
    windows per visit (lunch closures), breaks, skills; then polished by PyVRP with each
    visit's window fixed, when the polish is cheaper by the search's measure.
@@ -153,7 +155,8 @@ def default_starters(judge: Judge, polish_share: float) -> list[WarmStarter]:
     """The specialists installed, in the order of the module docstring."""
     starters: list[WarmStarter] = []
     if _pyvrp is not None:
-        starters.append(_pyvrp.PyvrpStart())
+        beside = None if _vroom is None else _vroom.VroomStart().beside
+        starters.append(_pyvrp.PyvrpStart(second=beside))
     if _vroom is None:
         return starters
     vroom: WarmStarter = _vroom.VroomStart()

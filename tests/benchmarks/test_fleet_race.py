@@ -1,9 +1,11 @@
 """The fleet-first PyVRP search on two cores (``optimizer._pyvrp._search``): a child
-process reduces the fleet while this one searches as plain PyVRP; the better plan wins.
+process reduces the fleet while this one searches as plain PyVRP; the better plan wins;
+another solver's plan made beside the first solve is where both go on from when cheaper.
 On a Li & Lim instance of ``../shared/bench`` (through the settings)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -12,18 +14,30 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks._instances import li_lim_dir, node_routes, read_instance, to_problem
+from benchmarks._instances import (
+    li_lim_dir,
+    node_routes,
+    planned_routes,
+    read_instance,
+    read_solution,
+    to_problem,
+)
 from benchmarks.verify import verify
+from optimizer import PlannedRoute, Visit, VisitType
 from optimizer._pyvrp import (
+    FIRST_SHARE,
     _cost,
     _fewer,
     _mapping,
+    _planned,
     _Rival,
     _solution,
     _solve,
     _spare_core,
+    _start_from,
     warm_start,
 )
+from optimizer._vroom import VroomStart
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +136,73 @@ print("alone")
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "alone"
+
+
+# A second opinion beside the first solve (``optimizer._pyvrp.SecondOpinion``).
+
+
+@pytest.fixture(scope="module")
+def lr104_best_known(shuyun_settings: Settings, lr104):
+    instance, _ = lr104
+    folder = li_lim_dir(shuyun_settings.data.bench_dir)
+    path = folder / "bks_routes" / "lr104.txt"
+    if not path.exists():
+        pytest.skip(f"no best-known routes in {folder / 'bks_routes'}")
+    return planned_routes(instance, read_solution(path))
+
+
+def test_a_best_known_plan_turns_into_pyvrps_and_back_unchanged(lr104, lr104_best_known) -> None:
+    _, problem = lr104
+    mapping = _mapping(problem)
+    assert mapping is not None
+    solution = _start_from(mapping, lr104_best_known)
+    assert solution is not None and solution.is_feasible()
+    back = _planned(mapping, solution)
+    assert [r.visits for r in back] == [r.visits for r in lr104_best_known]
+
+
+def test_the_search_goes_on_from_a_cheaper_second_opinion(lr104, lr104_best_known) -> None:
+    instance, problem = lr104
+    asked: list[float] = []
+
+    def second(seconds: float):
+        asked.append(seconds)
+        return lambda: lr104_best_known
+
+    routes = warm_start(problem, time_limit=1.5, seed=1, second=second)
+    assert asked == [pytest.approx(FIRST_SHARE * 1.5)]
+    assert routes is not None
+    verdict = verify(instance, node_routes(problem, routes))
+    assert verdict.feasible, verdict.violations
+    # Never worse than the plan it was handed: the best-known fleet, at most its distance.
+    assert len(routes) <= len(lr104_best_known)
+    mine = verify(instance, node_routes(problem, lr104_best_known)).distance
+    assert verdict.distance <= mine * (1 + 1e-6)
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [None, [], [PlannedRoute(van="no-such-van", visits=())], "unknown shipment"],
+    ids=["none", "empty", "unknown van", "unknown shipment"],
+)
+def test_a_second_opinion_that_is_no_plan_of_the_day_is_ignored(lr104, plan) -> None:
+    instance, problem = lr104
+    if plan == "unknown shipment":
+        plan = [PlannedRoute(van="v0", visits=(Visit("nowhere", VisitType.PICKUP),))]
+    routes = warm_start(problem, time_limit=1.0, seed=1, second=lambda seconds: lambda: plan)
+    assert routes is not None
+    verdict = verify(instance, node_routes(problem, routes))
+    assert verdict.feasible, verdict.violations
+
+
+def test_vroom_beside_another_solver_gives_its_plan_by_the_time_it_was_given(lr104) -> None:
+    instance, problem = lr104
+    began = time.perf_counter()
+    collect = VroomStart().beside(problem)(2.0)
+    routes = collect()
+    taken = time.perf_counter() - began
+    assert routes, "VROOM plans lr104 in well under 2 s"
+    verdict = verify(instance, node_routes(problem, routes))
+    assert verdict.feasible, verdict.violations
+    assert taken < 2.0 + 0.5, taken
+    assert not multiprocessing.active_children()

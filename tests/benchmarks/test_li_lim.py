@@ -82,3 +82,32 @@ def test_class_table_compares_extra_vehicles_with_the_best_peer(
     assert ours.mean_gap == pytest.approx(1.0)
     print_classes(rows, ["shuyun", "pyvrp"])
     assert "+0.50 vs best peer +0.00 (pyvrp): MISSED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--solvers", "gurobi"], "--solvers"),
+        (["--instances", "lc999"], "--instances"),
+        (["--time-limit", "0"], "--time-limit"),
+        (["--time-limit", "nan"], "--time-limit"),
+    ],
+)
+def test_bad_options_are_refused_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], named: str
+) -> None:
+    shutil.copy(TINY, tmp_path / "tiny.txt")
+    (tmp_path / "bks.csv").write_text("instance,vehicles,distance,source\ntiny,1,31.7082,x\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["--dir", str(tmp_path), *args])
+    assert exited.value.code == 2
+    assert named in capsys.readouterr().err
+
+
+def test_a_folder_without_bks_csv_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--dir", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "bks.csv" in capsys.readouterr().err
