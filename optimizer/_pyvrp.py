@@ -449,12 +449,14 @@ def _search(
         data.vehicle_type(0).fixed_cost, SETTLE_SHARE * time_limit, FIRST_SHARE * time_limit
     )
     pending = second(FIRST_SHARE * time_limit) if second is not None and _spare_core() else None
-    best = _solve(data, first, seed)
+    try:
+        best = _solve(data, first, seed)
+    finally:  # collected also when the first solve fails: its child never outlives us
+        theirs_first = pending() if pending is not None else None
     start = best  # where the fleet reduction starts: PyVRP's own first plan
-    if pending is not None:
-        other = _start_from(mapping, pending())
-        if other is not None and _cost(other) < _cost(best):
-            best = other
+    other = _start_from(mapping, theirs_first)
+    if other is not None and _cost(other) < _cost(best):
+        best = other
     rival = None
     if time_limit >= PAIR_MIN_SECONDS and _spare_core():
         rival = _Rival.start(
