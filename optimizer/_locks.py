@@ -176,6 +176,16 @@ def skeleton(problem: Problem) -> Plan:
     return tuple(out)
 
 
+def locked_whole(problem: Problem) -> bool:
+    """Whether the locks leave nothing to choose: every visit of every shipment is locked
+    and no van has two locks (whose visits the search could interleave). Its only plan is
+    then the ``skeleton``, if that keeps every rule."""
+    if not problem.shipments or len(problem.lock_rank) < 2 * len(problem.shipments):
+        return False
+    vans = [lock.van for lock in problem.locks if lock.visits]
+    return len(vans) == len(set(vans))
+
+
 def with_skeleton(problem: Problem, plan: Plan) -> Plan:
     """``plan`` (cut to keep the locks) with a van's route replaced by its ``skeleton``
     route where that has more visits: a specialist that cannot keep a lock's order loses

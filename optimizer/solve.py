@@ -30,6 +30,7 @@ from optimizer._locks import (
     cut,
     is_locked,
     lock_name,
+    locked_whole,
     skeleton,
     with_shipments,
     with_skeleton,
@@ -290,7 +291,9 @@ def _start(
     problem = screened.problem
     if initial_routes:
         return cut(problem, from_planned(problem, initial_routes, notes), notes), None
-    if not (params.warm_start and params.work_limit is None and problem.shipments):
+    if locked_whole(problem) or not (
+        params.warm_start and params.work_limit is None and problem.shipments
+    ):
         locks = skeleton(problem)
         return (locks, WarmPlan(source="locks")) if locks else (None, None)
     available = budget.left()
@@ -339,6 +342,10 @@ def _search(
     problem = screened.problem
     if not problem.shipments:
         return RawSolution(stopped_by="nothing to plan")
+    if start and locked_whole(problem) and _visits(start) == 2 * len(problem.shipments):
+        kept = _kept(problem, start, "kept (every visit is locked: nothing to search)")
+        if kept is not None:
+            return kept
     build = budget.scaled(BUILD_SECONDS_PER_SHIPMENT * len(problem.shipments))
     if budget.left() < build:
         # No time to build the OR-Tools model: the start plan is the answer, or (with none,
@@ -354,6 +361,10 @@ def _search(
         if kept is not None:
             return kept
     return raw
+
+
+def _visits(plan: Plan) -> int:
+    return sum(len(route.visits) for route in plan)
 
 
 def _kept(

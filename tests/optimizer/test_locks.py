@@ -41,6 +41,7 @@ from optimizer import (
 from optimizer._locks import (
     cut,
     gap_bounds,
+    locked_whole,
     out_of_order,
     skeleton,
     with_shipments,
@@ -699,6 +700,23 @@ def test_every_lock_a_solved_plan_keeps_is_kept(
             assert left.reason in {UnassignedReason.LOCK_INFEASIBLE, UnassignedReason.TIME_LIMIT}
 
 
+def test_a_day_is_locked_whole_only_when_nothing_is_left_to_choose() -> None:
+    problem = random_day(7, 12, 2)
+    first = solve(problem, time_limit=1, params=SolveParams(warm_start=False, work_limit=100))
+    locks = [Lock(r.van, r.visits) for r in planned_routes(first.routes)]
+    assert locked_whole(locked(problem, *locks))
+    # One visit free: the search may move it.
+    assert not locked_whole(locked(problem, Lock(locks[0].van, locks[0].visits[:-1]), *locks[1:]))
+    # Two locks on one van: the search may interleave them.
+    visits = locks[0].visits
+    one = {v.shipment for v in visits[:2]}
+    head = tuple(v for v in visits if v.shipment in one)
+    tail = tuple(v for v in visits if v.shipment not in one)
+    split = locked(problem, Lock(locks[0].van, head), Lock(locks[0].van, tail), *locks[1:])
+    assert not locked_whole(split)
+    assert not locked_whole(problem)
+
+
 def test_a_day_locked_whole_keeps_the_time_asked() -> None:
     problem = random_day(7, 40, 4)
     first = solve(problem, time_limit=2, params=SolveParams(warm_start=False, work_limit=200))
@@ -709,3 +727,8 @@ def test_a_day_locked_whole_keeps_the_time_asked() -> None:
     assert time.perf_counter() - began <= 1.5 + 0.5
     assert lock_broken(problem, result) == []
     assert_accounted(problem, result)
+    # Nothing is left to choose: the answer is the locked plan, without a search.
+    assert [(r.van, r.visits) for r in planned_routes(result.routes)] == [
+        (lock.van, lock.visits) for lock in locks
+    ]
+    assert result.stats.stopped_by == "not searched"
