@@ -26,8 +26,10 @@ from benchmarks.verify import verify
 from optimizer import PlannedRoute, Visit, VisitType
 from optimizer._pyvrp import (
     FIRST_SHARE,
+    _activities,
     _cost,
     _fewer,
+    _FleetShrank,
     _mapping,
     _planned,
     _Rival,
@@ -95,6 +97,37 @@ def test_a_rival_killed_midway_leaves_the_plans_it_sent(lr104) -> None:
         rival.stop()
     assert rival.done
     assert plan is None or _solution(_fewer(data, len(plan)), plan).is_feasible()
+
+
+def test_a_rival_told_of_a_smaller_fleet_goes_on_from_it(lr104, lr104_best_known) -> None:
+    instance, problem = lr104
+    data, first = _first_plan(problem)
+    mapping = _mapping(problem)
+    assert mapping is not None
+    told = _start_from(mapping, lr104_best_known)
+    assert told is not None and told.num_routes() < first.num_routes()
+    began = time.perf_counter()
+    rival = _Rival.start(data, first, began=began, deadline=began + 2.0, time_limit=2.0, seed=1)
+    assert rival is not None
+    try:
+        rival.tell(_solution(_fewer(data, told.num_routes()), _activities(told)))
+        rival.child.join(timeout=4.0)
+        plan = rival.newest()
+    finally:
+        rival.stop()
+    assert plan is not None
+    theirs = _solution(_fewer(data, len(plan)), plan)
+    assert theirs.is_feasible()
+    assert theirs.num_routes() <= told.num_routes()
+    verdict = verify(instance, node_routes(problem, _planned(mapping, theirs)))
+    assert verdict.feasible, verdict.violations
+
+
+def test_the_fleet_shrank_criterion_counts_routes_by_the_fixed_cost() -> None:
+    shrank = _FleetShrank(fixed_cost=1000, routes=5)
+    assert not shrank(float("inf"))  # nothing feasible yet
+    assert not shrank(5 * 1000 + 999)  # five routes and some distance
+    assert shrank(4 * 1000 + 999)
 
 
 def test_the_race_keeps_its_budget_and_plans_every_task(lr104) -> None:
