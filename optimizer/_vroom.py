@@ -402,8 +402,27 @@ def without_breaks(problem: Problem) -> Problem:
     )
 
 
-Collect = Callable[[], list[PlannedRoute] | None]
-"""Collects a plan from a search under way: the best one it has, or ``None``."""
+class Beside:
+    """VROOM's search beside another solver: ``ready`` says whether it has sent a plan (or
+    ended), calling it collects the best plan of the whole day it has, or ``None``."""
+
+    def __init__(self, search: _Search) -> None:
+        self.search = search
+
+    def ready(self) -> bool:
+        child = self.search.child
+        if child is None or not child.is_alive():
+            return True
+        try:
+            return bool(self.search.receive.poll())
+        except (OSError, EOFError):
+            return True
+
+    def __call__(self) -> list[PlannedRoute] | None:
+        if self.search.child is None:
+            return None  # no child here: VROOM would take the other solver's core
+        found = [f for f in self.search.collect(better=False) if f.whole]
+        return list(max(found, key=lambda f: f.rank).routes) if found else None
 
 
 class VroomStart:
@@ -415,21 +434,13 @@ class VroomStart:
         del seed  # VROOM has no seed
         return warm_start(problem, budget)
 
-    def beside(self, problem: Problem) -> Callable[[float], Collect]:
+    def beside(self, problem: Problem) -> Callable[[float], Beside]:
         """VROOM beside another solver on one core: given ``seconds``, it starts in a child
         process at once; what it returns collects the best plan it has (awaiting the
         first until the ``seconds`` are up), or ``None``."""
 
-        def start(seconds: float) -> Collect:
-            search = _Search(problem, Budget.start(seconds), threads=1)
-
-            def collect() -> list[PlannedRoute] | None:
-                if search.child is None:
-                    return None  # no child here: VROOM would take the other solver's core
-                found = [f for f in search.collect(better=False) if f.whole]
-                return list(max(found, key=lambda f: f.rank).routes) if found else None
-
-            return collect
+        def start(seconds: float) -> Beside:
+            return Beside(_Search(problem, Budget.start(seconds), threads=1))
 
         return start
 
