@@ -42,7 +42,10 @@ shorter distance at a few routes too many on the hard instances, so the budget i
 With a second core (and at least ``PAIR_MIN_SECONDS``), steps 2 and 3 run in a forked
 child process while this one goes on from the first solve as plain PyVRP would, fleet and
 distance weighed together by the fixed cost; whenever the child sends a plan on fewer
-routes than ours, ours moves to it and polishes it. The cheaper of the two plans at the
+routes than ours, ours moves to it and polishes it, and whenever ours reaches fewer routes
+by itself it goes on on that fleet and sends the plan to the child, whose reduction and
+polish go on from it (the full fleet's search barely shortens a plan on a van less than
+it usually holds). The cheaper of the two plans at the
 end is the answer: plain PyVRP keeps the shorter plan on a fleet it reaches by itself, the
 reduction reaches fleets it does not, and on the 200-task Li & Lim set each was the better
 on some classes (``benchmarks/RESULTS.md``).
