@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -114,11 +114,17 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/{plan_id}/routes/{van}/sheet.html", responses=HTML)
 def read_sheet_html(
-    plan_id: PlanId, van: VanCode, session: SessionDep, settings: SettingsDep, user: SheetReader
+    plan_id: PlanId,
+    van: VanCode,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: SheetReader,
 ) -> HTMLResponse:
     """路单（手机网页）/ A van's route sheet as one self-contained page for phones."""
     own_van_only(session, user, van)
-    return HTMLResponse(sheet_html(sheet_of(session, plan_id, van, settings)))
+    sheet = sheet_of(session, plan_id, van, settings)
+    return HTMLResponse(sheet_html(sheet, web_fonts=getattr(request.app.state, "web_fonts", ())))
 
 
 @router.get("/{plan_id}/routes/{van}/sheet.pdf", response_class=Response, responses=PDF)

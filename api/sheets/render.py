@@ -47,9 +47,14 @@ def _environment() -> Environment:
     return env
 
 
-def sheet_html(sheet: RouteSheet) -> str:
-    """The route sheet as one self-contained HTML page (zh-CN first, English second)."""
-    return _environment().get_template("route_sheet.html.j2").render(sheet=sheet)
+def sheet_html(sheet: RouteSheet, *, web_fonts: Sequence[str] = ()) -> str:
+    """The route sheet as one self-contained HTML page (zh-CN first, English second).
+
+    ``web_fonts``: stylesheets of the fonts shuyun serves, for the page a phone reads from
+    the service (a sheet opened as a file, or printed, falls back to the fonts at hand).
+    """
+    template = _environment().get_template("route_sheet.html.j2")
+    return template.render(sheet=sheet, web_fonts=web_fonts)
 
 
 def labels_html(labels: Sequence[Label]) -> str:

@@ -54,6 +54,7 @@ def render(
             "html_lang": "zh-CN" if lang == "zh" else "en",
             "title": strings.get(title, title),
             "assets_installed": getattr(request.app.state, "web_assets_installed", False),
+            "web_fonts": getattr(request.app.state, "web_fonts", ()),
             **context,
         },
     )

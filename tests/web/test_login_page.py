@@ -62,3 +62,31 @@ def test_next_page_must_be_our_own(page: Any, web_site: WebSite) -> None:
     assert page.locator("#login-form").get_attribute("data-next") == ""
     sign_in(page, web_site, "driver", next_path="/ui/driver")
     assert page.url.endswith("/ui/driver")
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "driver", "branch_staff"])
+def test_every_asset_comes_from_shuyun_the_chinese_font_too(
+    page: Any, web_site: WebSite, role: str
+) -> None:
+    # A district intranet has no internet: a page that asked another host for a script, a
+    # tile or a font would stall or fall back there, so every request must be to shuyun.
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    sign_in(page, web_site, role)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    elsewhere = [url for url in asked if not url.startswith((web_site.base_url, "data:"))]
+    assert not elsewhere, f"requests that left shuyun: {elsewhere}"
+    fonts = [url for url in asked if "/ui/vendor/noto-sans-sc/files/" in url]
+    assert fonts and all(url.endswith(".woff2") for url in fonts), fonts
+    # The page's own Chinese is set in the font shuyun served, not one the machine happens to
+    # have: Chromium lists it as loaded for the heading's characters.
+    heading = page.locator("h1").first.inner_text()
+    loaded = page.evaluate(
+        """(text) => [...document.fonts].some(
+            (face) => face.family.replace(/["']/g, '') === 'Noto Sans SC'
+              && face.status === 'loaded')""",
+        heading,
+    )
+    assert loaded, f"no Noto Sans SC face loaded for {heading!r}"
+    screenshot(page, f"served_font_{role}")
