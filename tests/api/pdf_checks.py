@@ -73,3 +73,33 @@ def dark_share(png: Path, box: tuple[float, float, float, float] = (0, 0, 1, 1))
         crop = grey.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)))
         counts = crop.histogram()
     return sum(counts[:100]) / max(sum(counts), 1)
+
+
+JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
+
+_READ_QR = """
+const jsQR = require(process.argv[1]);
+const [width, height] = [Number(process.argv[2]), Number(process.argv[3])];
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+  const found = jsQR(new Uint8ClampedArray(Buffer.concat(chunks)), width, height);
+  process.stdout.write(found ? found.data : "");
+});
+"""
+
+
+def qr_text(png: Path) -> str:
+    """What the QR code on ``png`` says, read by jsQR (the driver page's reader) under Node;
+    empty when no code is found."""
+    with Image.open(png) as image:
+        rgba = image.convert("RGBA")
+        width, height = rgba.size
+        pixels = rgba.tobytes()
+    out = subprocess.run(
+        ["node", "-e", _READ_QR, str(JSQR), str(width), str(height)],
+        input=pixels,
+        check=True,
+        capture_output=True,
+    )
+    return out.stdout.decode()

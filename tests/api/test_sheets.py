@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pdf_checks import dark_share, page_png, pdf_fonts, pdf_pages, pdf_text
+from pdf_checks import dark_share, page_png, pdf_fonts, pdf_pages, pdf_text, qr_text
 from service_seed import bearer, service_settings, travel_times
 from sheets_day import SECOND_DRIVER, PlannedDay, planned_day
 from sqlalchemy import Select, select, update
 
 from api.app import create_app
+from api.sheets.model import KIND_ZH
 from catalog.db import create_engine, session_factory
-from catalog.models import PlanStepType, PlanStop, Site, Transfer
+from catalog.models import PlanStepType, PlanStop, Site, Transfer, TransferKind
 from catalog.plans import enqueue
 from settings import DataSettings
 
@@ -157,10 +158,13 @@ def test_crate_labels_are_a6_one_per_crate_with_destination_qr_and_stop(
     assert abs(width - 297.6) < 2 and abs(height - 419.5) < 2  # A6
     assert any("Noto-Sans-CJK-SC" in name for name, _ in pdf_fonts(pdf))
     text = pdf_text(pdf)
-    for page, crate in enumerate(sorted(day.crates.values()), 1):
-        assert crate in text
-        png = page_png(pdf, page, f"label_pdf_page{page}")
+    assert all(crate in text for crate in day.crates.values())
+    for page, page_text in enumerate(text.split("\f")[:pages], 1):
+        [crate] = [crate for crate in day.crates.values() if crate in page_text]
+        png = page_png(pdf, page, f"label_pdf_page{page}", dpi=200)
         assert dark_share(png, (0.05, 0.08, 0.95, 0.22)) > 0.08  # the destination, large
+        # The page's QR code reads back as its crate's id with the driver's reader.
+        assert qr_text(png) == crate
     # E1 goes east -> west, W1 (alice's hold) west -> east: each label names its destination
     pages_text = text.split("\f")
     route = _route(client, day)
@@ -170,6 +174,14 @@ def test_crate_labels_are_a6_one_per_crate_with_destination_qr_and_stop(
         lines = [line.strip() for line in page_text.splitlines() if line.strip()]
         assert lines[:2] == ["送往 To", NAMES_ZH[destination]]
         assert "van-1" in page_text
+        # One copy packed in each crate: the count and the transfer's kind, in Chinese.
+        contents = re.search(r"内容 Contents\s+(\d+) 件 items · (\S+)", page_text)
+        assert contents is not None, page_text
+        assert int(contents.group(1)) == 1
+        kinds = contents.group(2).split("、")
+        assert set(kinds) <= {KIND_ZH[k] for k in TransferKind}, kinds
+        if barcode == "W1":  # alice's hold
+            assert kinds == [KIND_ZH["hold"]]
         picked = re.search(r"取 (\d+) → 卸 (\d+)", page_text)
         assert picked is not None, page_text
         origin = "east" if barcode == "E1" else "west"
@@ -183,6 +195,8 @@ def test_the_vans_driver_dispatchers_and_admins_read_the_sheet(
 ) -> None:
     answer = client.get(f"/plans/{day.plan_id}/routes/van-1/sheet.html", headers=bearer(user))
     assert answer.status_code == 200, answer.text
+    # Read on a phone from shuyun: its Chinese font comes from shuyun too.
+    assert '<link rel="stylesheet" href="/ui/vendor/noto-sans-sc/400.css">' in answer.text
 
 
 def test_another_driver_planners_and_desks_may_not(client: TestClient, day: PlannedDay) -> None:
