@@ -1,8 +1,9 @@
-"""The branch desk as the demo's branch staff (branch-001): a return that belongs elsewhere goes
-into the crate for its home, one that fills a hold here goes onto the hold shelf with its slip
-(the card's last four digits only); a hold placed for a reader shows its expected pickup date
-and is cancelled; a crate received here is checked copy by copy, a missing and an extra copy
-flagged; the page switches to English; axe-core passes.
+"""The branch desk as the demo's branch staff (branch-001): a return at its home stays on the
+shelf here, one that belongs elsewhere goes into the crate for its home, one that fills a hold
+here goes onto the hold shelf with its slip (the card's last four digits only); a hold placed
+for a reader shows its expected pickup date and is cancelled; a crate received here is checked
+copy by copy, a missing and an extra copy flagged; the page switches to English; axe-core
+passes.
 
 The items come from the demo's own data (read from its database), and the module has a demo
 day of its own, since it checks in, places holds and receives crates.
@@ -151,6 +152,22 @@ def test_a_return_that_belongs_elsewhere_goes_into_its_crate(
     assert packed["destination_site_code"] == home and packed["origin_site_code"] == DESK
     assert barcode in {i["barcode"] for i in packed["items"]}
     screenshot(page, "desk_return_to_crate")
+
+
+def test_a_return_at_its_home_stays_here_on_the_shelf(
+    page: Any, web_site: WebSite, db: Session
+) -> None:
+    ((barcode, _home),) = lent_items(db, home=DESK, home_here=True, count=1)
+    sign_in(page, web_site, "branch_staff")
+    verdict = check_in(page, barcode)
+    assert verdict.get_attribute("data-next") == "shelf"
+    text = verdict.inner_text()
+    assert "放回本馆书架" in text and "周转箱" not in text
+    with closing(web_site.client("admin")) as admin:
+        item = admin.get(f"/items/{barcode}").json()
+    assert item["status"] == "available" and item["current_site_code"] == DESK
+    assert item["next_site_code"] is None
+    screenshot(page, "desk_return_stays_here")
 
 
 def test_a_return_that_fills_a_hold_here_goes_on_the_hold_shelf_with_its_slip(
