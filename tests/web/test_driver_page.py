@@ -1,9 +1,10 @@
 """The driver's phone page at 360×740: the first stop's crate confirmed by typed id (recorded, as
-the API says), the second confirmed offline (kept on the phone, through a reload when the
-service worker has the page), sent once when the network returns, and a scan at the wrong
-stop refused naming the right one; a third crate confirmed by the camera reading its label's
-QR code (Chromium's fake camera playing a video of the label); no horizontal scrolling, and
-axe-core passes.
+the API says); offline, the second stop's crate collected and then dropped where it goes (both
+kept on the phone, in order, through a reload when the service worker has the page), sent
+once each and in the order made when the network returns (the server's steps say so); a scan
+at the wrong stop refused naming the right one; a third crate confirmed by the camera reading
+its label's QR code (Chromium's fake camera playing a video of the label); no horizontal
+scrolling, and axe-core passes.
 
 The day is this module's own (a served demo and a plan of today asked of the dispatcher's
 API), since it scans; two of the route's copies are packed into crates by the admin first, as
@@ -17,6 +18,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,24 @@ def day(web_site: WebSite) -> dict[str, Any]:
     first["crate"] = open_crate(web_site, first)
     second["crate"] = open_crate(web_site, second)
     assert first["crate"] != second["crate"]
-    return {"route": route, "first": first, "second": second, "date": today}
+    drop = drop_stop(web_site, today, second)
+    return {"route": route, "first": first, "second": second, "drop": drop, "date": today}
+
+
+def drop_stop(web_site: WebSite, today: str, pickup: dict[str, Any]) -> dict[str, Any]:
+    """The stop after ``pickup`` where its crate is dropped (the route read again: the crate
+    may have been packed just now)."""
+    with closing(web_site.client("driver")) as driver:
+        route = driver.get(f"/me/route/work?date={today}").json()
+    drops = [
+        s
+        for s in route["stops"]
+        if s["action"] == "drop"
+        and s["position"] > pickup["position"]
+        and any(c["crate_id"] == pickup["crate"] for c in s["crates"])
+    ]
+    assert drops, f"crate {pickup['crate']} is dropped nowhere after stop {pickup['position']}"
+    return drops[0]
 
 
 BUDGETS = (5, 15, 30)
@@ -181,6 +200,18 @@ def pickup_events(web_site: WebSite, crate_id: str) -> int:
     return sum(1 for events in steps for e in events if e["status"] == "picked_up")
 
 
+def steps(web_site: WebSite, transfer_id: int) -> list[dict[str, Any]]:
+    """The transfer's recorded steps, in the order recorded."""
+    with closing(web_site.client("admin")) as admin:
+        answer = admin.get(f"/transfers/{transfer_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()["events"]  # type: ignore[no-any-return]
+
+
+def at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment)
+
+
 def sign_in_driver(page: Any, web_site: WebSite) -> None:
     page.goto("/ui/login?next=/ui/driver")
     page.fill("#username", web_site.username("driver"))
@@ -199,11 +230,12 @@ def test_driver_confirms_online_offline_and_is_refused_at_the_wrong_stop(
     phone: Any, web_site: WebSite, day: dict[str, Any]
 ) -> None:
     page = phone
-    first, second = day["first"], day["second"]
-    answered: list[str] = []  # scans the server answered (tries without signal get none)
+    first, second, drop = day["first"], day["second"], day["drop"]
+    # The scans the server answered, in the order answered (tries without signal get none).
+    answered: list[tuple[str, int]] = []
     page.context.on(
         "response",
-        lambda r: answered.append(r.url) if r.request.method == "POST" else None,
+        lambda r: answered.append((r.url, r.status)) if r.request.method == "POST" else None,
     )
     sign_in_driver(page, web_site)
     card = page.locator(f"#stop-card[data-position='{first['position']}']")
@@ -224,7 +256,13 @@ def test_driver_confirms_online_offline_and_is_refused_at_the_wrong_stop(
     page.locator(f"#stop-work [data-crate='{first['crate']}'] .pill.good").wait_for()
     screenshot(page, "driver_first_confirmed")
 
-    # 2. No signal: the second stop's crate is kept on the phone.
+    # 2. No signal: the second stop's crate collected, then dropped where it goes, both kept
+    # on the phone in the order made (sent the other way round, the drop would find the
+    # crate never collected: the server records "no pickup scan").
+    second_box = crate(web_site, second["crate"])
+    assert second_box["status"] == "open"
+    transfers = [i["transfer_id"] for i in second_box["items"]]
+    assert transfers
     controlled = page.evaluate(
         """async () => { await navigator.serviceWorker.ready;
            for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++)
@@ -238,28 +276,70 @@ def test_driver_confirms_online_offline_and_is_refused_at_the_wrong_stop(
     type_scan(page, second["crate"])
     page.locator("#queue-count[data-count='1']").wait_for()
     assert "恢复网络后发送" in page.locator("#scan-result").inner_text()
-    assert second["crate"] in page.locator("#queue-list").inner_text()
-    assert crate(web_site, second["crate"])["status"] == "open"  # not sent
+    page.click(f"[data-choose='{drop['position']}']")
+    page.locator(f"#stop-card[data-position='{drop['position']}']").wait_for()
+    type_scan(page, second["crate"])
+    page.locator("#queue-count[data-count='2']").wait_for()
+    assert "恢复网络后发送" in page.locator("#scan-result").inner_text()
+    page.locator(f"#stop-work [data-crate='{second['crate']}'] .pill.warn").wait_for()
+
+    def assert_queued_in_order() -> None:
+        queued = page.locator("#queue-list li").all_inner_texts()
+        assert len(queued) == 2, queued
+        assert second["crate"] in queued[0] and "取件" in queued[0], queued
+        assert second["site_name_zh"] in queued[0], queued
+        assert second["crate"] in queued[1] and "送达" in queued[1], queued
+        assert drop["site_name_zh"] in queued[1], queued
+
+    assert_queued_in_order()
+    assert crate(web_site, second["crate"])["status"] == "open"  # nothing sent
+    assert not [u for u, _ in answered if second["crate"] in u]
     screenshot(page, "driver_offline_queued")
 
     if controlled:  # the service worker has the page's shell: a reload without signal
         page.reload()
-        page.locator("#queue-count[data-count='1']").wait_for()
+        page.locator("#queue-count[data-count='2']").wait_for()
         page.locator("#route-note").filter(has_text="离线").wait_for()
         assert page.locator("#stops li").count() > 0
+        assert_queued_in_order()  # kept on the phone, in order
         screenshot(page, "driver_offline_reloaded")
-        page.click(f"[data-choose='{second['position']}']")
+        page.click(f"[data-choose='{drop['position']}']")
 
-    # 3. The signal returns: the queued scan is sent, once.
+    # 3. The signal returns: the queued scans are sent, each once, in the order made.
     page.context.set_offline(False)
     page.locator("#queue-count[data-count='0']").wait_for()
     page.locator("#net-state").filter(has_text="在线").wait_for()
-    sent = crate(web_site, second["crate"])
-    assert sent["status"] == "in_transit" and sent["picked_up_by"] == "demo-driver"
-    second_answers = [u for u in answered if f"/crates/{second['crate']}/pickup" in u]
-    assert len(second_answers) == 1, second_answers
-    assert pickup_events(web_site, second["crate"]) == len(sent["items"])  # once per copy
+    page.locator("#scan-result").filter(has_text=f"已确认 {second['crate']}：送达").wait_for()
+    sent = [(u.split("/crates/")[1], status) for u, status in answered if second["crate"] in u]
+    assert sent == [
+        (f"{second['crate']}/pickup", 200),
+        (f"{second['crate']}/drop", 200),
+    ], sent
+    box = crate(web_site, second["crate"])
+    assert box["status"] == "delivered", box
+    assert box["picked_up_by"] == box["delivered_by"] == "demo-driver"
+    assert at(box["picked_up_at"]) <= at(box["delivered_at"]), box  # (whole seconds)
+    for transfer_id in transfers:
+        recorded_steps = [
+            e for e in steps(web_site, transfer_id) if e["status"] in ("picked_up", "delivered")
+        ]
+        # Once each, in the order recorded (event ids): the pickup scan at the second stop,
+        # then the drop. Had the drop come first, the server would have recorded a pickup
+        # "no pickup scan" at the drop's moment, and the late pickup would have changed
+        # nothing.
+        assert [(e["status"], e["site_code"]) for e in recorded_steps] == [
+            ("picked_up", second["site_code"]),
+            ("delivered", drop["site_code"]),
+        ], recorded_steps
+        assert recorded_steps[0]["note"] != "no pickup scan", recorded_steps
+        assert at(recorded_steps[0]["at"]) <= at(recorded_steps[1]["at"]), recorded_steps
+    # The page shows both as done: the drop stop, and the second stop.
+    assert page.locator("#queue-list").inner_text().strip() == "没有待发送的扫描"
+    page.click(f"[data-choose='{drop['position']}']")
+    page.locator(f"#stop-work [data-crate='{second['crate']}'] .pill.good").wait_for()
     screenshot(page, "driver_back_online")
+    page.click(f"[data-choose='{second['position']}']")
+    page.locator(f"#stop-work [data-crate='{second['crate']}'] .pill.good").wait_for()
 
     # 4. The first crate scanned at the second stop: refused, the right stop named.
     page.locator(f"#stop-card[data-position='{second['position']}']").wait_for()
@@ -291,6 +371,46 @@ def test_a_second_scan_is_harmless(phone: Any, web_site: WebSite, day: dict[str,
     assert packed["status"] == "in_transit"
     # One pickup per copy in the crate (the demo's desks may pack several), not two.
     assert pickup_events(web_site, first["crate"]) == len(packed["items"])
+
+
+def test_a_stop_shows_the_turn_by_turn_directions_to_it(
+    phone: Any, web_site: WebSite, day: dict[str, Any]
+) -> None:
+    """The second stop's card gives the way there from the stop before: the leg's km and
+    minutes, then every instruction in Chinese as the API has it (street names from our
+    Beilin data); in English after the language switch."""
+    page = phone
+    stop = day["second"]
+    leg = stop["leg"]
+    if leg is None:  # the same site as the stop before: the way to the next one with a leg
+        stop = next(s for s in day["route"]["stops"] if s["action"] and s["leg"])
+        leg = stop["leg"]
+    assert leg["instructions_zh"] and leg["distance"] > 0
+    assert any("路" in line or "街" in line for line in leg["instructions_zh"])  # named streets
+    before = next(s for s in day["route"]["stops"] if s["site_code"] == leg["from_site_code"])
+    sign_in_driver(page, web_site)
+    page.click(f"[data-choose='{stop['position']}']")
+    page.locator(f"#stop-card[data-position='{stop['position']}']").wait_for()
+    directions = page.locator("#stop-work details.directions")
+    assert directions.get_attribute("open") is not None  # open at once, not behind a tap
+    summary = directions.locator("summary").inner_text()
+    assert before["site_name_zh"] in summary, summary
+    assert f"{leg['distance'] / 1000:.1f} 公里" in summary, summary
+    assert f"约 {round(leg['duration'] / 60)} 分钟" in summary, summary
+    shown = directions.locator("ol[lang='zh-CN'] li").all_inner_texts()
+    assert [line.strip() for line in shown] == leg["instructions_zh"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    directions.scroll_into_view_if_needed()
+    screenshot(page, "driver_directions")
+
+    page.click("#lang-switch")  # the page again, in English: the stop chosen anew
+    page.locator("#stops li").first.wait_for()
+    page.click(f"[data-choose='{stop['position']}']")
+    page.locator(f"#stop-card[data-position='{stop['position']}']").wait_for()
+    english = page.locator("#stop-work details.directions ol[lang='en'] li")
+    english.first.wait_for()
+    assert [line.strip() for line in english.all_inner_texts()] == leg["instructions_en"]
+    assert "km, about" in page.locator("#stop-work details.directions summary").inner_text()
 
 
 def test_the_camera_says_clearly_when_there_is_none(phone: Any, web_site: WebSite) -> None:
