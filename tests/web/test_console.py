@@ -26,7 +26,10 @@ from sqlalchemy import update
 from api.web.console import CONSOLE_TEXTS
 from catalog.clock import library_today
 from catalog.db import create_engine, session_factory
+from catalog.models import Plan as PlanRow
 from catalog.models import Transfer
+from dispatch.edits import check_plan, move_stop
+from dispatch.stored_edits import plan_of
 
 pytestmark = pytest.mark.slow
 
@@ -345,10 +348,6 @@ def _a_move_that_breaks(web_site: WebSite, kind: str) -> tuple[str, str, int, st
     the same check the server runs (``dispatch.edits``, nothing saved): for ``capacity`` a
     pickup put first (the van loaded beyond its crates early on), for ``time_window`` a stop
     put last (arriving after the site has closed). ``(stop, van, position, message)``."""
-    from catalog.models import Plan as PlanRow
-    from dispatch.edits import check_plan, move_stop
-    from dispatch.stored_edits import plan_of
-
     engine = create_engine(web_site.database_url)
     try:
         with session_factory(engine)() as session:
