@@ -36,11 +36,18 @@ __all__ = ["SweepTiming", "same_numbers", "serial", "sweep", "timed_sweeps"]
 _ROOT = Path(__file__).resolve().parents[1]
 """The repository: worker processes find the packages there (a notebook runs elsewhere)."""
 
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask settings for the workers of a cluster started for the sweep. Dask's statistical
+profiler samples each running task's stack every 10 ms, taking the GIL from the task each
+time; nobody reads a sweep's profile, and the scenarios run measurably faster without it
+(``benchmarks/RESULTS.md``). An existing cluster (``scheduler``) keeps its own settings."""
+
 
 @contextmanager
 def _client(client: Client | None, scheduler: str | None, workers: int | None) -> Iterator[Client]:
     """The caller's client, one connected to ``scheduler``, or a local cluster's."""
     # Imported here: ``import planning`` (the service's too) need not load distributed.
+    import dask
     from distributed import Client, LocalCluster
 
     if client is not None:
@@ -52,11 +59,13 @@ def _client(client: Client | None, scheduler: str | None, workers: int | None) -
         return
     path = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     with (
+        dask.config.set(LOCAL_WORKER_CONFIG),  # the nannies hand it to their workers
         LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,  # one solve per process: the optimiser is single-threaded
             processes=True,
-            dashboard_address=None,
+            # Its HTTP routes on a free local port: a planner's own cluster often holds 8787.
+            dashboard_address="127.0.0.1:0",
             env={"PYTHONPATH": path},
         ) as cluster,
         Client(cluster) as local,

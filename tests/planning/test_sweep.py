@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
 from planning.month import MonthError
 from planning.scenarios import Scenario
-from planning.sweep import same_numbers, serial, sweep
+from planning.sweep import _client, same_numbers, serial, sweep
 from settings import SettingsError, load_settings
 
 TINY = {"days": 2, "scale": 0.01}
@@ -90,3 +91,12 @@ def test_the_nested_name_wins_and_a_bad_address_is_named(monkeypatch: pytest.Mon
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert raised.value.variable == "SHUYUN_DASK__SCHEDULER"
+
+
+def test_the_workers_of_a_cluster_started_for_the_sweep_run_without_the_profiler() -> None:
+    """Dask's sampling profiler would take the GIL from each task every 10 ms."""
+    with _client(None, None, 2) as client:
+        settings = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    assert len(settings) == 2
+    assert set(settings.values()) == {False}
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # ours is left as it was
