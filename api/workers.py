@@ -17,8 +17,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
+from api.stop_signals import stop_on_signals
 from catalog.db import create_engine, session_factory
 from dispatch.catalog_day import MatrixSource, SitePoint, StreetMatrices
 from dispatch.worker import Worker, WorkerTimings
@@ -83,15 +83,10 @@ def run_worker(
         circulation=settings.circulation,
     )
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        worker.stop()
-
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return worker.run(max_jobs=max_jobs, parent_pid=parent_pid)
+        with stop_on_signals(worker.stop):
+            return worker.run(max_jobs=max_jobs, parent_pid=parent_pid)
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         engine.dispose()
 
 
