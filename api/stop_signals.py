@@ -45,21 +45,22 @@ def stop_on_signals(
             if wanted.intersection(data):
                 stop()
 
-    previous = {n: signal.signal(n, _nothing) for n in numbers}
     try:
         previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     except BaseException:
-        _restore(previous)
         os.close(read_fd)
         os.close(write_fd)
         raise
     watcher = threading.Thread(target=watch, name="shuyun-stop-signals", daemon=True)
     watcher.start()
+    # The descriptor before the handlers, and back in the reverse order: a signal is never
+    # caught by the do-nothing handler without reaching the watcher.
+    previous = {n: signal.signal(n, _nothing) for n in numbers}
     try:
         yield
     finally:
-        signal.set_wakeup_fd(previous_fd)
         _restore(previous)
+        signal.set_wakeup_fd(previous_fd)
         os.close(write_fd)
         watcher.join(5)
         os.close(read_fd)
