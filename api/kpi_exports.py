@@ -75,7 +75,11 @@ _VAN_COLUMNS = (
     Column("hours", "小时", "hours"),
     Column("crates", "装车箱数", "crates loaded"),
     Column("capacity_crates", "容量（箱）", "capacity (crates)"),
-    Column("utilisation", "利用率", "utilisation"),
+    Column(
+        "utilisation",
+        "装车周转（装车箱数÷容量×出车天数）",
+        "turnover (crates loaded / capacity x routes)",
+    ),
     Column("peak_load_share", "最高装载率", "peak load share"),
     Column("visits", "到站次数", "visits"),
     Column("scanned_visits", "有扫描", "visits scanned"),

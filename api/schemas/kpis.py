@@ -95,7 +95,10 @@ class KpiVanRead(BaseModel):
     hours: float
     crates: int = Field(description="装车箱数 / crates loaded")
     capacity_crates: int | None = Field(description="None: not in the fleet now")
-    utilisation: float | None = Field(description="crates / (capacity x routes)")
+    utilisation: float | None = Field(
+        description="turnover: crates loaded / (capacity x routes); above 1 when a van "
+        "unloads and loads again along its route (peak_load_share is how full it was)"
+    )
     peak_load: int
     peak_load_share: float | None
     visits: int

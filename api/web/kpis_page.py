@@ -43,7 +43,9 @@ KPI_TEXTS: Texts = {
     "chart_loans": ("各站点借出与归还", "Loans and returns per site"),
     "chart_fill": ("预约上架时间中位数（小时）", "Hold fill time, median (hours)"),
     "chart_km": ("各车辆里程（公里）", "Kilometres per van"),
-    "chart_use": ("各车辆利用率", "Utilisation per van"),
+    "chart_use": ("各车辆装载（占容量）", "Van loads (share of capacity)"),
+    "peak_load": ("最高装载率", "peak load"),
+    "turnover": ("装车周转", "turnover"),
     "loans": ("借出", "loans"),
     "returns": ("归还", "returns"),
     "no_vans": (

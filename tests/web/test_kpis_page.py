@@ -107,6 +107,12 @@ def test_a_planner_sees_sites_and_vans_as_tables_and_charts(page: Any, web_site:
     vans = page.locator("#vans-table tbody tr")
     assert vans.count() == len(report["vans"]) > 0
     assert page.locator("#chart-km svg rect").count() == len(report["vans"])
+    # The loads chart: each van's peak load (never above its capacity) and its turnover,
+    # which passes 100 % when a van unloads and loads again along its route.
+    assert all(0 < v["peak_load_share"] <= 1 for v in report["vans"])
+    loads = page.locator("#chart-use svg rect[class^=bar]")
+    assert loads.count() == 2 * len(report["vans"]) + 2  # and the two legend keys
+    assert "最高装载率" in (page.locator("#chart-use svg").text_content() or "")
     assert page.locator("#no-vans").is_hidden()
     assert page.locator("#visits-table tbody tr").count() == len(report["visits"])
     assert page.locator("#visits-table td.none", has_text="无扫描").count() == len(report["visits"])

@@ -128,8 +128,12 @@ async function show() {
   document.getElementById("no-vans").hidden = report.vans.length > 0;
   drawBars("chart-km", t("chart_km"), report.vans, (r) => r.van_code, [[t("chart_km"), (r) => r.km]],
     (v) => v.toFixed(1));
-  drawBars("chart-use", t("chart_use"), report.vans, (r) => r.van_code,
-    [[t("chart_use"), (r) => r.utilisation]], (v) => `${(v * 100).toFixed(1)} %`);
+  // Turnover passes 100 % when a van unloads and loads again along its route; the peak
+  // load is how full it ever was.
+  drawBars("chart-use", t("chart_use"), report.vans, (r) => r.van_code, [
+    [t("peak_load"), (r) => r.peak_load_share],
+    [t("turnover"), (r) => r.utilisation],
+  ], (v) => `${(v * 100).toFixed(1)} %`);
 }
 
 async function download(kind, table) {
