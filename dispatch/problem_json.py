@@ -73,6 +73,12 @@ OPEN: tuple[int, int] = (0, TIME_MAX)
 #: Header of every ``ProblemInputError`` raised for the content of a problem.
 INVALID = "问题 JSON 无效 / invalid problem JSON"
 
+VROOM_HINT = (
+    "  这是 VROOM 的请求格式：命令行加 --vroom，或提交到 POST /vroom / "
+    "this is VROOM's own request format: add --vroom on the command line, or POST it to /vroom"
+)
+"""Added when the refused file is VROOM's request: read as ours it names every field wrong."""
+
 MAX_LINES = 10
 """At most this many refusals are listed (a matrix of strings would give one per entry)."""
 
@@ -164,6 +170,16 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _looks_like_vroom(data: Any) -> bool:
+    """VROOM's own request (``vehicles`` with ``jobs`` or ``shipments``), not ours."""
+    return (
+        isinstance(data, dict)
+        and "vans" not in data
+        and "vehicles" in data
+        and ("jobs" in data or "shipments" in data)
+    )
+
+
 def _windows(windows: list[Window]) -> tuple[TimeWindow, ...]:
     return tuple(TimeWindow(a, b) for a, b in windows)
 
@@ -189,6 +205,8 @@ def problem_from_dict(data: Any) -> Problem:
             lines.append(
                 f"  …另有 {len(errors) - MAX_LINES} 处 / and {len(errors) - MAX_LINES} more"
             )
+        if _looks_like_vroom(data):  # said first: every line below follows from it
+            lines.insert(1, VROOM_HINT)
         raise ProblemInputError("\n".join(lines)) from None
     try:
         return Problem(

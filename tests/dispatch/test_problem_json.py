@@ -432,3 +432,29 @@ def test_extreme_values_survive_the_round_trip(change: dict[str, int]) -> None:
         ),
     )
     assert problem_from_dict(json.loads(json.dumps(problem_to_dict(problem)))) == problem
+
+
+def test_a_vroom_request_is_refused_with_the_way_to_read_it() -> None:
+    """VROOM's own request given where ours is expected: the refusal says how to read it."""
+    request = {
+        "vehicles": [{"id": 1, "start_index": 0, "capacity": [4]}],
+        "shipments": [
+            {"pickup": {"id": 1, "location_index": 1}, "delivery": {"id": 2, "location_index": 2}}
+        ],
+        "matrices": {"car": {"durations": [[0, 1, 1], [1, 0, 1], [1, 1, 0]]}},
+    }
+    with pytest.raises(ProblemInputError) as info:
+        problem_from_dict(request)
+    message = str(info.value)
+    assert message.startswith("问题 JSON 无效 / invalid problem JSON")
+    assert "vehicles: Extra inputs are not permitted" in message
+    hint = message.splitlines()[1]  # first, before the fields it explains
+    assert "--vroom" in hint and hint.endswith("POST it to /vroom")
+
+
+def test_our_own_problem_gets_no_vroom_hint() -> None:
+    data = copy.deepcopy(BASE)
+    del data["vans"]
+    with pytest.raises(ProblemInputError) as info:
+        problem_from_dict(data)
+    assert "--vroom" not in str(info.value)
