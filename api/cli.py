@@ -32,6 +32,8 @@ app = typer.Typer(
     "shuyun: book logistics for the Beilin District library network.",
     no_args_is_help=True,
     add_completion=False,
+    # Paragraphs rewrapped to the terminal: docstrings' line breaks are not kept.
+    rich_markup_mode="markdown",
 )
 
 
@@ -138,7 +140,7 @@ def _settings(ctx: typer.Context) -> Settings:
     return settings
 
 
-@app.command()
+@app.command(short_help="建立演示日、规划并运行服务 / build, plan and serve the demo")
 def demo(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="路单输出目录 / route sheets folder")] = Path(
@@ -328,7 +330,7 @@ def _serve_demo(settings: Settings, *, host: str, port: int) -> None:
     typer.echo("已停止 / stopped")
 
 
-@app.command()
+@app.command(short_help="求解一个 JSON 问题 / solve a problem JSON file")
 def solve(
     ctx: typer.Context,
     problem: Annotated[Path, typer.Argument(help="问题 JSON / problem JSON file")],
@@ -368,9 +370,9 @@ def solve(
     """求解一个 JSON 问题。/ Solve a problem JSON (VROOM-shaped) and write the result JSON.
 
     每批调拨或在某条线路中，或在 unassigned 中并注明原因。/ Every shipment is either in a
-    route or in ``unassigned`` with its reason. 加 --vroom 则读写 VROOM 的格式（无矩阵时按
-    碑林路网计算）。/ With --vroom, the file is a VROOM request and the result VROOM's
-    answer (locations without a matrix are routed on the Beilin network).
+    route or in ``unassigned`` with its reason. 加 --vroom 则读写 VROOM
+    的格式（无矩阵时按碑林路网计算）。/ With --vroom, the file is a VROOM request and the
+    result VROOM's answer (locations without a matrix are routed on the Beilin network).
     """
     from optimizer import solve as run_solve
 
@@ -449,7 +451,7 @@ def _solve_vroom(
     )
 
 
-@app.command()
+@app.command(short_help="站点间行车时间与距离矩阵 / travel-time and distance matrices")
 def matrix(
     ctx: typer.Context,
     sites: Annotated[Path, typer.Argument(help="站点 CSV：id,lon,lat[,name] / sites CSV")],
@@ -558,7 +560,7 @@ def _read_sites_csv(path: Path, *, gcj02: bool) -> tuple[list[str], list[tuple[f
     return ids, points
 
 
-@app.command("import-records")
+@app.command("import-records", short_help="导入编目记录 / import catalogue records")
 def import_records(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="记录文件 / records file (MARC, MARCXML, CSV)")],
@@ -573,8 +575,9 @@ def import_records(
 ) -> None:
     """导入编目记录到 SHUYUN_DATABASE_URL 所指的数据库。/ Import catalogue records.
 
-    MARC 21、CNMARC/UNIMARC（ISO 2709）、MARCXML 或 CSV；先列出导入与跳过的条数，再逐条列出
-    跳过的记录（位置与原因）。编码不确定时不导入，请用 --encoding 指定。/ MARC 21,
+    MARC 21、CNMARC/UNIMARC（ISO 2709）、MARCXML 或
+    CSV；先列出导入与跳过的条数，再逐条列出跳过的记录（位置与原因）。编码不确定时不导入，请用
+    --encoding 指定。/ MARC 21,
     CNMARC/UNIMARC (ISO 2709), MARCXML or CSV into the database named by
     SHUYUN_DATABASE_URL (migrated first). Prints the loaded and skipped counts, then each
     skipped record with its position and reason. A file whose encoding is uncertain is not
@@ -637,7 +640,10 @@ def _import_into_database(
 
 
 user_app = typer.Typer(
-    help="员工账户 / staff accounts of the service.", no_args_is_help=True, add_completion=False
+    help="员工账户 / staff accounts of the service.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
 )
 app.add_typer(user_app, name="user")
 
@@ -651,7 +657,7 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-@user_app.command("add")
+@user_app.command("add", short_help="添加员工账户（密码从标准输入读取）/ add a staff account")
 def user_add(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="用户名 / username")],
@@ -718,7 +724,7 @@ def _in_database(url: str, work: Callable[[Session], _T]) -> _T:
     return result
 
 
-@app.command()
+@app.command(short_help="运行服务（文档在 /docs）/ run the service (docs at /docs)")
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
@@ -765,7 +771,7 @@ def serve(
         planners.stop()
 
 
-@app.command()
+@app.command(short_help="运行排班工作进程 / run a plan worker")
 def worker(
     ctx: typer.Context,
     max_jobs: Annotated[
@@ -780,8 +786,9 @@ def worker(
 ) -> None:
     """运行排班工作进程，直到 SIGTERM/Ctrl-C。/ Run a plan worker until SIGTERM or Ctrl-C.
 
-    从 SHUYUN_DATABASE_URL 所指的数据库中按顺序领取排班任务，在碑林路网上求解并记录；
-    停止时正在求解的任务放回队列。/ Takes queued plans from the database named by
+    从 SHUYUN_DATABASE_URL
+    所指的数据库中按顺序领取排班任务，在碑林路网上求解并记录；停止时正在求解的任务放回队列。/
+    Takes queued plans from the database named by
     SHUYUN_DATABASE_URL one at a time, solves them on the Beilin street network and records
     them; a job being solved when it is stopped goes back to the queue. `shuyun serve`
     starts SHUYUN_SOLVER__WORKERS of these itself (default 1; 0: run them separately).

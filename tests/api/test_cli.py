@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner, Result
 
 import geo
@@ -579,3 +580,28 @@ def test_a_bad_setting_is_refused_at_start_naming_the_variable(
     )
     _refused(result, "SHUYUN_SOLVER__TIME_LIMIT='0'")
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_command_list_fits_an_80_column_terminal() -> None:
+    """Each command's summary on its own line, not cut short, in both languages."""
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    listed = result.output.split("Commands")[1].splitlines()[1:]
+    rows = [line for line in listed if line.startswith("│ ") and line.strip("│ ")]
+    names = [row.strip("│ ").split()[0] for row in rows]
+    assert names == ["demo", "solve", "matrix", "import-records", "serve", "worker", "user"]
+    assert not any("…" in row for row in rows)
+    assert all(re.search("[\u4e00-\u9fff]", row) and re.search("[a-z]{3}", row) for row in rows)
+
+
+def test_a_command_help_is_wrapped_to_the_terminal_not_to_the_source() -> None:
+    """The docstring's line breaks are not kept: every line of a paragraph but its last is
+    filled to near the terminal's width."""
+    result = CliRunner().invoke(app, ["solve", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    text = result.output.split("╭")[0]
+    assert "Every shipment is either in a route" in " ".join(text.split())
+    paragraphs = [p.splitlines() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    assert len(paragraphs) == 3  # the usage line, the summary, the details
+    for lines in paragraphs[1:]:
+        assert all(cell_len(line.rstrip()) >= 60 for line in lines[:-1]), lines
