@@ -42,11 +42,12 @@ shorter distance at a few routes too many on the hard instances, so the budget i
 With a second core (and at least ``PAIR_MIN_SECONDS``), steps 2 and 3 run in a forked
 child process while this one goes on from the first solve as plain PyVRP would, fleet and
 distance weighed together by the fixed cost; whenever the child sends a plan on fewer
-routes than ours, ours moves to it and polishes it, and whenever ours reaches fewer routes
-by itself it goes on on that fleet and sends the plan to the child, whose reduction and
-polish go on from it (the full fleet's search barely shortens a plan on a van less than
-it usually holds). The cheaper of the two plans at the
-end is the answer: plain PyVRP keeps the shorter plan on a fleet it reaches by itself, the
+routes than ours, ours moves to that fleet (by its own reduction when it succeeds, so
+that the two cores polish two plans on it; to the child's plan otherwise), and whenever
+ours reaches fewer routes by itself it goes on on that fleet and sends the plan to the
+child, whose reduction and polish go on from it (the full fleet's search barely shortens a
+plan on a van less than it usually holds). The cheaper of the two plans at the end is the
+answer: plain PyVRP keeps the shorter plan on a fleet it reaches by itself, the
 reduction reaches fleets it does not, and on the 200-task Li & Lim set each was the better
 on some classes (``benchmarks/RESULTS.md``).
 """
@@ -144,6 +145,18 @@ worth it)."""
 PAIR_MARGIN = 0.01
 """With a second core, the child's search ends this share of the budget before ours, so
 that its plan is in when ours ends."""
+
+OWN_TRY_SHARE = 0.05
+"""Longest share of the budget one attempt of ``_own_reduction`` may take: whether a
+reduction succeeds depends more on the route dissolved and the seed than on the time, so
+short attempts from each route in turn reach the smaller fleet more often than one long
+one (``benchmarks/RESULTS.md``, stop 33)."""
+
+OWN_POLISH_SHARE = 0.6
+"""When the rival reaches a smaller fleet, the least share of the time then left that this
+process keeps to polish its own plan on that fleet (``_own_reduction``): a plan fresh from
+a reduction is far longer than where its polish ends, and most of the polish's gain comes
+in its first seconds."""
 
 REDUCTION_SHARE = 0.12
 """Longest share of the budget the first fleet-reduction attempt at a fleet size may take;
@@ -499,7 +512,7 @@ def _search(
     if rival is None:
         return _reduce_and_polish(data, best, began, deadline, time_limit, seed, found=None)
     try:
-        best = _polish_racing(data, best, rival, deadline, seed)
+        best = _polish_racing(data, best, rival, deadline, time_limit, seed)
         theirs = rival.newest()
     finally:
         rival.stop()
@@ -511,11 +524,17 @@ def _search(
 
 
 def _polish_racing(
-    data: ProblemData, best: Solution, rival: _Rival, deadline: float, seed: int
+    data: ProblemData,
+    best: Solution,
+    rival: _Rival,
+    deadline: float,
+    time_limit: float,
+    seed: int,
 ) -> Solution:
-    """This process's side of the race: plain PyVRP until ``deadline``, moving to the
-    rival's plan, and polishing that one, whenever the rival finds a smaller fleet (its
-    polish on that fleet then has two cores' worth of tries). Once our search has stalled
+    """This process's side of the race: plain PyVRP until ``deadline``, moving to a
+    smaller fleet whenever the rival finds one: by our own reduction of our plan when it
+    succeeds (``_own_reduction``: two plans on that fleet, one per core, the cheaper
+    kept), to the rival's plan otherwise. Once our search has stalled
     we wait for the rival's next smaller fleet, or for its end."""
     fleet = data
     rounds = 0
@@ -541,9 +560,56 @@ def _polish_racing(
             break  # the rival is done, or the time is up
         plan = rival.newest()
         if plan is not None and len(plan) < best.num_routes():
-            fleet = _fewer(data, len(plan))
-            best = _solution(fleet, plan)
+            own = _own_reduction(data, best, len(plan), deadline, time_limit, seed + rounds)
+            if own is not None:
+                fleet, best = own
+            else:
+                fleet = _fewer(data, len(plan))
+                best = _solution(fleet, plan)
     return best
+
+
+def _own_reduction(
+    data: ProblemData, best: Solution, routes: int, deadline: float, time_limit: float, seed: int
+) -> tuple[ProblemData, Solution] | None:
+    """Our plan cut to the rival's smaller fleet of ``routes`` by our own reduction, so that
+    the two processes polish two plans on that fleet, not one twice: ``None`` when that
+    fails in the time it may take (all but ``OWN_POLISH_SHARE`` of what is left), or when
+    our plan has more than one route too many.
+
+    PyVRP's polish stays in the basin it starts in, and which basin a reduction lands in is
+    luck (LR2_2_4's 3-route plans ended 0.18-7.51 % above the best-known over four seeds,
+    LRC2_2_10's 4.97-8.87 %): two plans on the fleet are two draws, and the cheaper is kept.
+    """
+    if best.num_routes() - routes != 1 or not best.is_feasible():
+        return None  # two vans to take away would take longer: the rival's plan is the bet
+    now = time.perf_counter()
+    until = now + (1 - OWN_POLISH_SHARE) * (deadline - now)
+    reducing = _reducing(data, routes)
+    attempt = 0
+    while (left := until - time.perf_counter()) > 0:
+        start = _without_route(reducing, best, rank=attempt % best.num_routes())
+        tries = MultipleCriteria(
+            [FirstFeasible(), MaxRuntime(min(left, OWN_TRY_SHARE * time_limit))]
+        )
+        result = _solve(reducing, tries, seed + attempt, start)
+        if result.is_feasible() and result.num_routes() <= routes:
+            fleet = _fewer(data, routes)
+            return fleet, _solution(fleet, _activities(result))
+        attempt += 1
+    return None
+
+
+def _reducing(data: ProblemData, routes: int) -> ProblemData:
+    """``data`` on ``routes`` vans priced for a fleet reduction: feasibility matters most
+    while the fleet shrinks, and at full price distance would pull the search towards short
+    plans that break windows."""
+    vehicle_type = data.vehicle_type(0).replace(num_available=routes)
+    return data.replace(
+        vehicle_types=[
+            vehicle_type.replace(unit_distance_cost=REDUCTION_DISTANCE_COST, unit_duration_cost=0)
+        ]
+    )
 
 
 def _reduce_and_polish(
@@ -619,16 +685,7 @@ def _reduce(
         if left <= 0.02 * time_limit:
             break
         attempt += 1
-        vehicle_type = data.vehicle_type(0).replace(num_available=best.num_routes() - 1)
-        # Feasibility matters most while the fleet shrinks: at full price, distance
-        # would pull the search towards short plans that break windows.
-        reducing = data.replace(
-            vehicle_types=[
-                vehicle_type.replace(
-                    unit_distance_cost=REDUCTION_DISTANCE_COST, unit_duration_cost=0
-                )
-            ]
-        )
+        reducing = _reducing(data, best.num_routes() - 1)
         stop = _stopping(
             inbox,
             best,

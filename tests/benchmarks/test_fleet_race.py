@@ -26,11 +26,13 @@ from benchmarks.verify import verify
 from optimizer import PlannedRoute, Visit, VisitType
 from optimizer._pyvrp import (
     FIRST_SHARE,
+    OWN_POLISH_SHARE,
     _activities,
     _cost,
     _fewer,
     _FleetShrank,
     _mapping,
+    _own_reduction,
     _planned,
     _Rival,
     _solution,
@@ -255,3 +257,52 @@ def test_vroom_beside_another_solver_gives_its_plan_by_the_time_it_was_given(lr1
     assert verdict.feasible, verdict.violations
     assert taken < 2.0 + 0.5, taken
     assert not multiprocessing.active_children()
+
+
+def _with_one_pair_apart(data, plan):
+    """``plan`` on one route more: the first shipment of its first route on a van of its
+    own (each part still keeps every rule: taking a pair out of a route only makes the
+    rest earlier and lighter)."""
+    routes = _activities(plan)
+    kind, visits = routes[0]
+    apart = visits[0][1]
+    routes[0] = (kind, [v for v in visits if v[1] != apart])
+    routes.append((kind, [(True, apart), (False, apart)]))
+    return _solution(_fewer(data, len(routes)), routes)
+
+
+def test_our_own_reduction_takes_one_van_away_within_its_share_of_the_time(
+    lr104, lr104_best_known
+) -> None:
+    instance, problem = lr104
+    mapping = _mapping(problem)
+    assert mapping is not None
+    data = mapping.data
+    known = _start_from(mapping, lr104_best_known)
+    assert known is not None
+    start = _with_one_pair_apart(data, known)
+    assert start.is_feasible() and start.num_routes() == known.num_routes() + 1
+    began = time.perf_counter()
+    own = _own_reduction(data, start, known.num_routes(), began + 4.0, 4.0, seed=1)
+    taken = time.perf_counter() - began
+    assert taken <= (1 - OWN_POLISH_SHARE) * 4.0 + 0.5, taken
+    assert own is not None  # the pair fits back where the best-known plan has it
+    fleet, plan = own
+    assert fleet.vehicle_type(0).num_available == known.num_routes()
+    assert plan.is_feasible() and plan.num_routes() == known.num_routes()
+    verdict = verify(instance, node_routes(problem, _planned(mapping, plan)))
+    assert verdict.feasible, verdict.violations
+
+
+def test_our_own_reduction_leaves_two_vans_to_the_rival(lr104, lr104_best_known) -> None:
+    """Two vans less at once is not tried: the rival's plan is taken up at once."""
+    _, problem = lr104
+    mapping = _mapping(problem)
+    assert mapping is not None
+    known = _start_from(mapping, lr104_best_known)
+    assert known is not None
+    start = _with_one_pair_apart(mapping.data, known)
+    began = time.perf_counter()
+    own = _own_reduction(mapping.data, start, known.num_routes() - 1, began + 4.0, 4.0, seed=1)
+    assert own is None
+    assert time.perf_counter() - began < 0.1
